@@ -1,0 +1,199 @@
+package dev.spool.job;
+
+import dev.spool.system.ApiException;
+import dev.spool.system.JsonBodies;
+import dev.spool.system.Timestamps;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Creates jobs: the whole batch in one statement, in one transaction, together with one {@code
+ * created} or {@code scheduled} event per job. Whether a job starts scheduled or pending is
+ * decided with the database's clock.
+ */
+@Service
+class JobCreation {
+
+  /**
+   * Inserts a batch handed over as one JSON document: no round trip per job, no array binding.
+   * A {@code scheduledFor} in the future makes the job scheduled (available at that time); a past
+   * or absent one makes it pending, available now.
+   */
+  static final String INSERT_BATCH =
+      """
+      WITH input AS (
+          SELECT * FROM json_to_recordset(CAST(:batch AS json)) AS u(
+              ord int, id text, name text, payload json, max_retries int, timeout_seconds int,
+              backoff_seconds int, scheduled_for timestamptz, callback_url text,
+              callback_headers json)
+      ), inserted AS (
+          INSERT INTO jobs (id, space_id, name, payload, status, max_retries, timeout_seconds,
+                            backoff_seconds, available_at, scheduled_for, callback_url,
+                            callback_headers)
+          SELECT id, :space, name, payload,
+                 CASE WHEN scheduled_for > now() THEN 'scheduled' ELSE 'pending' END,
+                 max_retries, timeout_seconds, backoff_seconds,
+                 CASE WHEN scheduled_for > now() THEN scheduled_for ELSE now() END,
+                 scheduled_for, callback_url, callback_headers
+            FROM input ORDER BY ord
+          RETURNING id, status, scheduled_for
+      )
+      INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
+      SELECT id, :space, CASE status WHEN 'scheduled' THEN 'scheduled' ELSE 'created' END,
+             CASE status WHEN 'scheduled'
+                  THEN json_build_object('scheduledFor', spool_ts(scheduled_for)) END,
+             0
+        FROM inserted ORDER BY id
+      """;
+
+  static final String CLAIM_IDEMPOTENCY_KEY =
+      """
+      INSERT INTO idempotency_keys (space_id, key, request_hash, response)
+      VALUES (:space, :key, :hash, CAST(:response AS json))
+      ON CONFLICT (space_id, key) DO NOTHING
+      """;
+
+  /** A stored key younger than the replay window. */
+  static final String FIND_IDEMPOTENCY_KEY =
+      """
+      SELECT request_hash, response::text AS response FROM idempotency_keys
+       WHERE space_id = :space AND key = :key AND created_at > now() - interval '24 hours'
+      """;
+
+  static final String DELETE_EXPIRED_IDEMPOTENCY_KEY =
+      """
+      DELETE FROM idempotency_keys
+       WHERE space_id = :space AND key = :key AND created_at <= now() - interval '24 hours'
+      """;
+
+  private final JdbcClient jdbc;
+  private final TransactionTemplate tx;
+  private final JsonBodies bodies;
+
+  JobCreation(JdbcClient jdbc, TransactionTemplate tx, JsonBodies bodies) {
+    this.jdbc = jdbc;
+    this.tx = tx;
+    this.bodies = bodies;
+  }
+
+  /** What a create answers: the refs, and whether they were replayed from an earlier request. */
+  record Created(String responseJson, boolean replayed) {}
+
+  Created create(
+      String spaceId, JobRequestValidator.Batch batch, JsonNode body, Optional<String> idemKey) {
+    String response = responseJson(spaceId, batch);
+    try {
+      return tx.execute(
+          status -> {
+            if (idemKey.isPresent()) {
+              Optional<Created> replay = claimKey(spaceId, idemKey.get(), body, response);
+              if (replay.isPresent()) {
+                return replay.get();
+              }
+            }
+            insert(spaceId, batch.jobs());
+            return new Created(response, false);
+          });
+    } catch (DataIntegrityViolationException e) {
+      if (String.valueOf(e.getMessage()).contains("space_id_fkey")) {
+        throw ApiException.notFound("Space");
+      }
+      throw e;
+    }
+  }
+
+  private void insert(String spaceId, List<NewJob> jobs) {
+    List<Map<String, Object>> rows = new ArrayList<>(jobs.size());
+    for (int i = 0; i < jobs.size(); i++) {
+      NewJob j = jobs.get(i);
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("ord", i);
+      row.put("id", j.id());
+      row.put("name", j.name());
+      if (j.payload() != null) {
+        row.put("payload", j.payload());
+      }
+      row.put("max_retries", j.maxRetries());
+      row.put("timeout_seconds", j.timeoutSeconds());
+      row.put("backoff_seconds", j.backoffSeconds());
+      if (j.scheduledFor() != null) {
+        row.put("scheduled_for", Timestamps.format(j.scheduledFor()));
+      }
+      row.put("callback_url", j.callbackUrl());
+      if (j.callbackHeaders() != null) {
+        row.put("callback_headers", j.callbackHeaders());
+      }
+      rows.add(row);
+    }
+    jdbc.sql(INSERT_BATCH)
+        .param("batch", bodies.mapper().writeValueAsString(rows))
+        .param("space", spaceId)
+        .update();
+  }
+
+  /**
+   * Takes the idempotency key for this request, or finds who took it. A concurrent request with
+   * the same key waits on the insert until the first commits, then replays its answer.
+   */
+  private Optional<Created> claimKey(String spaceId, String key, JsonNode body, String response) {
+    String hash = sha256(bodies.write(body));
+    jdbc.sql(DELETE_EXPIRED_IDEMPOTENCY_KEY).param("space", spaceId).param("key", key).update();
+    int inserted =
+        jdbc.sql(CLAIM_IDEMPOTENCY_KEY)
+            .param("space", spaceId)
+            .param("key", key)
+            .param("hash", hash)
+            .param("response", response)
+            .update();
+    if (inserted == 1) {
+      return Optional.empty();
+    }
+    record Stored(String requestHash, String response) {}
+    Stored stored =
+        jdbc.sql(FIND_IDEMPOTENCY_KEY)
+            .param("space", spaceId)
+            .param("key", key)
+            .query((rs, n) -> new Stored(rs.getString("request_hash"), rs.getString("response")))
+            .single();
+    if (!stored.requestHash().equals(hash)) {
+      throw ApiException.conflict(
+          "idempotency_key_reused", "Idempotency-Key was already used with a different body");
+    }
+    return Optional.of(new Created(stored.response(), true));
+  }
+
+  private String responseJson(String spaceId, JobRequestValidator.Batch batch) {
+    List<Map<String, String>> refs =
+        batch.jobs().stream().map(j -> Map.of("id", j.id(), "spaceId", spaceId)).toList();
+    List<Map<String, String>> ordered = new ArrayList<>();
+    for (Map<String, String> ref : refs) {
+      Map<String, String> m = new LinkedHashMap<>();
+      m.put("id", ref.get("id"));
+      m.put("spaceId", spaceId);
+      ordered.add(m);
+    }
+    return bodies.mapper().writeValueAsString(batch.single() ? ordered.get(0) : ordered);
+  }
+
+  private static String sha256(String text) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,238 @@
+package dev.spool.job;
+
+import dev.spool.system.ApiException;
+import dev.spool.system.ApiException.FieldError;
+import dev.spool.system.Ids;
+import dev.spool.system.JsonBodies;
+import dev.spool.system.SpoolLimits;
+import dev.spool.system.Timestamps;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Turns a create request body into validated {@link NewJob}s, or fails with the contract's
+ * messages ({@code jobs[i].field ...}). A single object is a one-element batch. The whole request
+ * is checked before anything is written.
+ */
+@Component
+class JobRequestValidator {
+
+  static final int DEFAULT_MAX_RETRIES = 3;
+  static final int DEFAULT_TIMEOUT_SECONDS = 300;
+  static final int MAX_CALLBACK_HEADERS = 50;
+  static final int MAX_URL_LENGTH = 2048;
+  private static final Set<String> RESERVED_HEADERS =
+      Set.of("host", "content-length", "content-type", "transfer-encoding", "connection");
+
+  private final SpoolLimits limits;
+  private final JsonBodies bodies;
+
+  JobRequestValidator(SpoolLimits limits, JsonBodies bodies) {
+    this.limits = limits;
+    this.bodies = bodies;
+  }
+
+  /** The parsed batch and whether the request was a single object (answered with one ref). */
+  record Batch(List<NewJob> jobs, boolean single) {}
+
+  Batch validate(JsonNode body) {
+    List<JsonNode> elements = new ArrayList<>();
+    boolean single;
+    if (body.isObject()) {
+      single = true;
+      elements.add(body);
+    } else if (body.isArray()) {
+      single = false;
+      if (body.isEmpty()) {
+        throw ApiException.validation(
+            List.of(new FieldError("jobs", "jobs must contain at least one job")));
+      }
+      if (body.size() > limits.jobsPerRequest()) {
+        throw ApiException.tooLarge(
+            "Too many jobs in one request (max " + limits.jobsPerRequest() + ")");
+      }
+      body.forEach(elements::add);
+    } else {
+      throw ApiException.badRequest(
+          "Request body must be a job object or an array of job objects");
+    }
+
+    List<FieldError> errors = new ArrayList<>();
+    List<NewJob> jobs = new ArrayList<>(elements.size());
+    for (int i = 0; i < elements.size(); i++) {
+      NewJob job = validateOne(elements.get(i), "jobs[" + i + "]", errors);
+      if (job != null) {
+        jobs.add(job);
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw ApiException.validation(errors);
+    }
+    return new Batch(jobs, single);
+  }
+
+  private NewJob validateOne(JsonNode job, String path, List<FieldError> errors) {
+    if (!job.isObject()) {
+      errors.add(new FieldError(path, path + " must be an object"));
+      return null;
+    }
+    int before = errors.size();
+    String name = name(job.get("name"), path + ".name", errors);
+    JsonNode payload = payload(job.get("payload"), path + ".payload");
+    int maxRetries = intIn(job.get("maxRetries"), path + ".maxRetries", 0, 25, DEFAULT_MAX_RETRIES, errors);
+    int timeout =
+        intIn(job.get("timeoutSeconds"), path + ".timeoutSeconds", 1, 86400, DEFAULT_TIMEOUT_SECONDS, errors);
+    int backoff = intIn(job.get("backoffSeconds"), path + ".backoffSeconds", 0, 3600, 0, errors);
+    Instant scheduledFor = timestamp(job.get("scheduledFor"), path + ".scheduledFor", errors);
+    String callbackUrl = callbackUrl(job.get("callbackUrl"), path + ".callbackUrl", errors);
+    JsonNode callbackHeaders =
+        callbackHeaders(job.get("callbackHeaders"), path + ".callbackHeaders", errors);
+    if (errors.size() > before) {
+      return null;
+    }
+    return new NewJob(
+        Ids.next(), name, payload, maxRetries, timeout, backoff, scheduledFor, callbackUrl, callbackHeaders);
+  }
+
+  private static boolean absent(JsonNode node) {
+    return node == null || node.isNull() || node.isMissingNode();
+  }
+
+  private static String name(JsonNode node, String field, List<FieldError> errors) {
+    if (absent(node)) {
+      errors.add(new FieldError(field, field + " is required"));
+      return null;
+    }
+    if (!node.isString() || node.asString().isEmpty() || node.asString().length() > 255) {
+      errors.add(new FieldError(field, field + " must be a string of 1 to 255 characters"));
+      return null;
+    }
+    String name = node.asString();
+    if (name.codePoints().anyMatch(Character::isISOControl)) {
+      errors.add(new FieldError(field, field + " must not contain control characters"));
+      return null;
+    }
+    return name;
+  }
+
+  private JsonNode payload(JsonNode node, String field) {
+    if (absent(node)) {
+      return null;
+    }
+    if (bodies.serializedSize(node) > limits.document().toBytes()) {
+      throw ApiException.tooLarge(
+          field + " is larger than " + limits.document().toBytes() + " bytes");
+    }
+    return node;
+  }
+
+  private static int intIn(
+      JsonNode node, String field, int min, int max, int fallback, List<FieldError> errors) {
+    if (absent(node)) {
+      return fallback;
+    }
+    boolean whole =
+        node.isIntegralNumber()
+            || (node.isFloatingPointNumber() && node.asDouble() == Math.rint(node.asDouble()));
+    if (!whole || node.asDouble() < min || node.asDouble() > max) {
+      errors.add(new FieldError(field, field + " must be between " + min + " and " + max));
+      return fallback;
+    }
+    return node.asInt();
+  }
+
+  private static Instant timestamp(JsonNode node, String field, List<FieldError> errors) {
+    if (absent(node)) {
+      return null;
+    }
+    Instant parsed = node.isString() ? Timestamps.parse(node.asString()).orElse(null) : null;
+    if (parsed == null) {
+      errors.add(new FieldError(field, field + " must be an ISO 8601 timestamp"));
+    }
+    return parsed;
+  }
+
+  private static String callbackUrl(JsonNode node, String field, List<FieldError> errors) {
+    if (absent(node)) {
+      return null;
+    }
+    String message = field + " must be an absolute http or https URL";
+    if (!node.isString() || node.asString().length() > MAX_URL_LENGTH) {
+      errors.add(new FieldError(field, field + " must be an absolute http or https URL of at most 2048 characters"));
+      return null;
+    }
+    try {
+      URI uri = new URI(node.asString());
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+        errors.add(new FieldError(field, message));
+        return null;
+      }
+      if (uri.getRawUserInfo() != null) {
+        errors.add(new FieldError(field, field + " must not contain credentials"));
+        return null;
+      }
+    } catch (URISyntaxException e) {
+      errors.add(new FieldError(field, message));
+      return null;
+    }
+    return node.asString();
+  }
+
+  private JsonNode callbackHeaders(JsonNode node, String field, List<FieldError> errors) {
+    if (absent(node)) {
+      return null;
+    }
+    if (!node.isObject()) {
+      errors.add(new FieldError(field, field + " must be an object of string values"));
+      return null;
+    }
+    if (node.size() > MAX_CALLBACK_HEADERS) {
+      errors.add(new FieldError(field, field + " must have at most 50 headers"));
+      return null;
+    }
+    int before = errors.size();
+    for (Map.Entry<String, JsonNode> header : node.properties()) {
+      String name = header.getKey();
+      String headerField = field + "." + name;
+      if (!isToken(name)) {
+        errors.add(new FieldError(headerField, headerField + " is not a valid header name"));
+      } else if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))
+          || name.toLowerCase(Locale.ROOT).startsWith("webhook-")) {
+        errors.add(new FieldError(headerField, headerField + " is reserved and cannot be set"));
+      } else if (!header.getValue().isString()) {
+        errors.add(new FieldError(headerField, headerField + " must be a string"));
+      } else if (header.getValue().asString().chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
+        errors.add(new FieldError(headerField, headerField + " must not contain line breaks"));
+      }
+    }
+    return errors.size() > before ? null : node;
+  }
+
+  /** RFC 9110 token: the characters a header name may use. */
+  static boolean isToken(String name) {
+    if (name.isEmpty() || name.length() > 256) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

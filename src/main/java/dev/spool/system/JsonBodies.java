@@ -1,0 +1,153 @@
+package dev.spool.system;
+
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Optional;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.InvalidMediaTypeException;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.exc.StreamConstraintsException;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Reads request bodies the way the contract wants: size-limited (413), depth-limited (400),
+ * content-type checked (415), malformed JSON a 400 — never a 500. Controllers take the raw
+ * request and call one of these instead of {@code @RequestBody}, so every endpoint answers bad
+ * input identically.
+ */
+@Component
+public class JsonBodies {
+
+  private final SpoolLimits limits;
+  private final JsonMapper mapper;
+
+  JsonBodies(SpoolLimits limits) {
+    this.limits = limits;
+    JsonFactory factory =
+        JsonFactory.builder()
+            .streamReadConstraints(
+                StreamReadConstraints.builder()
+                    .maxNestingDepth(limits.maxJsonDepth())
+                    .maxStringLength(Integer.MAX_VALUE)
+                    .maxDocumentLength(limits.requestBody().toBytes())
+                    .build())
+            .build();
+    this.mapper = JsonMapper.builder(factory).build();
+  }
+
+  /** A JSON body that must be present. */
+  public JsonNode required(HttpServletRequest request) {
+    return optional(request)
+        .orElseThrow(
+            () ->
+                new ApiException(
+                    HttpStatus.BAD_REQUEST, "missing_body", "Request body is required"));
+  }
+
+  /**
+   * A body that may be empty (ack, keepalive, kill, ...): empty with or without a content type is
+   * fine; a non-empty body must be JSON.
+   */
+  public Optional<JsonNode> optional(HttpServletRequest request) {
+    byte[] bytes = readLimited(request, limits.requestBody().toBytes());
+    if (isBlank(bytes)) {
+      return Optional.empty();
+    }
+    requireJsonContentType(request);
+    return Optional.of(parse(bytes));
+  }
+
+  public JsonNode parse(byte[] bytes) {
+    try {
+      return mapper.readTree(bytes);
+    } catch (StreamConstraintsException e) {
+      if (e.getMessage() != null && e.getMessage().contains("nesting depth")) {
+        throw ApiException.badRequest(
+            "JSON is nested deeper than " + limits.maxJsonDepth() + " levels");
+      }
+      throw ApiException.tooLarge("Request body too large");
+    } catch (JacksonException e) {
+      throw new ApiException(HttpStatus.BAD_REQUEST, "malformed_json", "Malformed JSON body");
+    }
+  }
+
+  /** Compact JSON text of a node, the form in which documents are stored. */
+  public String write(JsonNode node) {
+    return mapper.writeValueAsString(node);
+  }
+
+  /** Bytes of the node's compact UTF-8 serialization, without keeping the text. */
+  public long serializedSize(JsonNode node) {
+    CountingOutputStream out = new CountingOutputStream();
+    mapper.writeValue(out, node);
+    return out.count;
+  }
+
+  private static final class CountingOutputStream extends java.io.OutputStream {
+    long count;
+
+    @Override
+    public void write(int b) {
+      count++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      count += len;
+    }
+  }
+
+  public JsonMapper mapper() {
+    return mapper;
+  }
+
+  public static void requireJsonContentType(HttpServletRequest request) {
+    String contentType = request.getContentType();
+    if (contentType == null) {
+      throw ApiException.unsupportedMediaType("Content-Type must be application/json");
+    }
+    try {
+      MediaType type = MediaType.parseMediaType(contentType);
+      boolean json =
+          "application".equals(type.getType())
+              && ("json".equals(type.getSubtype()) || type.getSubtype().endsWith("+json"));
+      if (!json) {
+        throw ApiException.unsupportedMediaType("Content-Type must be application/json");
+      }
+    } catch (InvalidMediaTypeException e) {
+      throw ApiException.unsupportedMediaType("Content-Type must be application/json");
+    }
+  }
+
+  /** Reads the whole body, answering 413 as soon as it grows past {@code limit} bytes. */
+  public static byte[] readLimited(HttpServletRequest request, long limit) {
+    long declared = request.getContentLengthLong();
+    if (declared > limit) {
+      throw ApiException.tooLarge("Request body too large (max " + limit + " bytes)");
+    }
+    try (InputStream in = request.getInputStream()) {
+      byte[] bytes = in.readNBytes((int) Math.min(limit + 1, Integer.MAX_VALUE - 16));
+      if (bytes.length > limit) {
+        throw ApiException.tooLarge("Request body too large (max " + limit + " bytes)");
+      }
+      return bytes;
+    } catch (IOException e) {
+      throw ApiException.badRequest("Could not read the request body");
+    }
+  }
+
+  private static boolean isBlank(byte[] bytes) {
+    for (byte b : bytes) {
+      if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+        return false;
+      }
+    }
+    return true;
+  }
+}

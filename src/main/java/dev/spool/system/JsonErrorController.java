@@ -1,0 +1,34 @@
+package dev.spool.system;
+
+import jakarta.servlet.RequestDispatcher;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.boot.webmvc.error.ErrorController;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Errors raised outside Spring MVC (by the servlet container) still answer in the contract's
+ * shape instead of the default error page.
+ */
+@RestController
+class JsonErrorController implements ErrorController {
+
+  @RequestMapping("/error")
+  ResponseEntity<ErrorBody> error(HttpServletRequest request) {
+    Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
+    HttpStatus status =
+        code instanceof Integer i
+            ? HttpStatus.resolve(i) != null ? HttpStatus.resolve(i) : HttpStatus.INTERNAL_SERVER_ERROR
+            : HttpStatus.INTERNAL_SERVER_ERROR;
+    String message =
+        switch (status) {
+          case NOT_FOUND -> "Not found";
+          case CONTENT_TOO_LARGE -> "Request body too large";
+          case BAD_REQUEST -> "Bad request";
+          default -> status.is5xxServerError() ? "Internal server error" : status.getReasonPhrase();
+        };
+    return ResponseEntity.status(status).body(new ErrorBody(message, null, null));
+  }
+}

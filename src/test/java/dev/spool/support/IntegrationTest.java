@@ -1,0 +1,41 @@
+package dev.spool.support;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Base of every {@code …IntegrationTests}: the whole application on a random port against real
+ * PostgreSQL, driven over real HTTP through {@link #api}. Tests create their own space with
+ * {@link TestApi#newSpace()} so they never see each other's jobs.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+public abstract class IntegrationTest {
+
+  /** The admin key every test context bootstraps with (first start on an empty database). */
+  public static final String ADMIN_KEY = "emit_test-admin-key-0123456789abcdefghijklmnop";
+
+  @LocalServerPort protected int port;
+
+  @Autowired protected JdbcClient jdbc;
+
+  protected TestApi api;
+
+  @DynamicPropertySource
+  static void database(DynamicPropertyRegistry registry) {
+    TestDatabase db = TestDatabase.get();
+    registry.add("spring.datasource.url", () -> db.url);
+    registry.add("spring.datasource.username", () -> db.user);
+    registry.add("spring.datasource.password", () -> db.password);
+    registry.add("spool.admin-key", () -> ADMIN_KEY);
+  }
+
+  @BeforeEach
+  void setUpApi() {
+    api = new TestApi("http://127.0.0.1:" + port, ADMIN_KEY);
+  }
+}
