@@ -88,14 +88,18 @@ class ApiExceptionHandler {
     QueryTimeoutException.class
   })
   ResponseEntity<ErrorBody> unavailable(Exception e) {
-    log.warn("Database unavailable: {}", e.getMessage());
+    DatabaseOutage.report(log, e);
     return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-        .header(HttpHeaders.RETRY_AFTER, "5")
-        .body(new ErrorBody("Service unavailable", "unavailable", null));
+        .header(HttpHeaders.RETRY_AFTER, String.valueOf(DatabaseOutage.RETRY_AFTER_SECONDS))
+        .body(ErrorBody.of(DatabaseOutage.exception()));
   }
 
   @ExceptionHandler(Exception.class)
   ResponseEntity<ErrorBody> unexpected(Exception e) {
+    // a lost connection can surface wrapped in anything (JPA, Hibernate, the driver itself)
+    if (DatabaseOutage.isOutage(e)) {
+      return unavailable(e);
+    }
     log.error("Unexpected error", e);
     return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR)
         .body(new ErrorBody("Internal server error", "internal", null));

@@ -1,0 +1,173 @@
+package dev.spool.ops;
+
+import dev.spool.system.PgNotifications;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * Counts job transitions and callback outcomes per space from the committed event stream, so no
+ * feature has to call into metrics: every committed transaction that appended events announces
+ * its id on {@link PgNotifications#EVENTS}; this class queues the ids and, on its own thread
+ * (never the bus thread), reads {@code type, count(*)} of those transactions in batches.
+ *
+ * <p>The counters are <b>cluster-wide</b>: every instance hears every transaction, so each
+ * instance reports the whole cluster's numbers. Aggregate across instances with {@code max()},
+ * never {@code sum()}. Notifications sent while the listener was disconnected are not seen, so
+ * the counters undercount across a database outage; they reset when the instance restarts, like
+ * any Prometheus counter.
+ */
+@Component
+@ConditionalOnProperty(name = "spool.ops.event-metrics", havingValue = "true", matchIfMissing = true)
+class JobEventMetrics implements PgNotifications.Listener, SmartLifecycle {
+
+  static final String METER = "spool.job.events";
+
+  /** Lifecycle and callback events worth a time series; custom event types are unbounded. */
+  static final Set<String> COUNTED =
+      Set.of(
+          "created", "scheduled", "promoted", "delivered", "acked", "retried", "delivery_timeout",
+          "timed_out", "completed", "dead", "killed", "callback_sent", "callback_failed");
+
+  /** Transactions fetched per query. */
+  private static final int BATCH = 500;
+
+  /** Ids waiting to be read; beyond this the oldest are dropped (and counted) rather than OOM. */
+  private static final int MAX_QUEUED = 100_000;
+
+  private static final String EVENTS_OF_TRANSACTIONS =
+      """
+      SELECT space_id, type, count(*) AS n FROM job_events
+      WHERE tx IN (:txs) AND type IN (:types)
+      GROUP BY space_id, type
+      """;
+
+  private static final Logger log = LoggerFactory.getLogger(JobEventMetrics.class);
+
+  private final PgNotifications notifications;
+  private final JdbcClient jdbc;
+  private final MeterRegistry registry;
+  private final LinkedBlockingQueue<Long> queued = new LinkedBlockingQueue<>(MAX_QUEUED);
+  private final AtomicBoolean draining = new AtomicBoolean();
+  private final Counter dropped;
+  private volatile ExecutorService executor;
+
+  JobEventMetrics(PgNotifications notifications, JdbcClient jdbc, MeterRegistry registry) {
+    this.notifications = notifications;
+    this.jdbc = jdbc;
+    this.registry = registry;
+    this.dropped =
+        Counter.builder("spool.job.events.unread")
+            .description("Committed transactions whose events the counters missed (queue full or database error)")
+            .register(registry);
+  }
+
+  @Override
+  public void onNotification(String channel, String payload) {
+    if (!PgNotifications.EVENTS.equals(channel)) {
+      return;
+    }
+    long tx;
+    try {
+      tx = Long.parseLong(payload);
+    } catch (NumberFormatException e) {
+      return;
+    }
+    if (!queued.offer(tx)) {
+      dropped.increment();
+      return;
+    }
+    ExecutorService ex = executor;
+    if (ex != null && draining.compareAndSet(false, true)) {
+      ex.execute(this::drain);
+    }
+  }
+
+  /** Reads queued transactions until none is left; runs on the metrics thread. */
+  void drain() {
+    try {
+      List<Long> batch = new ArrayList<>(BATCH);
+      while (queued.drainTo(batch, BATCH) > 0) {
+        count(batch);
+        batch.clear();
+      }
+    } finally {
+      draining.set(false);
+    }
+    // an id queued between the last drainTo and the reset above must not wait for the next one
+    ExecutorService ex = executor;
+    if (!queued.isEmpty() && ex != null && draining.compareAndSet(false, true)) {
+      ex.execute(this::drain);
+    }
+  }
+
+  private void count(List<Long> txs) {
+    try {
+      jdbc.sql(EVENTS_OF_TRANSACTIONS)
+          .param("txs", txs)
+          .param("types", COUNTED)
+          .query(
+              (rs, n) -> {
+                counter(rs.getString("space_id"), rs.getString("type")).increment(rs.getLong("n"));
+                return null;
+              })
+          .list();
+    } catch (RuntimeException e) {
+      dropped.increment(txs.size());
+      log.debug("Event metrics skipped {} transactions: {}", txs.size(), e.getMessage());
+    }
+  }
+
+  private Counter counter(String space, String type) {
+    return Counter.builder(METER)
+        .description("Job events committed, per space and type, cluster-wide (aggregate with max)")
+        .tag("space", space)
+        .tag("type", type)
+        .register(registry);
+  }
+
+  @Override
+  public void start() {
+    executor =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "spool-event-metrics");
+              t.setDaemon(true);
+              return t;
+            });
+    notifications.addListener(this);
+  }
+
+  @Override
+  public void stop() {
+    notifications.removeListener(this);
+    ExecutorService ex = executor;
+    executor = null;
+    if (ex != null) {
+      ex.shutdown();
+      try {
+        ex.awaitTermination(2, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public boolean isRunning() {
+    return executor != null;
+  }
+}

@@ -1,0 +1,21 @@
+package dev.spool.ops;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Operations settings: metrics and the rate limiter's bookkeeping.
+ *
+ * @param countsRefresh how often the per-space, per-status job gauges are re-read from the
+ *     database (one small aggregate query per instance, never a count of the job table)
+ * @param eventMetrics whether to derive the job transition and callback counters from the
+ *     committed event stream (one small query per committed transaction per instance)
+ * @param rateLimitMaxKeys most API keys whose token buckets are held in memory at once; an idle
+ *     key's bucket is forgotten after a minute (it would be full again anyway)
+ */
+@ConfigurationProperties("spool.ops")
+public record OpsProperties(
+    @DefaultValue("10s") Duration countsRefresh,
+    @DefaultValue("true") boolean eventMetrics,
+    @DefaultValue("100000") long rateLimitMaxKeys) {}

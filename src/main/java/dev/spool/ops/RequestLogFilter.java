@@ -1,0 +1,92 @@
+package dev.spool.ops;
+
+import dev.spool.space.Caller;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * One DEBUG line per request on logger {@value #LOGGER}: method, path, status, duration and the
+ * id of the API key (never the key, never a header, never the query string — WebSocket upgrades
+ * may carry {@code ?token=}). The values are also attached as key-value pairs, so the JSON log
+ * formats carry them as fields. Runs outermost, so it sees the status of a 401 or 429 too.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 10)
+class RequestLogFilter extends OncePerRequestFilter {
+
+  static final String LOGGER = "dev.spool.requests";
+
+  private static final Logger log = LoggerFactory.getLogger(LOGGER);
+
+  @Override
+  protected void doFilterInternal(
+      HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+      throws ServletException, IOException {
+    if (!log.isDebugEnabled()) {
+      chain.doFilter(request, response);
+      return;
+    }
+    long start = System.nanoTime();
+    boolean async = false;
+    try {
+      chain.doFilter(request, response);
+      async = request.isAsyncStarted();
+    } finally {
+      if (async) {
+        // long polls complete later, on another thread
+        request.getAsyncContext().addListener(new LogOnComplete(start));
+      } else {
+        write(request, response, start);
+      }
+    }
+  }
+
+  private static void write(HttpServletRequest request, HttpServletResponse response, long start) {
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    Caller caller = (Caller) request.getAttribute(Caller.ATTRIBUTE);
+    String keyId = caller == null ? "-" : caller.keyId();
+    log.atDebug()
+        .addKeyValue("http.request.method", request.getMethod())
+        .addKeyValue("url.path", request.getRequestURI())
+        .addKeyValue("http.response.status_code", response.getStatus())
+        .addKeyValue("event.duration_ms", millis)
+        .addKeyValue("spool.key_id", keyId)
+        .log(
+            "{} {} {} {}ms key={}",
+            request.getMethod(),
+            request.getRequestURI(),
+            response.getStatus(),
+            millis,
+            keyId);
+  }
+
+  private record LogOnComplete(long start) implements AsyncListener {
+    @Override
+    public void onComplete(AsyncEvent event) {
+      write(
+          (HttpServletRequest) event.getSuppliedRequest(),
+          (HttpServletResponse) event.getSuppliedResponse(),
+          start);
+    }
+
+    @Override
+    public void onTimeout(AsyncEvent event) {}
+
+    @Override
+    public void onError(AsyncEvent event) {}
+
+    @Override
+    public void onStartAsync(AsyncEvent event) {}
+  }
+}
