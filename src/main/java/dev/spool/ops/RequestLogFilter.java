@@ -39,34 +39,38 @@ class RequestLogFilter extends OncePerRequestFilter {
     }
     long start = System.nanoTime();
     boolean async = false;
+    boolean failed = true;
     try {
       chain.doFilter(request, response);
       async = request.isAsyncStarted();
+      failed = false;
     } finally {
       if (async) {
         // long polls complete later, on another thread
         request.getAsyncContext().addListener(new LogOnComplete(start));
       } else {
-        write(request, response, start);
+        // an exception escaping the chain becomes a 500 from the container
+        int status = failed && !response.isCommitted() ? 500 : response.getStatus();
+        write(request, status, start);
       }
     }
   }
 
-  private static void write(HttpServletRequest request, HttpServletResponse response, long start) {
+  private static void write(HttpServletRequest request, int status, long start) {
     long millis = (System.nanoTime() - start) / 1_000_000;
     Caller caller = (Caller) request.getAttribute(Caller.ATTRIBUTE);
     String keyId = caller == null ? "-" : caller.keyId();
     log.atDebug()
         .addKeyValue("http.request.method", request.getMethod())
         .addKeyValue("url.path", request.getRequestURI())
-        .addKeyValue("http.response.status_code", response.getStatus())
+        .addKeyValue("http.response.status_code", status)
         .addKeyValue("event.duration_ms", millis)
         .addKeyValue("spool.key_id", keyId)
         .log(
             "{} {} {} {}ms key={}",
             request.getMethod(),
             request.getRequestURI(),
-            response.getStatus(),
+            status,
             millis,
             keyId);
   }
@@ -76,7 +80,7 @@ class RequestLogFilter extends OncePerRequestFilter {
     public void onComplete(AsyncEvent event) {
       write(
           (HttpServletRequest) event.getSuppliedRequest(),
-          (HttpServletResponse) event.getSuppliedResponse(),
+          ((HttpServletResponse) event.getSuppliedResponse()).getStatus(),
           start);
     }
 

@@ -41,7 +41,13 @@ public class Spaces {
   }
 
   /** A key as returned once at creation, with its secret. */
-  public record IssuedKey(String id, String name, List<String> scopes, String prefix, String key) {}
+  public record IssuedKey(String id, String name, List<String> scopes, String prefix, String key) {
+    /** Never the key itself: framework DEBUG logging prints returned values. */
+    @Override
+    public String toString() {
+      return "IssuedKey[id=" + id + ", name=" + name + ", scopes=" + scopes + ", prefix=" + prefix + "]";
+    }
+  }
 
   /** Creates a space with its public progress key (and a signing secret when asked). */
   @Transactional

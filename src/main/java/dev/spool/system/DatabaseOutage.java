@@ -63,14 +63,14 @@ public final class DatabaseOutage {
             || state.equals("57P03"));
   }
 
-  /** Logs a request that failed for lack of a database: one WARN per 10 s, DEBUG otherwise. */
+  /** Logs a failure for lack of a database: one WARN per 10 s per process, DEBUG otherwise. */
   public static void report(Logger log, Throwable e) {
     long now = System.currentTimeMillis();
     long last = lastWarned.get();
     if (now - last >= WARN_EVERY_MS && lastWarned.compareAndSet(last, now)) {
-      log.warn("Database unavailable, answering 503: {}", e.getMessage());
+      log.warn("Database unavailable: {}", e.getMessage());
     } else {
-      log.debug("Database unavailable, answering 503: {}", e.getMessage());
+      log.debug("Database unavailable: {}", e.getMessage());
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.spool.ops;
 
+import dev.spool.system.DatabaseOutage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -7,22 +8,29 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.flywaydb.core.api.MigrationVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
+import org.springframework.jdbc.BadSqlGrammarException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * Readiness: the database answers and carries every migration this build ships. DOWN while the
- * database is unreachable, and also when migrations are run separately ({@code
- * spring.flyway.enabled=false}) and have not been applied yet — an instance must not take traffic
- * against a schema older than its code.
+ * Readiness ({@code database}): the database answers and carries every migration this build
+ * ships. DOWN while the database is unreachable, OUT_OF_SERVICE when migrations are run
+ * separately ({@code spring.flyway.enabled=false}) and have not been applied yet — an instance
+ * must not take traffic against a schema older than its code. Replaces Spring Boot's {@code db}
+ * indicator, which logs a stack trace on every probe during an outage; this one logs the outage
+ * like the request path does (one WARN per 10 s).
  */
-@Component("migrationsHealthIndicator")
-class MigrationsHealthIndicator extends AbstractHealthIndicator {
+@Component("databaseHealthIndicator")
+class DatabaseHealthIndicator implements HealthIndicator {
+
+  private static final Logger log = LoggerFactory.getLogger(DatabaseHealthIndicator.class);
 
   private static final Pattern VERSIONED = Pattern.compile("^V([0-9._]+)__.+\\.sql$");
 
@@ -36,21 +44,25 @@ class MigrationsHealthIndicator extends AbstractHealthIndicator {
   private final JdbcClient jdbc;
   private final MigrationVersion expected;
 
-  MigrationsHealthIndicator(
-      JdbcClient jdbc, @Value("${spring.flyway.locations:classpath:db/migration}") List<String> locations) {
-    super("Database or migrations check failed");
+  DatabaseHealthIndicator(
+      JdbcClient jdbc,
+      @Value("${spring.flyway.locations:classpath:db/migration}") List<String> locations) {
     this.jdbc = jdbc;
     this.expected = latestShipped(locations);
   }
 
   @Override
-  protected void doHealthCheck(Health.Builder builder) {
+  public Health health() {
+    Health.Builder builder = new Health.Builder();
     Optional<String> applied;
     try {
       applied = jdbc.sql(LATEST_APPLIED).query(String.class).optional();
-    } catch (org.springframework.jdbc.BadSqlGrammarException e) {
+    } catch (BadSqlGrammarException e) {
       // no history table yet: nothing was ever migrated
       applied = Optional.empty();
+    } catch (RuntimeException e) {
+      DatabaseOutage.report(log, e);
+      return builder.down().withDetail("error", String.valueOf(e.getMessage())).build();
     }
     builder.withDetail("expected", expected.getVersion());
     builder.withDetail("applied", applied.orElse("none"));
@@ -61,6 +73,7 @@ class MigrationsHealthIndicator extends AbstractHealthIndicator {
     } else {
       builder.outOfService().withDetail("reason", "migrations have not run");
     }
+    return builder.build();
   }
 
   /** The highest {@code V<version>__*.sql} this build carries in its migration locations. */
