@@ -119,6 +119,7 @@ class HealthAndMetricsIntegrationTests extends IntegrationTest {
         .contains("http_server_requests_seconds_bucket{")
         .containsPattern(
             "http_server_requests_seconds_bucket\\{[^}]*method=\"POST\"[^}]*uri=\"/api/v1/spaces/\\{spaceId}/jobs\"")
+        .contains("application=\"spool\"")
         .contains("hikaricp_connections_active{")
         .contains("hikaricp_connections_max{")
         .contains("spool_polls_waiting ")
