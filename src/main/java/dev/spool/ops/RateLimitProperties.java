@@ -1,9 +1,9 @@
 package dev.spool.ops;
 
+import jakarta.validation.constraints.PositiveOrZero;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
-import jakarta.validation.constraints.PositiveOrZero;
 
 /**
  * The per-key request rate limit (API.md §9; environment {@code SPOOL_RATE_LIMIT_PER_KEY}).
