@@ -155,4 +155,22 @@ class JobListIntegrationTests extends IntegrationTest {
     assertThat(api.get("/api/v1/jobs/" + id + "/progress", api.newSpace().publicKey()).status()).isEqualTo(403);
     assertThat(api.get("/api/v1/jobs/01ARZ3NDEKTSV4RRFFQ69G5FAV/progress", space.key()).status()).isEqualTo(404);
   }
+
+  @Test
+  void getJobShowsTheMostRecentThousandEventsOldestFirst() {
+    String id = api.createJob(space, "resize");
+    jdbc.sql(
+            """
+            INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
+            SELECT :id, :space, 'tick', json_build_object('n', n), 0 FROM generate_series(1, 1004) n
+            """)
+        .param("id", id)
+        .param("space", space.id())
+        .update();
+    JsonNode events = api.get("/api/v1/jobs/" + id, space.key()).json().get("events");
+    assertThat(events).hasSize(1000);
+    assertThat(events.get(0).get("data").get("n").asInt()).isEqualTo(5);
+    assertThat(events.get(999).get("data").get("n").asInt()).isEqualTo(1004);
+    assertThat(events.get(0).get("id").asLong()).isLessThan(events.get(999).get("id").asLong());
+  }
 }
