@@ -1,0 +1,15 @@
+package dev.spool.job;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Page sizes of {@code GET /spaces/:id/jobs} (API.md §4.4, §9).
+ *
+ * @param defaultLimit jobs per page when {@code limit} is not given
+ * @param maxLimit the largest {@code limit} accepted; larger values are a 400
+ */
+@Validated
+@ConfigurationProperties("spool.jobs.list")
+record JobListProperties(@DefaultValue("50") int defaultLimit, @DefaultValue("100") int maxLimit) {}

@@ -1,0 +1,143 @@
+package dev.spool.job;
+
+import java.util.List;
+import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The read side of API.md §4.4 that is not a single job: the space's job list and a job's
+ * progress. Each list shape has its own statement so that every one of them is a range scan of
+ * the index that matches its filter, newest first, stopping after one page (see
+ * docs/benchmarks.md "Listing" for the plans on a million-job space).
+ *
+ * <p>Why {@code space_id = ANY (ARRAY[:space])} and {@code ORDER BY space_id, id DESC}: with a
+ * plain {@code space_id = :space} the space column drops out of the sort order, and the primary
+ * key ({@code id}) offers the same "newest first" order. Under a cached generic plan PostgreSQL
+ * then often prefers walking the primary key backwards and filtering — which reads the whole
+ * table when the space (or the status within it) is rare: measured 2.9 s for {@code status=dead}
+ * in a small space next to a million-job one. The array form is not an equivalence to a constant,
+ * so {@code space_id} stays in the order, which only the listing indexes provide; the btree still
+ * uses it as an equality bound, so a deep cursor page starts right at its position.
+ */
+@Repository
+class JobQueries {
+
+  /**
+   * Sorts after every ULID in the "C" collation: the keyset bound of a first page, so first and
+   * later pages are the same statement.
+   */
+  static final String BEFORE_EVERYTHING = "~";
+
+  /** All jobs of a space: a backward range scan of {@code jobs_space_newest}. */
+  static final String LIST_NEWEST =
+      """
+      SELECT %s FROM jobs
+       WHERE space_id = ANY (ARRAY[CAST(:space AS text)]) AND id < :before
+       ORDER BY space_id, id DESC LIMIT :limit OFFSET :offset
+      """
+          .formatted(JobRepository.JOB_COLUMNS);
+
+  /** Jobs of one name: a range scan of {@code jobs_space_name_newest}. */
+  static final String LIST_BY_NAME =
+      """
+      SELECT %s FROM jobs
+       WHERE space_id = ANY (ARRAY[CAST(:space AS text)]) AND name = :name AND id < :before
+       ORDER BY space_id, id DESC LIMIT :limit OFFSET :offset
+      """
+          .formatted(JobRepository.JOB_COLUMNS);
+
+  /**
+   * Jobs in any of the given statuses. {@code status = ANY(...)} over {@code (space_id, status,
+   * id DESC)} cannot return rows in id order across statuses, so PostgreSQL would read and sort
+   * every matching row. Instead each status is its own range scan of {@code
+   * jobs_space_status_newest} stopped after {@code :window} rows (offset + page + 1), and only
+   * those few rows are merged by id.
+   */
+  static final String LIST_BY_STATUSES =
+      """
+      SELECT j.* FROM unnest(string_to_array(:statuses, ',')) AS s(status)
+      CROSS JOIN LATERAL (
+          SELECT %s FROM jobs
+           WHERE space_id = ANY (ARRAY[CAST(:space AS text)]) AND status = s.status
+             AND id < :before
+           ORDER BY space_id, id DESC LIMIT :window
+      ) j
+      ORDER BY j.id DESC LIMIT :limit OFFSET :offset
+      """
+          .formatted(JobRepository.JOB_COLUMNS);
+
+  /** As {@link #LIST_BY_STATUSES}, also filtered by name (either index may drive it). */
+  static final String LIST_BY_STATUSES_AND_NAME =
+      """
+      SELECT j.* FROM unnest(string_to_array(:statuses, ',')) AS s(status)
+      CROSS JOIN LATERAL (
+          SELECT %s FROM jobs
+           WHERE space_id = ANY (ARRAY[CAST(:space AS text)]) AND status = s.status
+             AND name = :name AND id < :before
+           ORDER BY space_id, id DESC LIMIT :window
+      ) j
+      ORDER BY j.id DESC LIMIT :limit OFFSET :offset
+      """
+          .formatted(JobRepository.JOB_COLUMNS);
+
+  static final String SPACE_EXISTS = "SELECT EXISTS (SELECT 1 FROM spaces WHERE id = :id)";
+
+  static final String PROGRESS =
+      "SELECT space_id, status, progress::text AS progress FROM jobs WHERE id = :id";
+
+  private final JdbcClient jdbc;
+
+  JobQueries(JdbcClient jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  /**
+   * One page of a space's jobs, newest first.
+   *
+   * @param statuses the wanted statuses, empty for all
+   * @param name the wanted name, or null for all
+   * @param before list only jobs with a smaller id (the cursor), or null from the newest
+   * @param limit rows to return
+   * @param offset rows to skip after {@code before}
+   */
+  List<JobView> list(
+      String spaceId, List<String> statuses, String name, String before, int limit, long offset) {
+    String sql;
+    if (statuses.isEmpty()) {
+      sql = name == null ? LIST_NEWEST : LIST_BY_NAME;
+    } else {
+      sql = name == null ? LIST_BY_STATUSES : LIST_BY_STATUSES_AND_NAME;
+    }
+    JdbcClient.StatementSpec spec =
+        jdbc.sql(sql)
+            .param("space", spaceId)
+            .param("before", before == null ? BEFORE_EVERYTHING : before)
+            .param("limit", limit)
+            .param("offset", offset);
+    if (name != null) {
+      spec = spec.param("name", name);
+    }
+    if (!statuses.isEmpty()) {
+      spec = spec.param("statuses", String.join(",", statuses)).param("window", offset + limit);
+    }
+    return spec.query(JobRepository.JOB_MAPPER).list();
+  }
+
+  boolean spaceExists(String spaceId) {
+    return jdbc.sql(SPACE_EXISTS).param("id", spaceId).query(Boolean.class).single();
+  }
+
+  /** A job's space, status and progress document. */
+  record Progress(String spaceId, String status, String progress) {}
+
+  Optional<Progress> progress(String jobId) {
+    return jdbc.sql(PROGRESS)
+        .param("id", jobId)
+        .query(
+            (rs, n) ->
+                new Progress(
+                    rs.getString("space_id"), rs.getString("status"), rs.getString("progress")))
+        .optional();
+  }
+}

@@ -1,0 +1,118 @@
+package dev.spool.log;
+
+import dev.spool.job.JobGuard;
+import dev.spool.job.JobRepository;
+import dev.spool.space.Caller;
+import dev.spool.space.Scopes;
+import dev.spool.system.ApiException;
+import dev.spool.system.ApiException.FieldError;
+import dev.spool.system.Ids;
+import dev.spool.system.JsonBodies;
+import dev.spool.system.QueryParams;
+import dev.spool.system.SpoolLimits;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code POST /jobs/:id/logs} (API.md §4.3) and {@code GET /jobs/:id/logs} (§4.4). */
+@RestController
+@RequestMapping("/api/v1/jobs/{jobId}/logs")
+class LogController {
+
+  static final int MAX_QUERY = 1000;
+
+  private final LogStore store;
+  private final JobGuard guard;
+  private final JobRepository jobs;
+  private final LogProperties properties;
+  private final SpoolLimits limits;
+  private final LogBatchReader reader;
+
+  LogController(
+      LogStore store,
+      JobGuard guard,
+      JobRepository jobs,
+      JsonBodies bodies,
+      LogProperties properties,
+      SpoolLimits limits) {
+    this.store = store;
+    this.guard = guard;
+    this.jobs = jobs;
+    this.properties = properties;
+    this.limits = limits;
+    this.reader =
+        new LogBatchReader(
+            bodies, properties.maxLinesPerRequest(), properties.maxBatchSize().toBytes());
+  }
+
+  @PostMapping(consumes = MediaType.ALL_VALUE)
+  Map<String, Integer> append(HttpServletRequest request, @PathVariable String jobId) {
+    Caller caller = Caller.of(request).requireAny(Scopes.JOBS_PROGRESS, Scopes.JOBS_EVENT);
+    LogBatchReader.Format format = LogBatchReader.format(request.getContentType());
+    boolean gzip = LogBatchReader.gzip(request.getHeader("Content-Encoding"));
+    // compressed bodies are bounded by the request limit, plain ones by the batch limit directly
+    byte[] raw =
+        JsonBodies.readLimited(
+            request,
+            gzip ? limits.requestBody().toBytes() : properties.maxBatchSize().toBytes());
+    if (gzip && raw.length == 0) {
+      throw ApiException.badRequest("The log batch contains no records");
+    }
+    List<LogBatchReader.LogRecord> records =
+        reader.read(gzip ? reader.inflate(raw) : raw, format);
+    String delivery = JobGuard.deliveryHeader(request);
+    int stored =
+        store.append(jobId, delivery, caller.isAdmin() ? null : caller.spaceId(), records);
+    if (stored == 0) {
+      throw guard.explain(caller, jobId, delivery, "delivered or running");
+    }
+    return Map.of("accepted", stored);
+  }
+
+  /** A page of logs and the seq to continue after, or null when this was the last page. */
+  record Page(List<LogStore.LogLine> logs, Long nextCursor) {}
+
+  @GetMapping
+  Page read(HttpServletRequest request, @PathVariable String jobId) {
+    Caller caller = Caller.of(request).require(Scopes.JOBS_READ);
+    long after = QueryParams.integer(request, "after", 0, 0, Long.MAX_VALUE);
+    int limit =
+        (int)
+            QueryParams.integer(
+                request, "limit", properties.defaultPageSize(), 1, properties.maxPageSize());
+    LogLevel minLevel = LogLevel.TRACE;
+    String level = QueryParams.text(request, "level");
+    if (level != null) {
+      minLevel =
+          LogLevel.parse(level)
+              .orElseThrow(
+                  () ->
+                      ApiException.validation(
+                          List.of(
+                              new FieldError(
+                                  "level", "level must be one of " + LogLevel.NAMES))));
+    }
+    String q = QueryParams.text(request, "q");
+    if (q != null && q.length() > MAX_QUERY) {
+      throw ApiException.validation(
+          List.of(new FieldError("q", "q must be at most " + MAX_QUERY + " characters")));
+    }
+    String space =
+        (Ids.isValid(jobId) ? jobs.spaceOf(jobId) : java.util.Optional.<String>empty())
+            .orElseThrow(() -> ApiException.notFound("Job"));
+    caller.requireSpace(space);
+    List<LogStore.LogLine> lines = store.page(jobId, after, minLevel, q, limit + 1);
+    Long next = null;
+    if (lines.size() > limit) {
+      lines = lines.subList(0, limit);
+      next = lines.get(limit - 1).seq();
+    }
+    return new Page(lines, next);
+  }
+}

@@ -1,0 +1,155 @@
+package dev.spool.worker;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonRawValue;
+import dev.spool.job.JobGuard;
+import dev.spool.space.Caller;
+import dev.spool.space.Scopes;
+import dev.spool.system.ApiException;
+import dev.spool.system.ApiException.FieldError;
+import dev.spool.system.JsonBodies;
+import dev.spool.system.SpoolLimits;
+import dev.spool.system.Timestamps;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Worker events (API.md §4.3): progress, checkpoint, custom event and keepalive on a running
+ * job. Each is one guarded statement in {@link WorkerEvents}; a guard that matches nothing is
+ * explained (404 / 403 / 409) by {@link JobGuard}.
+ */
+@RestController
+@RequestMapping(value = "/api/v1/jobs/{jobId}", consumes = MediaType.ALL_VALUE)
+class WorkerEventsController {
+
+  static final int MAX_EVENT_TYPE = 100;
+
+  /**
+   * Types Spool itself writes (API.md §5) plus the realtime frame types. A worker may not emit
+   * them as custom events: subscribers react to them (a fake {@code completed} would close job
+   * streams, a fake {@code progress} would reach progress-only viewers unvalidated).
+   */
+  static final Set<String> RESERVED_TYPES =
+      Set.of(
+          "created", "scheduled", "promoted", "delivered", "acked", "progress", "checkpoint",
+          "keepalive", "retried", "delivery_timeout", "timed_out", "completed", "dead", "killed",
+          "callback_sent", "callback_failed", "init", "connected", "log", "logs");
+
+  private final WorkerEvents events;
+  private final JobGuard guard;
+  private final JsonBodies bodies;
+  private final SpoolLimits limits;
+
+  WorkerEventsController(
+      WorkerEvents events, JobGuard guard, JsonBodies bodies, SpoolLimits limits) {
+    this.events = events;
+    this.guard = guard;
+    this.bodies = bodies;
+    this.limits = limits;
+  }
+
+  /** The answer to every worker event: what was appended and the new execution deadline. */
+  record Accepted(
+      String jobId,
+      String status,
+      long eventId,
+      String deadlineAt,
+      @JsonInclude(JsonInclude.Include.NON_NULL) @JsonRawValue String progress) {}
+
+  @PostMapping("/progress")
+  Accepted progress(HttpServletRequest request, @PathVariable String jobId) {
+    Caller caller = Caller.of(request).require(Scopes.JOBS_PROGRESS);
+    JsonNode body = bodies.required(request);
+    JsonNode progress = bodies.mapper().valueToTree(ProgressInput.validate(body));
+    requireDocumentSize(progress, "Progress");
+    WorkerEvents.Target target = target(caller, request, jobId);
+    return answer(caller, target, events.progress(target, bodies.write(progress)));
+  }
+
+  @PostMapping("/checkpoint")
+  Accepted checkpoint(HttpServletRequest request, @PathVariable String jobId) {
+    Caller caller = Caller.of(request).require(Scopes.JOBS_EVENT);
+    JsonNode body = bodies.required(request);
+    if (!body.isObject()) {
+      throw ApiException.badRequest("Checkpoint must be a JSON object");
+    }
+    requireDocumentSize(body, "Checkpoint");
+    WorkerEvents.Target target = target(caller, request, jobId);
+    return answer(caller, target, events.checkpoint(target, bodies.write(body)));
+  }
+
+  @PostMapping("/event")
+  Accepted event(HttpServletRequest request, @PathVariable String jobId) {
+    Caller caller = Caller.of(request).require(Scopes.JOBS_EVENT);
+    JsonNode body = bodies.required(request);
+    if (!body.isObject()) {
+      throw ApiException.badRequest("Event must be a JSON object with type and data");
+    }
+    String type = eventType(body.get("type"));
+    JsonNode data = body.get("data");
+    String dataJson = null;
+    if (data != null && !data.isNull()) {
+      requireDocumentSize(data, "Event data");
+      dataJson = bodies.write(data);
+    }
+    WorkerEvents.Target target = target(caller, request, jobId);
+    return answer(caller, target, events.custom(target, type, dataJson));
+  }
+
+  @PostMapping("/keepalive")
+  Accepted keepalive(HttpServletRequest request, @PathVariable String jobId) {
+    Caller caller = Caller.of(request).require(Scopes.JOBS_KEEPALIVE);
+    bodies.optional(request); // the body is ignored, but a non-empty one must still be JSON
+    WorkerEvents.Target target = target(caller, request, jobId);
+    return answer(caller, target, events.keepalive(target));
+  }
+
+  private static String eventType(JsonNode type) {
+    String message = null;
+    if (type == null || type.isNull()) {
+      message = "type is required";
+    } else if (!type.isString()
+        || type.asString().isEmpty()
+        || type.asString().length() > MAX_EVENT_TYPE) {
+      message = "type must be a string of 1 to 100 characters";
+    } else if (type.asString().chars().anyMatch(Character::isISOControl)) {
+      message = "type must not contain control characters";
+    } else if (RESERVED_TYPES.contains(type.asString())) {
+      message = "type \"" + type.asString() + "\" is reserved for events Spool writes itself";
+    }
+    if (message != null) {
+      throw ApiException.validation(List.of(new FieldError("type", message)));
+    }
+    return type.asString();
+  }
+
+  private void requireDocumentSize(JsonNode node, String what) {
+    long max = limits.document().toBytes();
+    if (bodies.serializedSize(node) > max) {
+      throw ApiException.tooLarge(what + " is larger than " + max + " bytes");
+    }
+  }
+
+  private static WorkerEvents.Target target(
+      Caller caller, HttpServletRequest request, String jobId) {
+    return new WorkerEvents.Target(
+        jobId, JobGuard.deliveryHeader(request), caller.isAdmin() ? null : caller.spaceId());
+  }
+
+  private Accepted answer(
+      Caller caller, WorkerEvents.Target target, Optional<WorkerEvents.Appended> appended) {
+    WorkerEvents.Appended a =
+        appended.orElseThrow(
+            () -> guard.explain(caller, target.jobId(), target.deliveryId(), "running"));
+    return new Accepted(
+        target.jobId(), "running", a.eventId(), Timestamps.format(a.deadlineAt()), a.progress());
+  }
+}

@@ -1,0 +1,29 @@
+package dev.spool.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.swagger.v3.oas.models.OpenAPI;
+import org.junit.jupiter.api.Test;
+
+class OpenApiDocumentTests {
+
+  @Test
+  void theHandWrittenDocumentParsesAndResolvesItsReferences() {
+    OpenAPI doc = OpenApiDocument.load();
+    assertThat(doc.getPaths()).containsKeys("/api/v1/jobs/{jobId}/logs", "/api/v1/spaces/{spaceId}/jobs");
+    String text = io.swagger.v3.core.util.Json.pretty(doc);
+    var refs = java.util.regex.Pattern.compile("#/components/(\\w+)/(\\w+)").matcher(text);
+    while (refs.find()) {
+      String kind = refs.group(1);
+      String name = refs.group(2);
+      boolean present =
+          switch (kind) {
+            case "schemas" -> doc.getComponents().getSchemas().containsKey(name);
+            case "responses" -> doc.getComponents().getResponses().containsKey(name);
+            case "parameters" -> doc.getComponents().getParameters().containsKey(name);
+            default -> false;
+          };
+      assertThat(present).as(refs.group()).isTrue();
+    }
+  }
+}
