@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -39,6 +40,8 @@ class CallbackDispatcher implements PgNotifications.Listener {
   private final Semaphore idle;
   /** Pending wake-ups; drained by each turn. */
   private final Semaphore wake = new Semaphore(0);
+  private final AtomicLong attempted = new AtomicLong();
+  private final AtomicLong succeeded = new AtomicLong();
 
   CallbackDispatcher(
       CallbackOutbox outbox,
@@ -132,6 +135,10 @@ class CallbackDispatcher implements PgNotifications.Listener {
   void attempt(CallbackOutbox.Delivery d, String token) {
     byte[] body = d.body().getBytes(StandardCharsets.UTF_8);
     WebhookSender.Outcome outcome = sender.post(d.url(), headers(d), body);
+    attempted.incrementAndGet();
+    if (outcome.success()) {
+      succeeded.incrementAndGet();
+    }
     int retryAttempt = d.attempts();
     CallbackOutbox.Attempt attempt;
     if (outcome.success()) {
@@ -181,6 +188,16 @@ class CallbackDispatcher implements PgNotifications.Listener {
           WebhookSigner.signature(d.id(), timestamp, d.body(), d.secret(), d.previousSecret()));
     }
     return headers;
+  }
+
+  /** Attempts made by this instance since it started. */
+  long attempted() {
+    return attempted.get();
+  }
+
+  /** Attempts by this instance that got a 2xx. */
+  long succeeded() {
+    return succeeded.get();
   }
 
   /** Lets attempts in flight finish and record (bounded by the sender's deadline). */

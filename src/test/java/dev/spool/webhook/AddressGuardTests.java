@@ -3,6 +3,7 @@ package dev.spool.webhook;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.spool.support.MadeUpDns;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.spool.webhook;
+package dev.spool.support;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -10,13 +10,14 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Primary;
 
 /**
- * Replaces real DNS in webhook tests: made-up names resolve to fixed addresses, every other name
- * is unknown. No lookup ever leaves the machine.
+ * Replaces real DNS for outgoing webhooks in every test context: made-up names resolve to fixed
+ * addresses, every other name (example.com included) is unknown. No lookup ever leaves the
+ * machine, and a callback URL in some other feature's test can never reach the internet.
  */
 @TestConfiguration(proxyBeanMethods = false)
-class MadeUpDns {
+public class MadeUpDns {
 
-  static final Map<String, String[]> NAMES =
+  public static final Map<String, String[]> NAMES =
       Map.of(
           "localhost", new String[] {"127.0.0.1"},
           "receiver.test", new String[] {"127.0.0.1"},
@@ -31,7 +32,7 @@ class MadeUpDns {
    * A literal (parsed, never looked up). {@code ::ffff:a.b.c.d} is kept as a real IPv6 address,
    * as a resolver could return it, rather than the IPv4 address Java would turn it into.
    */
-  static InetAddress address(String host, String literal) throws UnknownHostException {
+  public static InetAddress address(String host, String literal) throws UnknownHostException {
     if (literal.startsWith("::ffff:")) {
       byte[] v4 = InetAddress.getByName(literal.substring(7)).getAddress();
       byte[] b = new byte[16];
