@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Callback throughput: one Spool instance (16 sender threads, the default) delivering to a JDK
+# HTTP server on 127.0.0.1, three rounds of N jobs completed at once. Local PostgreSQL only.
+#   bench/callbacks/run.sh [jobs-per-round]   (default 2000)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export PGHOST=${PGHOST:-127.0.0.1} PGUSER=${PGUSER:-postgres}
+DB="spool_bench_callbacks_$$"
+createdb "$DB"
+trap 'dropdb --if-exists "$DB"' EXIT
+TEST_DATABASE_URL="jdbc:postgresql://$PGHOST:5432/$DB" TEST_DATABASE_USER="$PGUSER" \
+  ./mvnw -B -q verify -Dit.test=CallbackThroughputIntegrationTests -Dtest=NoUnit \
+  -Dsurefire.failIfNoSpecifiedTests=false -Dspool.bench=true -Dspool.bench.jobs="${1:-2000}" \
+  | grep '^BENCH'
