@@ -3,8 +3,11 @@ package dev.spool.webhook;
 import dev.spool.job.JobRepository;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Supplier;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The SQL of the callback outbox. Rows are inserted by the {@code jobs_callback_outbox} trigger
@@ -111,12 +114,33 @@ class CallbackOutbox {
       String createdAt) {}
 
   private final JdbcClient jdbc;
+  private final TransactionTemplate tx;
 
-  CallbackOutbox(JdbcClient jdbc) {
+  CallbackOutbox(JdbcClient jdbc, PlatformTransactionManager transactions) {
     this.jdbc = jdbc;
+    this.tx = new TransactionTemplate(transactions);
+  }
+
+  /**
+   * Runs claim and record bookkeeping without waiting for the WAL flush at commit. Losing the
+   * last moments of bookkeeping in a database crash can only make a delivery due again, i.e. sent
+   * once more with the same webhook-id — which at-least-once delivery allows anyway — while
+   * waiting for a flush per callback caps throughput at the disk's commit rate (measured: 4×,
+   * docs/benchmarks.md). The terminal transition that created the delivery is not affected.
+   */
+  private <T> T withoutFlushWait(Supplier<T> work) {
+    return tx.execute(
+        status -> {
+          jdbc.sql("SET LOCAL synchronous_commit = off").update();
+          return work.get();
+        });
   }
 
   List<Delivery> claimDue(int limit, String token, Duration lease) {
+    return withoutFlushWait(() -> claim(limit, token, lease));
+  }
+
+  private List<Delivery> claim(int limit, String token, Duration lease) {
     return jdbc.sql(CLAIM_DUE)
         .param("limit", limit)
         .param("token", token)
@@ -139,7 +163,7 @@ class CallbackOutbox {
   /** True when recorded; false when the lease had been lost (nothing written). */
   boolean record(Delivery delivery, String token, Attempt attempt) {
     int rows =
-        jdbc.sql(RECORD_ATTEMPT)
+        withoutFlushWait(() -> jdbc.sql(RECORD_ATTEMPT)
             .param("state", attempt.state())
             .param("delayMs", attempt.delay().toMillis())
             .param("id", delivery.id())
@@ -151,7 +175,7 @@ class CallbackOutbox {
             .param("willRetry", attempt.willRetry())
             .param("type", attempt.type())
             .param("data", attempt.eventJson())
-            .update();
+            .update());
     return rows > 0;
   }
 
