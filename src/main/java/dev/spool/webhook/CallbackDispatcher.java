@@ -96,7 +96,9 @@ class CallbackDispatcher implements PgNotifications.Listener {
       return true;
     }
     try {
-      wake.tryAcquire(props.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+      if (wake.tryAcquire(props.pollInterval().toMillis(), TimeUnit.MILLISECONDS)) {
+        Thread.sleep(props.wakeDelay().toMillis()); // let a burst of notifications collapse
+      }
       wake.drainPermits();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

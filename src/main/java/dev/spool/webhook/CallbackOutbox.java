@@ -23,6 +23,13 @@ class CallbackOutbox {
    * other claim until the lease expires (the sender died) or the attempt is recorded. The signing
    * secrets are read now, so a retry after a rotation is signed with the current secret.
    */
+  /** One index probe, so a wake-up with nothing due costs no transaction. */
+  static final String ANY_DUE =
+      """
+      SELECT EXISTS (SELECT 1 FROM callback_deliveries
+                      WHERE state = 'pending' AND next_attempt_at <= now())
+      """;
+
   static final String CLAIM_DUE =
       """
       WITH due AS (
@@ -137,6 +144,9 @@ class CallbackOutbox {
   }
 
   List<Delivery> claimDue(int limit, String token, Duration lease) {
+    if (!jdbc.sql(ANY_DUE).query(Boolean.class).single()) {
+      return List.of();
+    }
     return withoutFlushWait(() -> claim(limit, token, lease));
   }
 

@@ -111,7 +111,9 @@ class SpaceNotifier implements PgNotifications.Listener {
       return true;
     }
     try {
-      wake.tryAcquire(props.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+      if (wake.tryAcquire(props.pollInterval().toMillis(), TimeUnit.MILLISECONDS)) {
+        Thread.sleep(props.wakeDelay().toMillis()); // let a burst of notifications collapse
+      }
       wake.drainPermits();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -153,6 +153,23 @@ class CallbackDeliveryIntegrationTests extends CallbackTest {
   }
 
   @Test
+  void aReceiverTricklingItsBodyIsCutOffAtTheAttemptDeadline() throws Exception {
+    try (Receiver receiver = Receiver.start()) {
+      receiver.reply(Reply.trickle());
+      TestSpace space = api.newSpace();
+      String id = jobWithCallback(space, receiver.url("/trickle"), Map.of());
+      long start = System.nanoTime();
+      TerminalTransitions.complete(jdbc, "null", id);
+
+      JsonNode first = awaitAttempts(space, id, 1).get(0);
+      // each byte comes sooner than the 1 s response timeout; only the 2 s deadline ends it
+      assertThat(first.get("error").asString()).isEqualTo("Timed out after 2000 ms");
+      assertThat(first.get("statusCode").isNull()).isTrue();
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(6));
+    }
+  }
+
+  @Test
   void aRedirectIsNotFollowed() throws Exception {
     try (Receiver receiver = Receiver.start()) {
       Reply redirect = new Reply(302, Map.of("Location", receiver.url("/elsewhere")), "", 0);

@@ -37,6 +37,11 @@ final class Receiver implements AutoCloseable {
     static Reply of(int status) {
       return new Reply(status, Map.of(), "", 0);
     }
+
+    /** A 200 whose body arrives one byte every 300 ms, for as long as the client listens. */
+    static Reply trickle() {
+      return new Reply(200, Map.of(), "", -1);
+    }
   }
 
   private final HttpServer server;
@@ -101,6 +106,10 @@ final class Receiver implements AutoCloseable {
     received.add(request);
     Reply reply = nextReply();
     try {
+      if (reply.delayMs() < 0) {
+        trickle(ex);
+        return;
+      }
       if (reply.delayMs() > 0) {
         Thread.sleep(reply.delayMs());
       }
@@ -116,6 +125,20 @@ final class Receiver implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       ex.close();
+    }
+  }
+
+  private static void trickle(HttpExchange ex) throws IOException, InterruptedException {
+    ex.sendResponseHeaders(200, 0); // chunked
+    OutputStream os = ex.getResponseBody();
+    try {
+      for (int i = 0; i < 100; i++) {
+        os.write('x');
+        os.flush();
+        Thread.sleep(300);
+      }
+    } catch (IOException e) {
+      // the client gave up: expected
     }
   }
 
