@@ -41,12 +41,12 @@ import org.springframework.web.client.RestClient;
  * response body are read. A watchdog aborts an attempt that outlives connect + response timeout in
  * total, so a receiver trickling bytes cannot hold a sender thread beyond the lease.
  */
-public class WebhookSender implements DisposableBean {
+class WebhookSender implements DisposableBean {
 
   static final int KEPT_BODY = 1024;
 
   /** The result of one attempt: a status (any response) or an error (no response). */
-  public record Outcome(Integer statusCode, String error, String responseBody, String retryAfter) {
+  record Outcome(Integer statusCode, String error, String responseBody, String retryAfter) {
     public boolean success() {
       return statusCode != null && statusCode >= 200 && statusCode < 300;
     }
@@ -117,7 +117,7 @@ public class WebhookSender implements DisposableBean {
   }
 
   /** POSTs {@code body} as JSON with {@code headers} (added after User-Agent and Content-Type). */
-  public Outcome post(String url, Map<String, String> headers, byte[] body) {
+  Outcome post(String url, Map<String, String> headers, byte[] body) {
     AtomicReference<HttpUriRequestBase> slot = new AtomicReference<>();
     AtomicBoolean timedOut = new AtomicBoolean();
     current.set(slot);

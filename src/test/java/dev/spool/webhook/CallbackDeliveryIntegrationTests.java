@@ -145,7 +145,7 @@ class CallbackDeliveryIntegrationTests extends CallbackTest {
 
       JsonNode attempts = awaitAttempts(space, id, 2);
       assertThat(attempts.get(0).get("statusCode").isNull()).isTrue();
-      assertThat(attempts.get(0).get("error").asString()).containsIgnoringCase("timed out");
+      assertThat(attempts.get(0).get("error").asString()).isEqualTo("Timed out waiting for the response");
       assertThat(attempts.get(0).get("willRetry").asBoolean()).isTrue();
       assertThat(attempts.get(1).get("statusCode").asInt()).isEqualTo(200);
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));

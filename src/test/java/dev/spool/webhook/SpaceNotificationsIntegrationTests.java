@@ -124,6 +124,43 @@ class SpaceNotificationsIntegrationTests extends CallbackTest {
   }
 
   @Test
+  void slackNamesStartedFailedAndDeadTransitions() throws Exception {
+    try (Receiver receiver = Receiver.start()) {
+      TestSpace space = api.newSpace();
+      TestApi.require(
+          patch(space, Map.of("slack", Map.of("url", receiver.url("/slack"), "events", List.of("started", "failed", "dead")))),
+          200);
+      String id = api.createJob(space, "charge-card");
+      // the worker transitions, simulated in SQL (the worker endpoints are another feature's)
+      jdbc.sql("UPDATE jobs SET status = 'running', deadline_at = now(), started_at = now() WHERE id = :id")
+          .param("id", id).update();
+      jdbc.sql(
+              """
+              UPDATE jobs SET status = 'pending', deadline_at = NULL, attempt_number = 1,
+                              last_error = 'card <declined>' WHERE id = :id""")
+          .param("id", id).update();
+      jdbc.sql(
+              """
+              UPDATE jobs SET status = 'dead', completed_at = now(), last_error = 'card declined again',
+                              result = '{"error":"card declined again"}' WHERE id = :id""")
+          .param("id", id).update();
+
+      List<String> texts = new java.util.ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        Request r = receiver.next(WAIT);
+        assertThat(r).isNotNull();
+        texts.add(TestApi.JSON.readTree(r.body()).get("text").asString());
+      }
+      String job = "[test] Job charge-card (" + id + ")";
+      assertThat(texts)
+          .containsExactlyInAnyOrder(
+              job + " started (attempt 1)",
+              job + " failed attempt 1 and will be retried: card &lt;declined&gt;",
+              job + " is dead after 2 attempts: card declined again");
+    }
+  }
+
+  @Test
   void aFailingNotificationReceiverNeverTouchesTheJob() throws Exception {
     try (Receiver receiver = Receiver.start()) {
       receiver.reply(Receiver.Reply.of(500));
