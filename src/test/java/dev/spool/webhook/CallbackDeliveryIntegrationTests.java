@@ -29,7 +29,7 @@ class CallbackDeliveryIntegrationTests extends CallbackTest {
       assertThat(request.method()).isEqualTo("POST");
       assertThat(request.path()).isEqualTo("/hook");
       assertThat(request.header("Content-Type")).isEqualTo("application/json");
-      assertThat(request.header("User-Agent")).matches("spool/\\S+");
+      assertThat(request.header("User-Agent")).matches("spool/\\d+\\.\\d+\\.\\d+\\S*");
       assertThat(request.header("Authorization")).isEqualTo("Bearer s3cret");
       assertThat(request.header("X-Trace")).isEqualTo("abc");
       assertThat(request.header("webhook-signature")).isNull(); // the space has no secret
