@@ -66,7 +66,8 @@ class TimeoutIntegrationTests extends IntegrationTest {
     assertThat(job.get("events").get(2).get("data").get("deliveryId").asString()).isEqualTo(first);
     Response lateAck = worker.ack(id, first);
     assertThat(lateAck.status()).isEqualTo(409);
-    assertThat(lateAck.error()).isEqualTo("Job is not delivered (status: pending)");
+    assertThat(lateAck.error()).isEqualTo("Delivery " + first + " is no longer current for this job");
+    assertThat(worker.ack(id, null).error()).isEqualTo("Job is not delivered (status: pending)");
     JsonNode again = pollOne();
     assertThat(again.get("attemptNumber").asInt()).isZero();
     assertThat(again.get("deliveryId").asString()).isNotEqualTo(first);

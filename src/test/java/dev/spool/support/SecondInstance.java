@@ -37,14 +37,15 @@ public final class SecondInstance implements AutoCloseable {
   public static SecondInstance start() {
     TestDatabase db = TestDatabase.get();
     ConfigurableApplicationContext context =
+        // command-line arguments, because builder properties() are defaults that
+        // application.yml would override
         new SpringApplicationBuilder(SpoolApplication.class)
-            .properties(
-                "server.port=0",
-                "spring.datasource.url=" + db.url,
-                "spring.datasource.username=" + db.user,
-                "spring.datasource.password=" + db.password,
-                "spool.admin-key=" + IntegrationTest.ADMIN_KEY)
-            .run();
+            .run(
+                "--server.port=0",
+                "--spring.datasource.url=" + db.url,
+                "--spring.datasource.username=" + db.user,
+                "--spring.datasource.password=" + db.password,
+                "--spool.admin-key=" + IntegrationTest.ADMIN_KEY);
     return new SecondInstance(context);
   }
 
