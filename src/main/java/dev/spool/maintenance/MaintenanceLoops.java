@@ -5,10 +5,11 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Drives the maintenance services. The loops start after, and stop before, nothing in particular
- * of each other's work — each is independent and safe to interrupt between statements — but they
- * stop in a fixed order on shutdown (reaper, rescuer, promoter: higher phase stops first), after
- * the web server has drained its requests.
+ * Drives the maintenance services, each on its own {@link BackgroundLoop}. Every turn is one
+ * short statement per kind of work, safe to stop between turns. On shutdown they stop in a fixed
+ * order — reaper, rescuer, promoter (a higher phase stops first) — and only after the web server
+ * has drained its in-flight requests (its lifecycle phases are far higher), so a worker's last
+ * complete is never raced by a rescuer that already stopped looking.
  */
 @Configuration(proxyBeanMethods = false)
 class MaintenanceLoops {
