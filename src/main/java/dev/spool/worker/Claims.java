@@ -85,12 +85,16 @@ class Claims {
       """;
 
   /**
-   * For each space, milliseconds until its next job becomes due (scheduled for later, or waiting
-   * out a retry backoff); null when none. One index probe per space on {@code jobs_claimable}.
+   * For each space: whether a job is available now, and else milliseconds until the next one falls
+   * due (scheduled for later, or waiting out a retry backoff), null when none. Two index probes per
+   * space on {@code jobs_claimable}.
    */
-  private static final String NEXT_DUE =
+  private static final String OUTLOOK =
       """
       SELECT s.id AS space_id,
+             EXISTS (SELECT 1 FROM jobs j
+                      WHERE j.space_id = s.id AND j.status IN ('pending', 'scheduled')
+                        AND j.available_at <= now()) AS available,
              (SELECT EXTRACT(EPOCH FROM min(j.available_at) - now()) * 1000 FROM jobs j
                WHERE j.space_id = s.id AND j.status IN ('pending', 'scheduled')
                  AND j.available_at > now()) AS millis
@@ -149,17 +153,23 @@ class Claims {
         .optional();
   }
 
-  /** Milliseconds until the next job of each space falls due; spaces with none are left out. */
-  Map<String, Long> nextDueMillis(Collection<String> spaceIds) {
-    Map<String, Long> out = new HashMap<>();
-    jdbc.sql(NEXT_DUE)
+  /**
+   * What waiting polls of a space can expect.
+   *
+   * @param availableNow a job (of any name) can be claimed now
+   * @param nextDueMillis milliseconds until the next job falls due, or null when none is waiting
+   */
+  record Outlook(boolean availableNow, Long nextDueMillis) {}
+
+  Map<String, Outlook> outlook(Collection<String> spaceIds) {
+    Map<String, Outlook> out = new HashMap<>();
+    jdbc.sql(OUTLOOK)
         .param("spaces", json.writeValueAsString(spaceIds))
         .query(
             (rs, n) -> {
               double millis = rs.getDouble("millis");
-              if (!rs.wasNull()) {
-                out.put(rs.getString("space_id"), (long) Math.ceil(millis));
-              }
+              Long next = rs.wasNull() ? null : (long) Math.ceil(millis);
+              out.put(rs.getString("space_id"), new Outlook(rs.getBoolean("available"), next));
               return null;
             })
         .list();

@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -24,8 +25,8 @@ import org.springframework.web.context.request.async.DeferredResult;
  * <p>A waiting poll is registered under its space before its first claim, so a job that becomes
  * pending while that claim runs still wakes it. It is woken by {@code spool_pending} notifications
  * for its space only (sent by triggers after commit, on every instance sharing the database), by a
- * periodic re-check (a lost notification costs at most {@code recheck}), and at the time the
- * space's next scheduled job or retry falls due. Each wake is one claim attempt on a small pool;
+ * periodic re-check that wakes spaces with an available job (a lost notification costs at most
+ * {@code recheck}), and at the time the space's next scheduled job or retry falls due. Each wake is one claim attempt on a small pool;
  * wakes that arrive while a claim runs are folded into one more attempt. Waiters of a space are
  * woken oldest first.
  *
@@ -89,7 +90,13 @@ class LongPolls implements PgNotifications.Listener, SmartLifecycle {
     }
     result.onCompletion(() -> w.finish(null));
     result.onTimeout(() -> w.finish(List.of()));
-    w.deadline = timer.schedule(w::expire, waitMillis, TimeUnit.MILLISECONDS);
+    try {
+      w.deadline = timer.schedule(w::expire, waitMillis, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // shutting down since this poll arrived
+      w.finish(List.of());
+      return result;
+    }
     w.afterEmptyClaim();
     return result;
   }
@@ -130,21 +137,30 @@ class LongPolls implements PgNotifications.Listener, SmartLifecycle {
     });
   }
 
-  /** The periodic re-check: wake every waiting space, and plan wakes for jobs due before the next. */
+  /**
+   * The periodic re-check, the safety net for lost notifications: one query for all spaces with
+   * waiting polls; a space with an available job gets a wake (one claim per waiting poll), a space
+   * whose next job falls due before the re-check after next gets a wake planned at that time, and
+   * idle spaces cost nothing more.
+   */
   private void tick() {
     try {
       Set<String> spaces = Set.copyOf(bySpace.keySet());
       if (spaces.isEmpty()) {
         return;
       }
-      spaces.forEach(this::wake);
       long recheck = properties.recheck().toMillis();
-      claims.nextDueMillis(spaces).forEach((space, millis) -> {
-        if (millis < recheck) {
-          timer.schedule(() -> wake(space), Math.max(0, millis), TimeUnit.MILLISECONDS);
+      claims.outlook(spaces).forEach((space, outlook) -> {
+        if (outlook.availableNow()) {
+          wake(space);
+        } else if (outlook.nextDueMillis() != null && outlook.nextDueMillis() < 2 * recheck) {
+          // two intervals: the next tick comes a little after one (fixed delay + this query)
+          timer.schedule(() -> wake(space), outlook.nextDueMillis(), TimeUnit.MILLISECONDS);
         }
       });
     } catch (RuntimeException e) {
+      // without the outlook, wake everyone: a lost notification must still only cost latency
+      bySpace.keySet().forEach(this::wake);
       log.warn("Long-poll re-check failed: {}", e.toString());
     }
   }
@@ -226,7 +242,7 @@ class LongPolls implements PgNotifications.Listener, SmartLifecycle {
     private void submitClaim() {
       try {
         claimers.execute(this::claim);
-      } catch (java.util.concurrent.RejectedExecutionException e) {
+      } catch (RejectedExecutionException e) {
         finish(List.of());
       }
     }

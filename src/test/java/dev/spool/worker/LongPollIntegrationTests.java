@@ -3,6 +3,7 @@ package dev.spool.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spool.support.IntegrationTest;
+import dev.spool.system.PgNotifications;
 import dev.spool.support.SecondInstance;
 import dev.spool.support.TestApi;
 import dev.spool.support.TestApi.Response;
@@ -22,6 +23,7 @@ import tools.jackson.databind.JsonNode;
 class LongPollIntegrationTests extends IntegrationTest {
 
   @Autowired LongPolls longPolls;
+  @Autowired PgNotifications notifications;
 
   static void await(BooleanSupplier condition) throws InterruptedException {
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -71,6 +73,30 @@ class LongPollIntegrationTests extends IntegrationTest {
         latencies.get(latencies.size() / 2) / 1000.0, latencies.get(latencies.size() - 1) / 1000.0);
     // the goal is 100 ms; the bound is generous because the test machine is shared and loaded
     assertThat(latencies.get(latencies.size() / 2)).isLessThan(1_000_000L);
+  }
+
+  @Test
+  void aLostNotificationOnlyCostsTheRecheckInterval() throws Exception {
+    TestSpace space = api.newSpace();
+    WorkerCalls worker = new WorkerCalls(api, space);
+    int before = longPolls.waiting();
+    notifications.removeListener(longPolls);
+    try {
+      CompletableFuture<Response> poll =
+          CompletableFuture.supplyAsync(() -> worker.poll("{\"waitSeconds\":10}"));
+      await(() -> longPolls.waiting() > before);
+      long start = System.nanoTime();
+      String id = api.createJob(space, "unannounced");
+
+      Response r = poll.get(15, TimeUnit.SECONDS);
+
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      System.out.printf("long poll without its notification answered after %d ms%n", millis);
+      assertThat(r.json().get("jobs").get(0).get("id").asString()).isEqualTo(id);
+      assertThat(millis).isLessThan(4_000L);
+    } finally {
+      notifications.addListener(longPolls);
+    }
   }
 
   @Test
