@@ -1,10 +1,12 @@
 package dev.spool.worker;
 
 import dev.spool.system.PgNotifications;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -12,6 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -48,6 +51,7 @@ class LongPolls implements PgNotifications.Listener, SmartLifecycle {
   private final PgNotifications notifications;
   private final WorkerProperties properties;
   private final Map<String, Set<Waiter>> bySpace = new ConcurrentHashMap<>();
+  private final AtomicLong sequence = new AtomicLong();
   private final ScheduledExecutorService timer;
   private final ExecutorService claimers;
   private volatile boolean accepting = true;
@@ -126,8 +130,16 @@ class LongPolls implements PgNotifications.Listener, SmartLifecycle {
     return bySpace.values().stream().mapToInt(Set::size).sum();
   }
 
+  /** Adds inside compute, so a concurrent unregister cannot drop the set it is being added to. */
   private void register(Waiter w) {
-    bySpace.computeIfAbsent(w.spaceId, s -> ConcurrentHashMap.newKeySet()).add(w);
+    bySpace.compute(
+        w.spaceId,
+        (s, set) -> {
+          Set<Waiter> waiters =
+              set != null ? set : new ConcurrentSkipListSet<>(Comparator.comparingLong(x -> x.seq));
+          waiters.add(w);
+          return waiters;
+        });
   }
 
   private void unregister(Waiter w) {
@@ -211,6 +223,7 @@ class LongPolls implements PgNotifications.Listener, SmartLifecycle {
     final PollRequest request;
     final DeferredResult<Delivery.Batch> result;
     final long deadlineNanos;
+    final long seq = sequence.incrementAndGet(); // oldest first when a space is woken
     final AtomicInteger state = new AtomicInteger(CLAIMING);
     volatile ScheduledFuture<?> deadline;
 
