@@ -42,6 +42,7 @@ public final class SecondInstance implements AutoCloseable {
         new SpringApplicationBuilder(SpoolApplication.class)
             .run(
                 "--server.port=0",
+                "--management.server.port=0",
                 "--spring.datasource.url=" + db.url,
                 "--spring.datasource.username=" + db.user,
                 "--spring.datasource.password=" + db.password,
