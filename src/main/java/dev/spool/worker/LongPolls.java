@@ -52,8 +52,9 @@ class LongPolls implements PgNotifications.Listener, SmartLifecycle {
   private final WorkerProperties properties;
   private final Map<String, Set<Waiter>> bySpace = new ConcurrentHashMap<>();
   private final AtomicLong sequence = new AtomicLong();
-  private final ScheduledExecutorService timer;
-  private final ExecutorService claimers;
+  // created on every start(): a stopped context (shutdown, or a paused test context) may start again
+  private volatile ScheduledExecutorService timer;
+  private volatile ExecutorService claimers;
   private volatile boolean accepting = true;
   private volatile boolean running;
   private volatile ScheduledFuture<?> ticker;
@@ -62,9 +63,6 @@ class LongPolls implements PgNotifications.Listener, SmartLifecycle {
     this.claims = claims;
     this.notifications = notifications;
     this.properties = properties;
-    this.timer =
-        Executors.newSingleThreadScheduledExecutor(daemon("spool-long-poll-timer"));
-    this.claimers = Executors.newFixedThreadPool(properties.claimThreads(), daemon("spool-long-poll-claim"));
   }
 
   /** Claims for a poll now; when nothing is available and it may wait, answers later. */
@@ -179,6 +177,10 @@ class LongPolls implements PgNotifications.Listener, SmartLifecycle {
 
   @Override
   public void start() {
+    timer = Executors.newSingleThreadScheduledExecutor(daemon("spool-long-poll-timer"));
+    claimers =
+        Executors.newFixedThreadPool(properties.claimThreads(), daemon("spool-long-poll-claim"));
+    accepting = true;
     notifications.addListener(this);
     long every = properties.recheck().toMillis();
     ticker = timer.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.MILLISECONDS);
