@@ -1,6 +1,7 @@
 package dev.spool.job;
 
 import dev.spool.system.ApiException;
+import dev.spool.system.DurableCommits;
 import dev.spool.system.JsonBodies;
 import dev.spool.system.Timestamps;
 import java.nio.charset.StandardCharsets;
@@ -29,12 +30,18 @@ class JobCreation {
   /**
    * Inserts a batch handed over as one JSON document: no round trip per job, no array binding.
    * A {@code scheduledFor} in the future makes the job scheduled (available at that time); a past
-   * or absent one makes it pending, available now.
+   * or absent one makes it pending, available now. {@code commit_mode} lets the commit skip its
+   * WAL flush when {@code :deferFlush} (see {@link DurableCommits}); it is joined into {@code
+   * input} only so that it is evaluated.
    */
   static final String INSERT_BATCH =
       """
-      WITH input AS (
-          SELECT * FROM json_to_recordset(CAST(:batch AS json)) AS u(
+      WITH commit_mode AS MATERIALIZED (
+          SELECT set_config('synchronous_commit',
+                            CASE WHEN :deferFlush THEN 'off'
+                                 ELSE current_setting('synchronous_commit') END, true)
+      ), input AS (
+          SELECT u.* FROM commit_mode, json_to_recordset(CAST(:batch AS json)) AS u(
               ord int, id text, name text, payload json, max_retries int, timeout_seconds int,
               backoff_seconds int, scheduled_for timestamptz, callback_url text,
               callback_headers json)
@@ -81,37 +88,51 @@ class JobCreation {
   private final JdbcClient jdbc;
   private final TransactionTemplate tx;
   private final JsonBodies bodies;
+  private final DurableCommits durable;
 
-  JobCreation(JdbcClient jdbc, TransactionTemplate tx, JsonBodies bodies) {
+  JobCreation(
+      JdbcClient jdbc, TransactionTemplate tx, JsonBodies bodies, DurableCommits durable) {
     this.jdbc = jdbc;
     this.tx = tx;
     this.bodies = bodies;
+    this.durable = durable;
   }
 
   /** What a create answers: the refs, and whether they were replayed from an earlier request. */
   record Created(String responseJson, boolean replayed) {}
 
+  /**
+   * Writes the batch and returns once it is durable. Without an idempotency key the batch is one
+   * statement in autocommit (atomic on its own); with one, the key and the batch share a
+   * transaction.
+   */
   Created create(
       String spaceId, JobRequestValidator.Batch batch, JsonNode body, Optional<String> idemKey) {
     String response = responseJson(spaceId, batch);
+    Created created;
     try {
-      return tx.execute(
-          status -> {
-            if (idemKey.isPresent()) {
-              Optional<Created> replay = claimKey(spaceId, idemKey.get(), body, response);
-              if (replay.isPresent()) {
-                return replay.get();
-              }
-            }
-            insert(spaceId, batch.jobs());
-            return new Created(response, false);
-          });
+      if (idemKey.isEmpty()) {
+        insert(spaceId, batch.jobs());
+        created = new Created(response, false);
+      } else {
+        created =
+            tx.execute(
+                status ->
+                    claimKey(spaceId, idemKey.get(), body, response)
+                        .orElseGet(
+                            () -> {
+                              insert(spaceId, batch.jobs());
+                              return new Created(response, false);
+                            }));
+      }
     } catch (DataIntegrityViolationException e) {
       if (String.valueOf(e.getMessage()).contains("space_id_fkey")) {
         throw ApiException.notFound("Space");
       }
       throw e;
     }
+    durable.flush();
+    return created;
   }
 
   private void insert(String spaceId, List<NewJob> jobs) {
@@ -140,6 +161,7 @@ class JobCreation {
     jdbc.sql(INSERT_BATCH)
         .param("batch", bodies.mapper().writeValueAsString(rows))
         .param("space", spaceId)
+        .param("deferFlush", durable.enabled())
         .update();
   }
 
@@ -174,17 +196,16 @@ class JobCreation {
     return Optional.of(new Created(stored.response(), true));
   }
 
+  /** The refs in request order: one object for a single-object request, else an array. */
   private String responseJson(String spaceId, JobRequestValidator.Batch batch) {
-    List<Map<String, String>> refs =
-        batch.jobs().stream().map(j -> Map.of("id", j.id(), "spaceId", spaceId)).toList();
-    List<Map<String, String>> ordered = new ArrayList<>();
-    for (Map<String, String> ref : refs) {
-      Map<String, String> m = new LinkedHashMap<>();
-      m.put("id", ref.get("id"));
-      m.put("spaceId", spaceId);
-      ordered.add(m);
+    List<Map<String, String>> refs = new ArrayList<>(batch.jobs().size());
+    for (NewJob job : batch.jobs()) {
+      Map<String, String> ref = new LinkedHashMap<>();
+      ref.put("id", job.id());
+      ref.put("spaceId", spaceId);
+      refs.add(ref);
     }
-    return bodies.mapper().writeValueAsString(batch.single() ? ordered.get(0) : ordered);
+    return bodies.mapper().writeValueAsString(batch.single() ? refs.get(0) : refs);
   }
 
   private static String sha256(String text) {

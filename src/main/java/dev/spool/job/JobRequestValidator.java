@@ -29,6 +29,8 @@ class JobRequestValidator {
   static final int DEFAULT_TIMEOUT_SECONDS = 300;
   static final int MAX_CALLBACK_HEADERS = 50;
   static final int MAX_URL_LENGTH = 2048;
+  static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+  static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
   private static final Set<String> RESERVED_HEADERS =
       Set.of("host", "content-length", "content-type", "transfer-encoding", "connection");
 
@@ -86,7 +88,7 @@ class JobRequestValidator {
     }
     int before = errors.size();
     String name = name(job.get("name"), path + ".name", errors);
-    JsonNode payload = payload(job.get("payload"), path + ".payload");
+    JsonNode payload = payload(job.get("payload"), path + ".payload", errors);
     int maxRetries = intIn(job.get("maxRetries"), path + ".maxRetries", 0, 25, DEFAULT_MAX_RETRIES, errors);
     int timeout =
         intIn(job.get("timeoutSeconds"), path + ".timeoutSeconds", 1, 86400, DEFAULT_TIMEOUT_SECONDS, errors);
@@ -111,20 +113,30 @@ class JobRequestValidator {
       errors.add(new FieldError(field, field + " is required"));
       return null;
     }
-    if (!node.isString() || node.asString().isEmpty() || node.asString().length() > 255) {
+    // Characters, not UTF-16 units: PostgreSQL's char_length, which the table's CHECK uses.
+    String name = node.isString() ? node.asString() : "";
+    int chars = name.codePointCount(0, name.length());
+    if (!node.isString() || chars < 1 || chars > 255) {
       errors.add(new FieldError(field, field + " must be a string of 1 to 255 characters"));
       return null;
     }
-    String name = node.asString();
-    if (name.codePoints().anyMatch(Character::isISOControl)) {
+    if (name.codePoints().anyMatch(c -> Character.isISOControl(c) || (c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE))) {
+      // a lone surrogate (from a JSON escape such as backslash-u-D800) is no character and
+      // cannot be stored as UTF-8
       errors.add(new FieldError(field, field + " must not contain control characters"));
       return null;
     }
     return name;
   }
 
-  private JsonNode payload(JsonNode node, String field) {
+  private JsonNode payload(JsonNode node, String field, List<FieldError> errors) {
     if (absent(node)) {
+      return null;
+    }
+    if (JsonBodies.hasUnstorableText(node)) {
+      errors.add(
+          new FieldError(
+              field, field + " must not contain NUL characters or unpaired surrogates"));
       return null;
     }
     if (bodies.serializedSize(node) > limits.document().toBytes()) {
@@ -156,6 +168,10 @@ class JobRequestValidator {
     Instant parsed = node.isString() ? Timestamps.parse(node.asString()).orElse(null) : null;
     if (parsed == null) {
       errors.add(new FieldError(field, field + " must be an ISO 8601 timestamp"));
+    } else if (parsed.isBefore(EARLIEST) || parsed.isAfter(LATEST)) {
+      // ISO 8601 allows years the database (and the API's four-digit format) cannot hold
+      errors.add(new FieldError(field, field + " must be between years 0001 and 9999"));
+      return null;
     }
     return parsed;
   }
