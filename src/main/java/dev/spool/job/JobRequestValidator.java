@@ -6,6 +6,7 @@ import dev.spool.system.Ids;
 import dev.spool.system.JsonBodies;
 import dev.spool.system.SpoolLimits;
 import dev.spool.system.Timestamps;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Instant;
@@ -35,11 +36,9 @@ class JobRequestValidator {
       Set.of("host", "content-length", "content-type", "transfer-encoding", "connection");
 
   private final SpoolLimits limits;
-  private final JsonBodies bodies;
 
-  JobRequestValidator(SpoolLimits limits, JsonBodies bodies) {
+  JobRequestValidator(SpoolLimits limits) {
     this.limits = limits;
-    this.bodies = bodies;
   }
 
   /** The parsed batch and whether the request was a single object (answered with one ref). */
@@ -129,7 +128,7 @@ class JobRequestValidator {
     return name;
   }
 
-  private JsonNode payload(JsonNode node, String field, List<FieldError> errors) {
+  private static JsonNode payload(JsonNode node, String field, List<FieldError> errors) {
     if (absent(node)) {
       return null;
     }
@@ -139,26 +138,28 @@ class JobRequestValidator {
               field, field + " must not contain NUL characters or unpaired surrogates"));
       return null;
     }
-    if (bodies.serializedSize(node) > limits.document().toBytes()) {
-      throw ApiException.tooLarge(
-          field + " is larger than " + limits.document().toBytes() + " bytes");
-    }
+    // its serialized size (limit: spool.limits.document) is measured when the batch is written
     return node;
   }
 
+  /**
+   * A whole number within [min, max]: {@code 3} and {@code 3.0} pass. Compared as decimals, so
+   * {@code 1e400} or a 30-digit integer are simply out of range (no double overflow).
+   */
   private static int intIn(
       JsonNode node, String field, int min, int max, int fallback, List<FieldError> errors) {
     if (absent(node)) {
       return fallback;
     }
-    boolean whole =
-        node.isIntegralNumber()
-            || (node.isFloatingPointNumber() && node.asDouble() == Math.rint(node.asDouble()));
-    if (!whole || node.asDouble() < min || node.asDouble() > max) {
+    BigDecimal value = node.isNumber() ? node.decimalValue() : null;
+    if (value == null
+        || value.signum() != 0 && value.stripTrailingZeros().scale() > 0
+        || value.compareTo(BigDecimal.valueOf(min)) < 0
+        || value.compareTo(BigDecimal.valueOf(max)) > 0) {
       errors.add(new FieldError(field, field + " must be between " + min + " and " + max));
       return fallback;
     }
-    return node.asInt();
+    return value.intValue();
   }
 
   private static Instant timestamp(JsonNode node, String field, List<FieldError> errors) {

@@ -338,6 +338,13 @@ class CreateJobsValidationIntegrationTests extends IntegrationTest {
   }
 
   @Test
+  void aDuplicateKeyKeepsItsLastValue() {
+    JsonNode job = job(create("{\"name\":\"first\",\"name\":\"last\",\"payload\":{\"a\":1,\"a\":2}}"));
+    assertThat(job.get("name").asString()).isEqualTo("last");
+    assertThat(job.get("payload").toString()).isEqualTo("{\"a\":2}");
+  }
+
+  @Test
   void unknownFieldsAreIgnored() {
     JsonNode job = job(create("{\"name\":\"a\",\"status\":\"completed\",\"id\":\"x\",\"whatever\":[1]}"));
     assertThat(job.get("status").asString()).isEqualTo("pending");
