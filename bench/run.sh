@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 WHAT=${1:-create}
 PORT=${BENCH_PORT:-18081}
 SECS=${BENCH_SECONDS:-15}
+WARMUP=${BENCH_WARMUP:-10}
 BUILD=${BENCH_BUILD:-1}
 PGHOST=${PGHOST:-127.0.0.1}
 PGPORT=${PGPORT:-5432}
@@ -65,9 +66,9 @@ KEY=$(curl -fs -X POST "http://127.0.0.1:$PORT/api/v1/spaces/$SPACE/keys" -H "x-
 
 load() { java bench/CreateLoad.java "$1" "$PORT" "$SPACE" "$KEY" "$2" "$3" "$4"; }
 
-echo "warming up (JIT, pools)"
-load single 16 8 40000 >/dev/null
-load bulk 2 5 100 >/dev/null
+echo "warming up for $((WARMUP * 2)) s (JIT, pools)"
+load single 16 "$WARMUP" 100000 >/dev/null
+load bulk 2 "$WARMUP" 200 >/dev/null
 
 echo "bulk create: 1000 jobs per request, 2 clients, ${SECS}s (max 600 requests)"
 BULK=$(load bulk 2 "$SECS" 600)

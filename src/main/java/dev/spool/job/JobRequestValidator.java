@@ -112,16 +112,14 @@ class JobRequestValidator {
       errors.add(new FieldError(field, field + " is required"));
       return null;
     }
-    // Characters, not UTF-16 units: PostgreSQL's char_length, which the table's CHECK uses.
     String name = node.isString() ? node.asString() : "";
-    int chars = name.codePointCount(0, name.length());
-    if (!node.isString() || chars < 1 || chars > 255) {
+    // characters, not UTF-16 units: PostgreSQL's char_length, which the table's CHECK uses
+    int chars = node.isString() ? name.codePointCount(0, name.length()) : 0;
+    if (chars < 1 || chars > 255) {
       errors.add(new FieldError(field, field + " must be a string of 1 to 255 characters"));
       return null;
     }
-    if (name.codePoints().anyMatch(c -> Character.isISOControl(c) || (c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE))) {
-      // a lone surrogate (from a JSON escape such as backslash-u-D800) is no character and
-      // cannot be stored as UTF-8
+    if (hasControlOrLoneSurrogate(name)) {
       errors.add(new FieldError(field, field + " must not contain control characters"));
       return null;
     }
@@ -202,6 +200,27 @@ class JobRequestValidator {
       return null;
     }
     return node.asString();
+  }
+
+  /**
+   * Control characters, and lone surrogates (from a JSON escape such as backslash-u-D800): no
+   * character at all, and not storable as UTF-8. A plain loop: this runs for every job.
+   */
+  private static boolean hasControlOrLoneSurrogate(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isISOControl(c)) {
+        return true;
+      }
+      if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private JsonNode callbackHeaders(JsonNode node, String field, List<FieldError> errors) {
