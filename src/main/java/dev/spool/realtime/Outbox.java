@@ -1,0 +1,197 @@
+package dev.spool.realtime;
+
+import jakarta.websocket.SendResult;
+import jakarta.websocket.Session;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.adapter.NativeWebSocketSession;
+import org.springframework.web.socket.WebSocketSession;
+
+/**
+ * The bounded send buffer of one connection. {@link #offer} never blocks — the feed thread that
+ * fans events out must not wait for any client — and sends go out one at a time through the
+ * container's asynchronous API. A client that lets the buffer overflow, or does not take one
+ * frame within the send time limit, is closed with 1008 (policy violation): it can reconnect
+ * (space streams with {@code since}) instead of making the server hold ever more memory.
+ */
+final class Outbox {
+
+  static final CloseStatus TOO_SLOW =
+      CloseStatus.POLICY_VIOLATION.withReason("Send buffer overflow: consumer too slow");
+
+  private static final Logger log = LoggerFactory.getLogger(Outbox.class);
+  private static final byte[] PING = "spool".getBytes(StandardCharsets.US_ASCII);
+
+  private final WebSocketSession session;
+  private final Session nativeSession;
+  private final int maxFrames;
+  private final long maxBytes;
+  private final long sendTimeLimitNanos;
+  private final Executor closer;
+  private final Runnable onOverflow;
+  private final ArrayDeque<String> queue = new ArrayDeque<>();
+  private long queuedBytes;
+  private boolean sending;
+  private boolean pumping;
+  private long sendStartedNanos;
+  private CloseStatus closeWhenDrained;
+  private boolean closed;
+
+  Outbox(
+      WebSocketSession session,
+      RealtimeProperties properties,
+      Executor closer,
+      Runnable onOverflow) {
+    this.session = session;
+    this.nativeSession = ((NativeWebSocketSession) session).getNativeSession(Session.class);
+    this.maxFrames = properties.sendBufferFrames();
+    this.maxBytes = properties.sendBufferSize().toBytes();
+    this.sendTimeLimitNanos = properties.sendTimeLimit().toNanos();
+    this.closer = closer;
+    this.onOverflow = onOverflow;
+    nativeSession.getAsyncRemote().setSendTimeout(properties.sendTimeLimit().toMillis());
+  }
+
+  String id() {
+    return session.getId();
+  }
+
+  /** Queues a frame; false when the connection is closed or was just closed for overflowing. */
+  synchronized boolean offer(String frame) {
+    if (closed || closeWhenDrained != null) {
+      return false;
+    }
+    long bytes = frame.length();
+    if (queue.size() + 1 > maxFrames || queuedBytes + bytes > maxBytes) {
+      onOverflow.run();
+      close(TOO_SLOW);
+      return false;
+    }
+    queue.add(frame);
+    queuedBytes += bytes;
+    pump();
+    return true;
+  }
+
+  /** Closes with {@code status} once every queued frame has been handed to the socket. */
+  synchronized void closeAfterDrain(CloseStatus status) {
+    if (closed || closeWhenDrained != null) {
+      return;
+    }
+    closeWhenDrained = status;
+    pump();
+  }
+
+  /** Closes now, dropping what is queued. The close handshake runs on another thread. */
+  synchronized void close(CloseStatus status) {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    queue.clear();
+    queuedBytes = 0;
+    closer.execute(
+        () -> {
+          try {
+            session.close(status);
+          } catch (Exception e) {
+            log.debug("Closing {} failed: {}", session.getId(), e.toString());
+          }
+        });
+  }
+
+  synchronized boolean isClosed() {
+    return closed;
+  }
+
+  /** Closes the connection with 1008 when its current send exceeded the time limit. */
+  synchronized void checkSendTime() {
+    if (!closed && sending && System.nanoTime() - sendStartedNanos > sendTimeLimitNanos) {
+      onOverflow.run();
+      close(TOO_SLOW);
+    }
+  }
+
+  /**
+   * Pings an idle connection (a busy one is evidently alive). The ping is sent outside the lock,
+   * as the container may block on it, while {@code sending} keeps frames from interleaving.
+   */
+  void ping() {
+    synchronized (this) {
+      if (closed || sending || !queue.isEmpty() || closeWhenDrained != null) {
+        return;
+      }
+      sending = true;
+      sendStartedNanos = System.nanoTime();
+    }
+    try {
+      nativeSession.getAsyncRemote().sendPing(ByteBuffer.wrap(PING));
+    } catch (Exception e) {
+      log.debug("Ping to {} failed: {}", session.getId(), e.toString());
+    } finally {
+      synchronized (this) {
+        sending = false;
+        pump();
+      }
+    }
+  }
+
+  /**
+   * Starts the next send if none is in flight. A completion may run inline, inside sendText, on
+   * this very thread: the {@code pumping} flag turns that into another turn of this loop instead
+   * of a recursion as deep as the queue.
+   */
+  private void pump() {
+    if (pumping) {
+      return;
+    }
+    pumping = true;
+    try {
+      while (!sending && !closed) {
+        String next = queue.poll();
+        if (next == null) {
+          if (closeWhenDrained != null) {
+            CloseStatus status = closeWhenDrained;
+            closeWhenDrained = null;
+            close(status);
+          }
+          return;
+        }
+        queuedBytes -= next.length();
+        sending = true;
+        sendStartedNanos = System.nanoTime();
+        try {
+          nativeSession.getAsyncRemote().sendText(next, this::sent);
+        } catch (RuntimeException e) {
+          sending = false;
+          close(CloseStatus.SESSION_NOT_RELIABLE);
+        }
+      }
+    } finally {
+      pumping = false;
+    }
+  }
+
+  private synchronized void sent(SendResult result) {
+    sending = false;
+    if (!result.isOK()) {
+      if (!closed) {
+        Throwable cause = result.getException();
+        log.debug("Send to {} failed: {}", session.getId(), String.valueOf(cause));
+        if (cause instanceof java.net.SocketTimeoutException) {
+          onOverflow.run();
+          close(TOO_SLOW);
+        } else {
+          close(CloseStatus.SESSION_NOT_RELIABLE);
+        }
+      }
+      return;
+    }
+    pump();
+  }
+}
