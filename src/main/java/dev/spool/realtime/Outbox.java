@@ -41,6 +41,7 @@ final class Outbox {
   private long sendStartedNanos;
   private CloseStatus closeWhenDrained;
   private boolean closed;
+  private CloseStatus closeAfterSend;
 
   Outbox(
       WebSocketSession session,
@@ -87,7 +88,12 @@ final class Outbox {
     pump();
   }
 
-  /** Closes now, dropping what is queued. The close handshake runs on another thread. */
+  /**
+   * Closes now, dropping what is queued. A frame already handed to the container is let finish
+   * first — the container cannot send a close frame in the middle of another — so a slow client
+   * that reads again finds the close code after it; if it never reads, the send time limit ends
+   * the connection. The close handshake runs on another thread: it may block.
+   */
   synchronized void close(CloseStatus status) {
     if (closed) {
       return;
@@ -95,6 +101,14 @@ final class Outbox {
     closed = true;
     queue.clear();
     queuedBytes = 0;
+    if (sending) {
+      closeAfterSend = status;
+    } else {
+      closeSession(status);
+    }
+  }
+
+  private void closeSession(CloseStatus status) {
     closer.execute(
         () -> {
           try {
@@ -111,9 +125,16 @@ final class Outbox {
 
   /** Closes the connection with 1008 when its current send exceeded the time limit. */
   synchronized void checkSendTime() {
-    if (!closed && sending && System.nanoTime() - sendStartedNanos > sendTimeLimitNanos) {
-      onOverflow.run();
-      close(TOO_SLOW);
+    if (sending && System.nanoTime() - sendStartedNanos > sendTimeLimitNanos) {
+      if (!closed) {
+        onOverflow.run();
+      }
+      closed = true;
+      queue.clear();
+      queuedBytes = 0;
+      sending = false; // give up on the stuck frame: the close may be abrupt (1006)
+      closeAfterSend = null;
+      closeSession(TOO_SLOW);
     }
   }
 
@@ -136,6 +157,10 @@ final class Outbox {
     } finally {
       synchronized (this) {
         sending = false;
+        if (closeAfterSend != null) {
+          closeSession(closeAfterSend);
+          closeAfterSend = null;
+        }
         pump();
       }
     }
@@ -179,6 +204,12 @@ final class Outbox {
 
   private synchronized void sent(SendResult result) {
     sending = false;
+    if (closeAfterSend != null) {
+      CloseStatus status = closeAfterSend;
+      closeAfterSend = null;
+      closeSession(status);
+      return;
+    }
     if (!result.isOK()) {
       if (!closed) {
         Throwable cause = result.getException();
