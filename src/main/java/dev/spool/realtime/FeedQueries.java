@@ -5,6 +5,8 @@ import dev.spool.job.JobRepository;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,23 +24,23 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Repository
 class FeedQueries {
 
-  /** A committed transaction's events, in the order they were written, with their job. */
+  /** Committed transactions' events, in the order they were written, with their job. */
   static final String EVENTS_OF_TX =
       """
       SELECT e.id, e.tx, e.job_id, e.space_id, e.type, e.data::text AS data, e.created_at,
              j.name, j.status,
              clock_timestamp() - e.created_at < make_interval(secs => :horizon) AS fresh
         FROM job_events e JOIN jobs j ON j.id = e.job_id
-       WHERE e.tx = :tx AND e.space_id IN (:spaces)
+       WHERE e.tx IN (:txs) AND e.space_id IN (:spaces)
        ORDER BY e.id
       """;
 
-  /** The net status changes a committed transaction made, per space (see JobCounts). */
+  /** The net status changes committed transactions made, per space (see JobCounts). */
   static final String DELTAS_OF_TX =
       """
-      SELECT space_id, status, sum(delta)::bigint AS delta FROM job_count_deltas
-       WHERE tx = :tx AND space_id IN (:spaces)
-       GROUP BY space_id, status HAVING sum(delta) <> 0
+      SELECT tx, space_id, status, sum(delta)::bigint AS delta FROM job_count_deltas
+       WHERE tx IN (:txs) AND space_id IN (:spaces)
+       GROUP BY tx, space_id, status HAVING sum(delta) <> 0
       """;
 
   static final String SNAPSHOT = "SELECT txid_current_snapshot()::text";
@@ -50,6 +52,13 @@ class FeedQueries {
    * have been folded by the roll-up (the fetch lagged by about {@link JobCounts#DELTA_HORIZON}).
    */
   record TxEvents(List<StoredEvent> events, Map<String, Map<String, Long>> deltas, boolean deltasComplete) {}
+
+  /** What a batch of transactions published. */
+  record Fetched(Map<Long, TxEvents> byTx) {
+    TxEvents of(long tx) {
+      return byTx.getOrDefault(tx, new TxEvents(List.of(), Map.of(), true));
+    }
+  }
 
   /** Counts per status of one space and the snapshot they were read under. */
   record CountsSnapshot(TxSnapshot snapshot, Map<String, Long> counts) {}
@@ -66,45 +75,58 @@ class FeedQueries {
     repeatableRead.setReadOnly(true);
   }
 
-  TxEvents eventsOf(long tx, Collection<String> spaces) {
+  Fetched eventsOf(Collection<Long> txs, Collection<String> spaces) {
     return repeatableRead.execute(
         status -> {
-          boolean[] fresh = {true};
-          // a second, safety margin so a roll-up racing this read can never have taken the deltas
+          // a second of margin so that a roll-up racing this read can never have taken deltas
           long horizon = JobCounts.DELTA_HORIZON.toSeconds() - 1;
-          List<StoredEvent> events =
-              jdbc.sql(EVENTS_OF_TX)
-                  .param("tx", tx)
-                  .param("spaces", spaces)
-                  .param("horizon", horizon)
-                  .query(
-                      (rs, n) -> {
-                        fresh[0] &= rs.getBoolean("fresh");
-                        return new StoredEvent(
-                            rs.getLong("id"),
-                            rs.getLong("tx"),
-                            rs.getString("job_id"),
-                            rs.getString("space_id"),
-                            rs.getString("type"),
-                            rs.getString("data"),
-                            JobRepository.ts(rs, "created_at"),
-                            rs.getString("name"),
-                            rs.getString("status"));
-                      })
-                  .list();
-          Map<String, Map<String, Long>> deltas = new HashMap<>();
+          Map<Long, List<StoredEvent>> events = new HashMap<>();
+          Set<Long> stale = new HashSet<>();
+          jdbc.sql(EVENTS_OF_TX)
+              .param("txs", txs)
+              .param("spaces", spaces)
+              .param("horizon", horizon)
+              .query(
+                  (rs, n) -> {
+                    long tx = rs.getLong("tx");
+                    if (!rs.getBoolean("fresh")) {
+                      stale.add(tx);
+                    }
+                    return events
+                        .computeIfAbsent(tx, t -> new ArrayList<>())
+                        .add(
+                            new StoredEvent(
+                                rs.getLong("id"),
+                                tx,
+                                rs.getString("job_id"),
+                                rs.getString("space_id"),
+                                rs.getString("type"),
+                                rs.getString("data"),
+                                JobRepository.ts(rs, "created_at"),
+                                rs.getString("name"),
+                                rs.getString("status")));
+                  })
+              .list();
+          Map<Long, Map<String, Map<String, Long>>> deltas = new HashMap<>();
           if (!events.isEmpty()) {
             jdbc.sql(DELTAS_OF_TX)
-                .param("tx", tx)
+                .param("txs", events.keySet())
                 .param("spaces", spaces)
                 .query(
                     (rs, n) ->
                         deltas
+                            .computeIfAbsent(rs.getLong("tx"), t -> new HashMap<>())
                             .computeIfAbsent(rs.getString("space_id"), s -> new LinkedHashMap<>())
                             .put(rs.getString("status"), rs.getLong("delta")))
                 .list();
           }
-          return new TxEvents(new ArrayList<>(events), deltas, fresh[0]);
+          Map<Long, TxEvents> byTx = new HashMap<>();
+          events.forEach(
+              (tx, list) ->
+                  byTx.put(
+                      tx,
+                      new TxEvents(list, deltas.getOrDefault(tx, Map.of()), !stale.contains(tx))));
+          return new Fetched(byTx);
         });
   }
 

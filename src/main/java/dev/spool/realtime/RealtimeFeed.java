@@ -3,14 +3,14 @@ package dev.spool.realtime;
 import dev.spool.system.PgNotifications;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,18 +22,22 @@ import org.springframework.stereotype.Component;
 /**
  * Brings every committed job event to this instance's subscribers. The bus ({@link
  * PgNotifications}) says "transaction T committed events in spaces A, B"; if this instance has a
- * stream open on one of them, T's events are fetched and published — on one feed thread, so in
- * commit order, and never on the bus thread. Spaces nobody watches cost nothing but the
- * notification.
+ * stream open on one of them, T is queued, and one feed thread fetches queued transactions —
+ * several per round trip when they pile up — and publishes them in the order they committed.
+ * Nothing runs on the bus thread; spaces nobody watches cost nothing but the notification.
  *
- * <p>A gap — the bus reconnected, or the fetch queue overflowed — restarts every space's stream
- * instance (see {@link SpaceHub#restart()}).
+ * <p>A gap — the bus reconnected, a fetch failed, or the queue overflowed — restarts the
+ * affected spaces' stream instances (see {@link SpaceHub#restart()}).
  */
 @Component
 class RealtimeFeed implements PgNotifications.Listener, SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(RealtimeFeed.class);
-  private static final int RECENT_TX = 256;
+  private static final int RECENT_TX = 1024;
+  static final int FETCH_BATCH = 200;
+
+  /** A committed transaction to fetch; {@code spaces} null means any watched space. */
+  private record Tx(long id, Set<String> spaces) {}
 
   private final PgNotifications bus;
   private final FeedQueries queries;
@@ -41,24 +45,18 @@ class RealtimeFeed implements PgNotifications.Listener, SmartLifecycle {
   private final RealtimeProperties properties;
   private final Map<String, SpaceHub> hubs = new ConcurrentHashMap<>();
   private final Set<Long> recentTx = new LinkedHashSet<>();
+  private final BlockingQueue<Object> queue;
   private final AtomicBoolean overflowed = new AtomicBoolean();
   private final AtomicLong published = new AtomicLong();
-  private final ThreadPoolExecutor fetcher;
   private volatile boolean running;
+  private Thread thread;
 
   RealtimeFeed(PgNotifications bus, FeedQueries queries, Frames frames, RealtimeProperties properties) {
     this.bus = bus;
     this.queries = queries;
     this.frames = frames;
     this.properties = properties;
-    this.fetcher =
-        new ThreadPoolExecutor(
-            1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(properties.fetchQueue()),
-            r -> {
-              Thread t = new Thread(r, "spool-realtime-feed");
-              t.setDaemon(true);
-              return t;
-            });
+    this.queue = new ArrayBlockingQueue<>(properties.fetchQueue());
   }
 
   @Override
@@ -68,13 +66,13 @@ class RealtimeFeed implements PgNotifications.Listener, SmartLifecycle {
     }
     int colon = payload.indexOf(':');
     long tx;
-    Set<String> spaces = null; // null: any space (payload "T:*", or an old-style "T")
     try {
       tx = Long.parseLong(colon < 0 ? payload : payload.substring(0, colon));
     } catch (NumberFormatException e) {
       log.warn("Ignoring malformed {} payload", PgNotifications.EVENTS);
       return;
     }
+    Set<String> spaces = null; // any space: payload "T:*", or V1's bare "T"
     if (colon >= 0 && !payload.endsWith(":*")) {
       spaces = new HashSet<>(List.of(payload.substring(colon + 1).split(",")));
       spaces.retainAll(hubs.keySet());
@@ -82,75 +80,105 @@ class RealtimeFeed implements PgNotifications.Listener, SmartLifecycle {
         return;
       }
     }
-    Set<String> only = spaces;
-    submit(() -> fetch(tx, only));
+    enqueue(new Tx(tx, spaces));
   }
 
   @Override
   public void onReconnect() {
-    markGap("the notification bus reconnected");
+    log.warn("Realtime streams restart: the notification bus reconnected");
+    // queued behind what arrived before the drop, so it lands between two transactions
+    enqueue((Runnable) this::restartAll);
   }
 
-  private void markGap(String why) {
-    log.warn("Realtime streams restart: {}", why);
-    // runs after everything already queued, so the restart lands between two transactions
-    submit(this::restartAll);
+  private void enqueue(Object item) {
+    if (!queue.offer(item) && overflowed.compareAndSet(false, true)) {
+      log.warn("Realtime streams restart: the fetch queue is full");
+      queue.clear();
+      queue.offer((Runnable) this::restartAll);
+    }
   }
 
-  private void submit(Runnable task) {
-    try {
-      fetcher.execute(task);
-    } catch (RejectedExecutionException e) {
-      if (running && overflowed.compareAndSet(false, true)) {
-        log.warn("Realtime streams restart: the fetch queue is full");
-        fetcher.getQueue().clear();
-        fetcher.execute(
-            () -> {
-              overflowed.set(false);
-              restartAll();
-            });
+  private void loop() {
+    List<Tx> batch = new ArrayList<>();
+    while (running) {
+      try {
+        Object item = queue.poll(1, TimeUnit.SECONDS);
+        if (item == null) {
+          continue;
+        }
+        if (item instanceof Runnable task) {
+          overflowed.set(false);
+          task.run();
+          continue;
+        }
+        batch.add((Tx) item);
+        // take the transactions queued right behind it, up to the next task
+        while (batch.size() < FETCH_BATCH && queue.peek() instanceof Tx) {
+          batch.add((Tx) queue.poll());
+        }
+        fetch(batch);
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        log.warn("Realtime feed turn failed", e);
+      } finally {
+        batch.clear();
       }
     }
   }
 
-  /** Fetches one committed transaction's events for the spaces watched here and publishes them. */
-  private void fetch(long tx, Set<String> spaces) {
-    if (!recentTx.add(tx)) {
-      return; // a transaction with several space sets notifies more than once; fetch it once
-    }
-    if (recentTx.size() > RECENT_TX) {
-      recentTx.remove(recentTx.iterator().next());
-    }
-    List<SpaceHub> targets = new ArrayList<>();
-    for (SpaceHub hub : spaces == null ? hubs.values() : spaces.stream().map(hubs::get).toList()) {
-      if (hub != null && hub.isReady()) {
-        targets.add(hub);
+  /** Fetches committed transactions' events for the spaces watched here and publishes them. */
+  private void fetch(List<Tx> batch) {
+    Map<Long, List<SpaceHub>> targets = new LinkedHashMap<>(); // commit order
+    Set<SpaceHub> involved = new LinkedHashSet<>();
+    for (Tx tx : batch) {
+      // a transaction with several space sets notifies more than once; fetch it once
+      if (!recentTx.add(tx.id())) {
+        continue;
+      }
+      if (recentTx.size() > RECENT_TX) {
+        recentTx.remove(recentTx.iterator().next());
+      }
+      List<SpaceHub> hubsOfTx = new ArrayList<>();
+      for (SpaceHub hub : tx.spaces() == null ? hubs.values() : tx.spaces().stream().map(hubs::get).toList()) {
+        if (hub != null && hub.isReady()) {
+          hubsOfTx.add(hub);
+        }
+      }
+      if (!hubsOfTx.isEmpty()) {
+        targets.put(tx.id(), hubsOfTx);
+        involved.addAll(hubsOfTx);
       }
     }
     if (targets.isEmpty()) {
       return;
     }
+    FeedQueries.Fetched got;
     try {
-      FeedQueries.TxEvents got = queries.eventsOf(tx, targets.stream().map(h -> h.spaceId).toList());
-      for (SpaceHub hub : targets) {
-        List<StoredEvent> mine = got.events().stream().filter(e -> e.spaceId().equals(hub.spaceId)).toList();
-        if (mine.isEmpty()) {
-          continue;
-        }
-        Map<String, Long> deltas = got.deltas().get(hub.spaceId);
-        if (!got.deltasComplete()) {
-          // the roll-up may have folded this transaction's deltas: read the counts again; the
-          // new snapshot sees this transaction, so its deltas are not applied twice
-          snapshot(hub);
-        }
-        hub.publish(tx, mine, deltas);
-        published.addAndGet(mine.size());
-      }
+      got = queries.eventsOf(targets.keySet(), involved.stream().map(h -> h.spaceId).toList());
     } catch (RuntimeException e) {
-      // the events are committed but we could not read them: that is a gap for these spaces
-      log.warn("Fetching events of transaction {} failed: {}", tx, e.toString());
-      targets.forEach(this::restart);
+      // the events are committed but could not be read: a gap for these spaces
+      log.warn("Fetching events of {} transactions failed: {}", targets.size(), e.toString());
+      involved.forEach(this::restart);
+      return;
     }
+    targets.forEach(
+        (tx, hubsOfTx) -> {
+          FeedQueries.TxEvents ofTx = got.of(tx);
+          for (SpaceHub hub : hubsOfTx) {
+            List<StoredEvent> mine = ofTx.events().stream().filter(e -> e.spaceId().equals(hub.spaceId)).toList();
+            if (mine.isEmpty()) {
+              continue;
+            }
+            if (!ofTx.deltasComplete()) {
+              // the roll-up may have folded this transaction's deltas: read the counts again;
+              // the new snapshot sees this transaction, so its deltas are not applied twice
+              snapshot(hub);
+            }
+            hub.publish(tx, mine, ofTx.deltas().get(hub.spaceId));
+            published.addAndGet(mine.size());
+          }
+        });
   }
 
   private void restartAll() {
@@ -193,7 +221,7 @@ class RealtimeFeed implements PgNotifications.Listener, SmartLifecycle {
               return h;
             });
     if (created[0] || hub.retrySnapshot()) {
-      submit(() -> snapshot(hub));
+      enqueue((Runnable) () -> snapshot(hub));
     }
     try {
       hub.readiness().get(10, TimeUnit.SECONDS);
@@ -223,15 +251,18 @@ class RealtimeFeed implements PgNotifications.Listener, SmartLifecycle {
 
   @Override
   public void start() {
-    bus.addListener(this);
     running = true;
+    thread = new Thread(this::loop, "spool-realtime-feed");
+    thread.setDaemon(true);
+    thread.start();
+    bus.addListener(this);
   }
 
   @Override
   public void stop() {
     running = false;
     bus.removeListener(this);
-    fetcher.shutdownNow();
+    thread.interrupt();
   }
 
   @Override
