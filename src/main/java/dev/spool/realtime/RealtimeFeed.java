@@ -44,7 +44,14 @@ class RealtimeFeed implements PgNotifications.Listener, SmartLifecycle {
   private final Frames frames;
   private final RealtimeProperties properties;
   private final Map<String, SpaceHub> hubs = new ConcurrentHashMap<>();
-  private final Set<Long> recentTx = new LinkedHashSet<>();
+  /** The spaces already fetched for recent transactions. */
+  private final Map<Long, Set<String>> fetched =
+      new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Set<String>> eldest) {
+          return size() > RECENT_TX;
+        }
+      };
   private final BlockingQueue<Object> queue;
   private final AtomicBoolean overflowed = new AtomicBoolean();
   private final AtomicLong published = new AtomicLong();
@@ -132,24 +139,18 @@ class RealtimeFeed implements PgNotifications.Listener, SmartLifecycle {
     Map<Long, List<SpaceHub>> targets = new LinkedHashMap<>(); // commit order
     Set<SpaceHub> involved = new LinkedHashSet<>();
     for (Tx tx : batch) {
-      // a transaction with several space sets notifies more than once; fetch it once
-      if (!recentTx.add(tx.id())) {
-        continue;
-      }
-      if (recentTx.size() > RECENT_TX) {
-        recentTx.remove(recentTx.iterator().next());
-      }
-      List<SpaceHub> hubsOfTx = new ArrayList<>();
+      // a transaction whose statements touched different spaces notifies once per set: fetch
+      // each (transaction, space) once
+      Set<String> done = fetched.computeIfAbsent(tx.id(), t -> new HashSet<>());
+      List<SpaceHub> hubsOfTx = targets.computeIfAbsent(tx.id(), t -> new ArrayList<>());
       for (SpaceHub hub : tx.spaces() == null ? hubs.values() : tx.spaces().stream().map(hubs::get).toList()) {
-        if (hub != null && hub.isReady()) {
+        if (hub != null && hub.isReady() && done.add(hub.spaceId)) {
           hubsOfTx.add(hub);
+          involved.add(hub);
         }
       }
-      if (!hubsOfTx.isEmpty()) {
-        targets.put(tx.id(), hubsOfTx);
-        involved.addAll(hubsOfTx);
-      }
     }
+    targets.values().removeIf(List::isEmpty);
     if (targets.isEmpty()) {
       return;
     }
@@ -173,7 +174,7 @@ class RealtimeFeed implements PgNotifications.Listener, SmartLifecycle {
             if (!ofTx.deltasComplete()) {
               // the roll-up may have folded this transaction's deltas: read the counts again;
               // the new snapshot sees this transaction, so its deltas are not applied twice
-              snapshot(hub);
+              snapshot(hub, false);
             }
             hub.publish(tx, mine, ofTx.deltas().get(hub.spaceId));
             published.addAndGet(mine.size());
@@ -187,14 +188,17 @@ class RealtimeFeed implements PgNotifications.Listener, SmartLifecycle {
 
   private void restart(SpaceHub hub) {
     hub.restart();
-    snapshot(hub);
+    snapshot(hub, true);
   }
 
-  /** Reads the space's counts (on the feed thread, between two transactions) and marks it ready. */
-  private void snapshot(SpaceHub hub) {
+  /**
+   * Reads the space's counts (on the feed thread, between two transactions) and marks the hub
+   * ready; with {@code start}, a (new) stream instance begins at that read.
+   */
+  private void snapshot(SpaceHub hub, boolean start) {
     try {
       FeedQueries.CountsSnapshot s = queries.countsOf(hub.spaceId);
-      hub.snapshot(s.snapshot(), s.counts());
+      hub.snapshot(s.snapshot(), s.counts(), start);
     } catch (RuntimeException e) {
       log.warn("Reading counts of space {} failed: {}", hub.spaceId, e.toString());
       hub.snapshotFailed(e);
@@ -221,7 +225,7 @@ class RealtimeFeed implements PgNotifications.Listener, SmartLifecycle {
               return h;
             });
     if (created[0] || hub.retrySnapshot()) {
-      enqueue((Runnable) () -> snapshot(hub));
+      enqueue((Runnable) () -> snapshot(hub, true));
     }
     try {
       hub.readiness().get(10, TimeUnit.SECONDS);

@@ -45,6 +45,9 @@ final class SpaceHub {
 
   private String instance;
   private long seq;
+  /** Under which snapshot this stream instance started: earlier transactions are not part of it. */
+  private TxSnapshot origin;
+  /** Under which snapshot {@link #counts} were last read. */
   private TxSnapshot base;
   private Map<String, Long> counts;
   private final ArrayDeque<Replay> replay = new ArrayDeque<>();
@@ -67,8 +70,14 @@ final class SpaceHub {
     return base != null;
   }
 
-  /** Starts (or restarts from) counts read under {@code snapshot}. */
-  synchronized void snapshot(TxSnapshot snapshot, Map<String, Long> current) {
+  /**
+   * Takes counts read under {@code snapshot}; with {@code start}, the stream instance starts
+   * there too (transactions that snapshot already sees are not streamed).
+   */
+  synchronized void snapshot(TxSnapshot snapshot, Map<String, Long> current, boolean start) {
+    if (start || origin == null) {
+      origin = snapshot;
+    }
     base = snapshot;
     counts = new LinkedHashMap<>(current);
     ready.complete(null);
@@ -94,11 +103,11 @@ final class SpaceHub {
 
   /**
    * Publishes one committed transaction's events of this space. Its count deltas are applied
-   * unless the counts were read after it committed (the snapshot sees it).
+   * unless the counts were read after it committed (their snapshot sees it).
    */
   synchronized void publish(long tx, List<StoredEvent> events, Map<String, Long> deltas) {
-    if (base == null || events.isEmpty()) {
-      return;
+    if (base == null || events.isEmpty() || origin.sees(tx)) {
+      return; // not ready, or committed before this stream instance started
     }
     boolean changed = false;
     if (deltas != null && !deltas.isEmpty() && !base.sees(tx)) {
@@ -219,6 +228,7 @@ final class SpaceHub {
     instance = Ids.next();
     seq = 0;
     base = null;
+    origin = null;
     if (ready.isDone()) {
       ready = new CompletableFuture<>();
     }

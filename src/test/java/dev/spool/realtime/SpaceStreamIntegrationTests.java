@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 
 class SpaceStreamIntegrationTests extends IntegrationTest {
@@ -157,6 +160,37 @@ class SpaceStreamIntegrationTests extends IntegrationTest {
     api.createJob(space, "b");
     assertThat(again.next().get("type").asString()).isEqualTo("created");
     again.close();
+  }
+
+  @Autowired PlatformTransactionManager transactionManager;
+
+  @Test
+  void oneTransactionWhoseStatementsTouchTwoSpacesReachesBothSpacesStreams() throws Exception {
+    TestApi.TestSpace other = api.newSpace();
+    String here = api.createJob(space, "a");
+    String there = api.createJob(other, "b");
+    transitions.start(here);
+    transitions.start(there);
+    WsClient mine = WsClient.open(url(""), Map.of());
+    WsClient theirs =
+        WsClient.open(
+            "ws://127.0.0.1:" + port + "/api/v1/realtime/spaces/" + other.id() + "?token=" + other.key(),
+            Map.of());
+    mine.next();
+    theirs.next();
+
+    // two statements, two different space sets: two notifications for one transaction
+    new TransactionTemplate(transactionManager)
+        .executeWithoutResult(
+            status -> {
+              transitions.customEvent(here, "step", "{\"n\":1}");
+              transitions.customEvent(there, "step", "{\"n\":2}");
+            });
+
+    assertThat(mine.next().get("jobId").asString()).isEqualTo(here);
+    assertThat(theirs.next().get("jobId").asString()).isEqualTo(there);
+    mine.close();
+    theirs.close();
   }
 
   @Test
