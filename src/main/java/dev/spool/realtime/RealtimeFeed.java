@@ -248,6 +248,11 @@ class RealtimeFeed implements PgNotifications.Listener, SmartLifecycle {
     }
   }
 
+  /** Transactions waiting to be fetched. */
+  int queued() {
+    return queue.size();
+  }
+
   /** Events published so far (for tests and metrics). */
   long published() {
     return published.get();

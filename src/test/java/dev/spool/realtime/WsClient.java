@@ -28,6 +28,7 @@ final class WsClient implements WebSocket.Listener {
 
   final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
   final CompletableFuture<Integer> closed = new CompletableFuture<>();
+  final java.util.concurrent.atomic.AtomicInteger pings = new java.util.concurrent.atomic.AtomicInteger();
   private final boolean paused;
   private final StringBuilder partial = new StringBuilder();
   private WebSocket socket;
@@ -75,6 +76,15 @@ final class WsClient implements WebSocket.Listener {
       partial.setLength(0);
     }
     if (!paused || frames.isEmpty()) {
+      webSocket.request(1);
+    }
+    return null;
+  }
+
+  @Override
+  public CompletionStage<?> onPing(WebSocket webSocket, java.nio.ByteBuffer message) {
+    pings.incrementAndGet(); // the JDK answers with a pong by itself
+    if (!paused) {
       webSocket.request(1);
     }
     return null;
