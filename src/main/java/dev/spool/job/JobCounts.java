@@ -96,9 +96,12 @@ public class JobCounts {
 
   /** Folds up to one batch of deltas; true when more may be waiting. */
   public boolean rollUpOnce() {
-    long taken = jdbc.sql(ROLL_UP)
+    long taken =
+        jdbc.sql(ROLL_UP)
             .param("batch", ROLLUP_BATCH)
-            .param("horizon", DELTA_HORIZON.toSeconds()).query(Long.class).single();
+            .param("horizon", DELTA_HORIZON.toSeconds())
+            .query(Long.class)
+            .single();
     return taken >= ROLLUP_BATCH;
   }
 

@@ -58,10 +58,6 @@ final class Outbox {
     nativeSession.getAsyncRemote().setSendTimeout(properties.sendTimeLimit().toMillis());
   }
 
-  String id() {
-    return session.getId();
-  }
-
   /** Queues a frame; false when the connection is closed or was just closed for overflowing. */
   synchronized boolean offer(String frame) {
     if (closed || closeWhenDrained != null) {

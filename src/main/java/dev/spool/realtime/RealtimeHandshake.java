@@ -10,7 +10,6 @@ import dev.spool.system.ErrorBody;
 import dev.spool.system.Ids;
 import java.util.Map;
 import java.util.Optional;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.ServerHttpRequest;
 import org.springframework.http.server.ServerHttpResponse;
