@@ -36,7 +36,26 @@ final class SpaceHub {
     }
   }
 
-  private record Replay(long seq, String frame) {}
+  /**
+   * A published event kept for replay. Its space frame is made only when someone needs it: a
+   * space with only job streams never serializes space frames.
+   */
+  private static final class Replay {
+    final long seq;
+    final StoredEvent event;
+    final Map<String, Long> counts;
+    String frame;
+
+    Replay(long seq, StoredEvent event, Map<String, Long> counts) {
+      this.seq = seq;
+      this.event = event;
+      this.counts = counts;
+    }
+
+    long size() {
+      return 200 + (event.data() == null ? 0 : event.data().length());
+    }
+  }
 
   final String spaceId;
   private final Frames frames;
@@ -118,9 +137,11 @@ final class SpaceHub {
       StoredEvent e = events.get(i);
       // a transaction's net count change rides on its last event
       boolean last = i == events.size() - 1;
-      String frame = frames.space(e, ++seq, changed && last ? Map.copyOf(counts) : null);
-      remember(seq, frame);
-      spaceSubscribers.removeIf(out -> !out.offer(frame) && out.isClosed());
+      Replay kept = remember(new Replay(++seq, e, changed && last ? Map.copyOf(counts) : null));
+      if (!spaceSubscribers.isEmpty()) {
+        String frame = frameOf(kept);
+        spaceSubscribers.removeIf(out -> !out.offer(frame) && out.isClosed());
+      }
       List<JobSubscriber> followers = jobSubscribers.get(e.jobId());
       if (followers != null) {
         followers.removeIf(s -> !deliver(s, e));
@@ -151,12 +172,20 @@ final class SpaceHub {
     return true;
   }
 
-  private void remember(long frameSeq, String frame) {
-    replay.addLast(new Replay(frameSeq, frame));
-    replayedBytes += frame.length();
+  private Replay remember(Replay r) {
+    replay.addLast(r);
+    replayedBytes += r.size();
     while (replay.size() > replayFrames || (replayedBytes > replayBytes && replay.size() > 1)) {
-      replayedBytes -= replay.removeFirst().frame().length();
+      replayedBytes -= replay.removeFirst().size();
     }
+    return r;
+  }
+
+  private String frameOf(Replay r) {
+    if (r.frame == null) {
+      r.frame = frames.space(r.event, r.seq, r.counts);
+    }
+    return r.frame;
   }
 
   /**
@@ -170,8 +199,8 @@ final class SpaceHub {
     out.offer(frames.connected(spaceId, from, instance, missed, Map.copyOf(counts), now));
     if (continues) {
       for (Replay r : replay) {
-        if (r.seq() > since) {
-          out.offer(r.frame());
+        if (r.seq > since) {
+          out.offer(frameOf(r));
         }
       }
     }
@@ -182,7 +211,7 @@ final class SpaceHub {
     if (since > seq || since < 0) {
       return false;
     }
-    long oldestKept = replay.isEmpty() ? seq + 1 : replay.peekFirst().seq();
+    long oldestKept = replay.isEmpty() ? seq + 1 : replay.peekFirst().seq;
     return since >= oldestKept - 1;
   }
 
