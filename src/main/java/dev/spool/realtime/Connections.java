@@ -36,7 +36,7 @@ class Connections implements SmartLifecycle {
     AtomicInteger n = new AtomicInteger();
     this.closer =
         new ThreadPoolExecutor(
-            4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+            8, 8, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
             r -> daemon(r, "spool-realtime-close-" + n.incrementAndGet()));
     closer.allowCoreThreadTimeOut(true);
   }
@@ -67,15 +67,18 @@ class Connections implements SmartLifecycle {
     timer.scheduleWithFixedDelay(() -> open.forEach(Outbox::ping), ping, ping, TimeUnit.MILLISECONDS);
     timer.scheduleWithFixedDelay(
         () -> open.forEach(Outbox::checkSendTime), 1, 1, TimeUnit.SECONDS);
-    timer.scheduleWithFixedDelay(feed::sweep, 10, 10, TimeUnit.SECONDS);
+    timer.scheduleWithFixedDelay(feed::sweep, 5, 5, TimeUnit.SECONDS);
     running = true;
   }
 
+  /**
+   * Stops the timer. The closer stays usable (its idle threads end by themselves): connections
+   * opened before a stop may still need it, e.g. when a test context is paused and resumed.
+   */
   @Override
   public void stop() {
     running = false;
     timer.shutdownNow();
-    closer.shutdown();
   }
 
   @Override

@@ -25,6 +25,8 @@ final class Outbox {
       CloseStatus.POLICY_VIOLATION.withReason("Send buffer overflow: consumer too slow");
 
   private static final Logger log = LoggerFactory.getLogger(Outbox.class);
+  private static final String BLOCKING_SEND_TIMEOUT =
+      "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
   private static final byte[] PING = "spool".getBytes(StandardCharsets.US_ASCII);
 
   private final WebSocketSession session;
@@ -37,7 +39,7 @@ final class Outbox {
   private final ArrayDeque<String> queue = new ArrayDeque<>();
   private long queuedBytes;
   private boolean sending;
-  private boolean pumping;
+  private Thread pumper;
   private long sendStartedNanos;
   private CloseStatus closeWhenDrained;
   private boolean closed;
@@ -56,31 +58,39 @@ final class Outbox {
     this.closer = closer;
     this.onOverflow = onOverflow;
     nativeSession.getAsyncRemote().setSendTimeout(properties.sendTimeLimit().toMillis());
+    // Tomcat: how long a blocking send (the close frame, a ping) may wait for a stuck socket
+    nativeSession
+        .getUserProperties()
+        .put(BLOCKING_SEND_TIMEOUT, Math.min(properties.sendTimeLimit().toMillis(), 5000L));
   }
 
   /** Queues a frame; false when the connection is closed or was just closed for overflowing. */
-  synchronized boolean offer(String frame) {
-    if (closed || closeWhenDrained != null) {
-      return false;
+  boolean offer(String frame) {
+    synchronized (this) {
+      if (closed || closeWhenDrained != null) {
+        return false;
+      }
+      long bytes = frame.length();
+      if (queue.size() + 1 > maxFrames || queuedBytes + bytes > maxBytes) {
+        onOverflow.run();
+        close(TOO_SLOW);
+        return false;
+      }
+      queue.add(frame);
+      queuedBytes += bytes;
     }
-    long bytes = frame.length();
-    if (queue.size() + 1 > maxFrames || queuedBytes + bytes > maxBytes) {
-      onOverflow.run();
-      close(TOO_SLOW);
-      return false;
-    }
-    queue.add(frame);
-    queuedBytes += bytes;
     pump();
     return true;
   }
 
   /** Closes with {@code status} once every queued frame has been handed to the socket. */
-  synchronized void closeAfterDrain(CloseStatus status) {
-    if (closed || closeWhenDrained != null) {
-      return;
+  void closeAfterDrain(CloseStatus status) {
+    synchronized (this) {
+      if (closed || closeWhenDrained != null) {
+        return;
+      }
+      closeWhenDrained = status;
     }
-    closeWhenDrained = status;
     pump();
   }
 
@@ -157,24 +167,27 @@ final class Outbox {
           closeSession(closeAfterSend);
           closeAfterSend = null;
         }
-        pump();
       }
+      pump();
     }
   }
 
   /**
-   * Starts the next send if none is in flight. A completion may run inline, inside sendText, on
-   * this very thread: the {@code pumping} flag turns that into another turn of this loop instead
-   * of a recursion as deep as the queue.
+   * Sends queued frames, one in flight at a time. The container is always called outside this
+   * object's lock (and callers never hold it): a close running on another thread holds the
+   * container's session lock while it calls back into Spool, so calling the container under
+   * our lock could deadlock. A completion may run inline, inside sendText, on this very thread:
+   * {@code pumper} turns that into another turn of this loop instead of a recursion as deep as
+   * the queue.
    */
   private void pump() {
-    if (pumping) {
-      return;
-    }
-    pumping = true;
-    try {
-      while (!sending && !closed) {
-        String next = queue.poll();
+    while (true) {
+      String next;
+      synchronized (this) {
+        if (pumper != null || sending || closed) {
+          return;
+        }
+        next = queue.poll();
         if (next == null) {
           if (closeWhenDrained != null) {
             CloseStatus status = closeWhenDrained;
@@ -186,28 +199,31 @@ final class Outbox {
         queuedBytes -= next.length();
         sending = true;
         sendStartedNanos = System.nanoTime();
-        try {
-          nativeSession.getAsyncRemote().sendText(next, this::sent);
-        } catch (RuntimeException e) {
+        pumper = Thread.currentThread();
+      }
+      try {
+        nativeSession.getAsyncRemote().sendText(next, this::sent);
+      } catch (RuntimeException e) {
+        synchronized (this) {
           sending = false;
-          close(CloseStatus.SESSION_NOT_RELIABLE);
+        }
+        close(CloseStatus.SESSION_NOT_RELIABLE);
+      } finally {
+        synchronized (this) {
+          pumper = null;
         }
       }
-    } finally {
-      pumping = false;
     }
   }
 
-  private synchronized void sent(SendResult result) {
-    sending = false;
-    if (closeAfterSend != null) {
-      CloseStatus status = closeAfterSend;
-      closeAfterSend = null;
-      closeSession(status);
-      return;
-    }
-    if (!result.isOK()) {
-      if (!closed) {
+  private void sent(SendResult result) {
+    CloseStatus closeNow = null;
+    synchronized (this) {
+      sending = false;
+      if (closeAfterSend != null) {
+        closeNow = closeAfterSend;
+        closeAfterSend = null;
+      } else if (!result.isOK() && !closed) {
         Throwable cause = result.getException();
         log.debug("Send to {} failed: {}", session.getId(), String.valueOf(cause));
         if (cause instanceof java.net.SocketTimeoutException) {
@@ -216,7 +232,14 @@ final class Outbox {
         } else {
           close(CloseStatus.SESSION_NOT_RELIABLE);
         }
+        return;
       }
+      if (pumper == Thread.currentThread()) {
+        return; // completed inline: the pumping loop goes on
+      }
+    }
+    if (closeNow != null) {
+      closeSession(closeNow);
       return;
     }
     pump();

@@ -240,9 +240,10 @@ class RealtimeFeed implements PgNotifications.Listener, SmartLifecycle {
     hub.release();
   }
 
-  /** Drops the hubs nobody used for longer than the grace period. */
+  /** Drops closed subscribers, and the hubs nobody used for longer than the grace period. */
   void sweep() {
     long grace = properties.idleStreamGrace().toNanos();
+    hubs.values().forEach(SpaceHub::purgeClosed);
     for (String space : hubs.keySet()) {
       hubs.computeIfPresent(space, (id, h) -> h.idleLongerThan(grace) ? null : h);
     }
@@ -260,11 +261,17 @@ class RealtimeFeed implements PgNotifications.Listener, SmartLifecycle {
 
   @Override
   public void start() {
+    boolean restarted = thread != null;
     running = true;
     thread = new Thread(this::loop, "spool-realtime-feed");
     thread.setDaemon(true);
     thread.start();
     bus.addListener(this);
+    if (restarted) {
+      // stopped and started again (a paused context): notifications were not listened to
+      log.warn("Realtime streams restart: the feed was stopped");
+      enqueue((Runnable) this::restartAll);
+    }
   }
 
   @Override

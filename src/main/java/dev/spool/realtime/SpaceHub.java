@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.web.socket.CloseStatus;
 
 /**
@@ -74,8 +75,8 @@ final class SpaceHub {
   private final List<Outbox> spaceSubscribers = new ArrayList<>();
   private final Map<String, List<JobSubscriber>> jobSubscribers = new HashMap<>();
   private CompletableFuture<Void> ready = new CompletableFuture<>();
-  private int holders;
-  private long idleSinceNanos = System.nanoTime();
+  private final AtomicInteger holders = new AtomicInteger();
+  private volatile long idleSinceNanos = System.nanoTime();
 
   SpaceHub(String spaceId, Frames frames, RealtimeProperties properties) {
     this.spaceId = spaceId;
@@ -241,9 +242,14 @@ final class SpaceHub {
     }
   }
 
-  synchronized void remove(Outbox out) {
-    spaceSubscribers.remove(out);
-    jobSubscribers.values().forEach(list -> list.removeIf(s -> s.out == out));
+  /**
+   * Forgets subscribers whose connection closed. Connection threads never take the hub's lock
+   * when closing (the container holds its own session lock then): closed subscribers are
+   * dropped here, by the housekeeping timer, and on their next event.
+   */
+  synchronized void purgeClosed() {
+    spaceSubscribers.removeIf(Outbox::isClosed);
+    jobSubscribers.values().forEach(list -> list.removeIf(s -> s.out.isClosed()));
     jobSubscribers.values().removeIf(List::isEmpty);
   }
 
@@ -270,19 +276,18 @@ final class SpaceHub {
   }
 
   /** Another connection will use this hub. */
-  synchronized void hold() {
-    holders++;
+  void hold() {
+    holders.incrementAndGet();
   }
 
-  synchronized void release() {
-    holders--;
-    if (holders == 0) {
+  void release() {
+    if (holders.decrementAndGet() == 0) {
       idleSinceNanos = System.nanoTime();
     }
   }
 
-  synchronized boolean idleLongerThan(long nanos) {
-    return holders == 0 && System.nanoTime() - idleSinceNanos > nanos;
+  boolean idleLongerThan(long nanos) {
+    return holders.get() == 0 && System.nanoTime() - idleSinceNanos > nanos;
   }
 
   synchronized String instance() {

@@ -62,10 +62,9 @@ final class StreamHandlers {
       Outbox out = (Outbox) session.getAttributes().get(OUTBOX);
       SpaceHub hub = (SpaceHub) session.getAttributes().remove(HUB);
       if (out != null) {
-        out.close(status); // marks it closed; the session is already gone
+        out.close(status); // marks it closed; the hub drops it lazily (see purgeClosed)
         connections.closed(out);
         if (hub != null) {
-          hub.remove(out);
           feed.release(hub);
         }
       }
