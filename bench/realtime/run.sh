@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 PGHOST=${PGHOST:-127.0.0.1}; PGPORT=${PGPORT:-5432}; PGUSER=${PGUSER:-postgres}
 PORT=${PORT:-18086}
-DB="spool_bench_rt_$(date +%s)_$$"
+DB="rtbench_$(date +%s)_$$"
 ADMIN="emit_bench-admin-key-0123456789abcdefghijklmnopq"
 psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d postgres -qc "CREATE DATABASE \"$DB\""
 APP_PID=
