@@ -54,7 +54,7 @@ class RealtimeAcrossInstancesIntegrationTests extends IntegrationTest {
   void aSpaceStreamOnOneInstanceSeesEventsProducedThroughAnotherInOrderWithGapFreeSeq()
       throws Exception {
     TestApi.TestSpace space = apiB.newSpace();
-    TestTransitions transitions = new TestTransitions(jdbc);
+    ApiTransitions transitions = new ApiTransitions(apiB);
     WsClient stream =
         WsClient.open(
             "ws://127.0.0.1:" + port + "/api/v1/realtime/spaces/" + space.id(),
