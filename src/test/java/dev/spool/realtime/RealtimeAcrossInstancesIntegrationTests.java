@@ -33,6 +33,7 @@ class RealtimeAcrossInstancesIntegrationTests extends IntegrationTest {
         new SpringApplicationBuilder(SpoolApplication.class)
             .run(
                 "--server.port=0",
+                "--management.server.port=0",
                 "--spring.datasource.url=" + db.url,
                 "--spring.datasource.username=" + db.user,
                 "--spring.datasource.password=" + db.password,
