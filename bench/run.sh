@@ -46,7 +46,7 @@ psql -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE \"$DB\"" >/dev/null
 echo "starting Spool on 127.0.0.1:$PORT against database $DB (log: $LOG)"
 SPRING_DATASOURCE_URL="jdbc:postgresql://$PGHOST:$PGPORT/$DB" \
 SPRING_DATASOURCE_USERNAME="$PGUSER" SPRING_DATASOURCE_PASSWORD="${PGPASSWORD:-}" \
-SPOOL_ADMIN_KEY=emit_bench-admin-key-0123456789abcdefghijkl \
+SPOOL_ADMIN_KEY=emit_bench-admin-key-0123456789abcdefghijkl SPOOL_RATE_LIMIT_PER_KEY=0 \
   java ${BENCH_JAVA_OPTS:--Xms512m -Xmx1g} -jar "$JAR" \
     --server.address=127.0.0.1 --server.port="$PORT" \
     --management.server.address=127.0.0.1 --management.server.port="$((PORT + 1000))" ${BENCH_SPOOL_ARGS:-} >"$LOG" 2>&1 &
