@@ -85,10 +85,18 @@ class AdminController {
     admin(request);
     JsonNode body = object(bodies.required(request));
     spaces.get(id);
-    if (body.has("name")) {
-      spaces.rename(id, name(body, true));
+    // validate every field before changing any
+    String newName = body.has("name") ? name(body, true) : null;
+    List<FieldError> errors = new ArrayList<>();
+    NotificationSettings.Push push =
+        body.has("push") ? NotificationSettings.push(body.get("push"), errors) : null;
+    NotificationSettings.Slack slack =
+        body.has("slack") ? NotificationSettings.slack(body.get("slack"), errors) : null;
+    if (!errors.isEmpty()) {
+      throw ApiException.validation(errors);
     }
-    return SpaceView.of(spaces.get(id));
+    return SpaceView.of(
+        spaces.update(id, newName, body.has("push"), push, body.has("slack"), slack));
   }
 
   @DeleteMapping("/spaces/{id}")

@@ -82,6 +82,36 @@ public class Spaces {
     return space;
   }
 
+  /**
+   * Applies a PATCH in one transaction: a null name is unchanged; push and slack change only when
+   * their field was sent, and a null value turns them off.
+   */
+  @Transactional
+  public Space update(
+      String id,
+      String name,
+      boolean setPush,
+      NotificationSettings.Push push,
+      boolean setSlack,
+      NotificationSettings.Slack slack) {
+    Space space = get(id);
+    Instant now = clock.instant();
+    if (name != null) {
+      space.rename(name, now);
+    }
+    if (setPush) {
+      space.configurePush(
+          push == null ? null : push.url(),
+          push == null ? null : push.headers(),
+          push == null ? null : push.names(),
+          now);
+    }
+    if (setSlack) {
+      space.configureSlack(slack == null ? null : slack.url(), slack == null ? null : slack.events(), now);
+    }
+    return space;
+  }
+
   /** Deletes a space with its terminal jobs; 409 while it still has active jobs. */
   @Transactional
   public void delete(String id) {

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -11,9 +12,11 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * Base of every {@code …IntegrationTests}: the whole application on a random port against real
  * PostgreSQL, driven over real HTTP through {@link #api}. Tests create their own space with
- * {@link TestApi#newSpace()} so they never see each other's jobs.
+ * {@link TestApi#newSpace()} so they never see each other's jobs. Outgoing webhooks resolve names
+ * through {@link MadeUpDns} only.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@Import(MadeUpDns.class)
 public abstract class IntegrationTest {
 
   /** The admin key every test context bootstraps with (first start on an empty database). */

@@ -1,0 +1,171 @@
+package dev.spool.space;
+
+import dev.spool.system.ApiException.FieldError;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Validates the {@code push} and {@code slack} fields of {@code PATCH /spaces/:id} (API.md §7).
+ * URLs follow the rules of {@code callbackUrl}, push headers those of {@code callbackHeaders}; the
+ * addresses themselves are checked at send time by the webhook address guard.
+ */
+final class NotificationSettings {
+
+  static final List<String> SLACK_EVENTS =
+      List.of("created", "started", "completed", "failed", "dead", "killed");
+  static final List<String> DEFAULT_SLACK_EVENTS = List.of("completed", "dead", "killed");
+  static final int MAX_URL_LENGTH = 2048;
+  static final int MAX_HEADERS = 50;
+  static final int MAX_NAMES = 100;
+  private static final Set<String> RESERVED_HEADERS =
+      Set.of("host", "content-length", "content-type", "transfer-encoding", "connection");
+
+  /** Push settings; null fields mean off. */
+  record Push(String url, Map<String, String> headers, String[] names) {}
+
+  record Slack(String url, String[] events) {}
+
+  private NotificationSettings() {}
+
+  /** The push settings of a present {@code push} field: null (turn off) or valid settings. */
+  static Push push(JsonNode node, List<FieldError> errors) {
+    if (node.isNull()) {
+      return null;
+    }
+    if (!node.isObject()) {
+      errors.add(new FieldError("push", "push must be an object or null"));
+      return null;
+    }
+    String url = url(node.get("url"), "push.url", errors);
+    Map<String, String> headers = headers(node.get("headers"), "push.headers", errors);
+    List<String> names = new ArrayList<>();
+    JsonNode namesNode = node.get("names");
+    if (namesNode != null && !namesNode.isNull()) {
+      if (!namesNode.isArray() || namesNode.size() > MAX_NAMES) {
+        errors.add(new FieldError("push.names", "push.names must be an array of at most 100 job names"));
+      } else {
+        for (JsonNode n : namesNode) {
+          if (!n.isString() || n.asString().isEmpty() || n.asString().length() > 255) {
+            errors.add(new FieldError("push.names", "push.names must contain job names of 1 to 255 characters"));
+            break;
+          }
+          names.add(n.asString());
+        }
+      }
+    }
+    return new Push(url, headers, names.toArray(String[]::new));
+  }
+
+  static Slack slack(JsonNode node, List<FieldError> errors) {
+    if (node.isNull()) {
+      return null;
+    }
+    if (!node.isObject()) {
+      errors.add(new FieldError("slack", "slack must be an object or null"));
+      return null;
+    }
+    String url = url(node.get("url"), "slack.url", errors);
+    JsonNode eventsNode = node.get("events");
+    Set<String> events = new LinkedHashSet<>();
+    if (eventsNode == null || eventsNode.isNull()) {
+      events.addAll(DEFAULT_SLACK_EVENTS);
+    } else if (!eventsNode.isArray()) {
+      errors.add(new FieldError("slack.events", "slack.events must be an array"));
+    } else {
+      for (JsonNode e : eventsNode) {
+        if (!e.isString() || !SLACK_EVENTS.contains(e.asString())) {
+          errors.add(
+              new FieldError(
+                  "slack.events",
+                  "slack.events must contain only " + String.join(", ", SLACK_EVENTS)));
+          break;
+        }
+        events.add(e.asString());
+      }
+    }
+    return new Slack(url, events.toArray(String[]::new));
+  }
+
+  private static String url(JsonNode node, String field, List<FieldError> errors) {
+    if (node == null || node.isNull()) {
+      errors.add(new FieldError(field, field + " is required"));
+      return null;
+    }
+    String message = field + " must be an absolute http or https URL of at most 2048 characters";
+    if (!node.isString() || node.asString().length() > MAX_URL_LENGTH) {
+      errors.add(new FieldError(field, message));
+      return null;
+    }
+    try {
+      URI uri = new URI(node.asString());
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+        errors.add(new FieldError(field, message));
+        return null;
+      }
+      if (uri.getRawUserInfo() != null) {
+        errors.add(new FieldError(field, field + " must not contain credentials"));
+        return null;
+      }
+    } catch (URISyntaxException e) {
+      errors.add(new FieldError(field, message));
+      return null;
+    }
+    return node.asString();
+  }
+
+  private static Map<String, String> headers(JsonNode node, String field, List<FieldError> errors) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (node == null || node.isNull()) {
+      return out;
+    }
+    if (!node.isObject() || node.size() > MAX_HEADERS) {
+      errors.add(new FieldError(field, field + " must be an object of at most 50 string values"));
+      return out;
+    }
+    for (Map.Entry<String, JsonNode> header : node.properties()) {
+      String name = header.getKey();
+      String path = field + "." + name;
+      String lower = name.toLowerCase(Locale.ROOT);
+      if (!isToken(name)) {
+        errors.add(new FieldError(path, path + " is not a valid header name"));
+      } else if (RESERVED_HEADERS.contains(lower) || lower.startsWith("webhook-")) {
+        errors.add(new FieldError(path, path + " is reserved and cannot be set"));
+      } else if (!header.getValue().isString()) {
+        errors.add(new FieldError(path, path + " must be a string"));
+      } else if (header.getValue().asString().chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
+        errors.add(new FieldError(path, path + " must not contain line breaks"));
+      } else {
+        out.put(name, header.getValue().asString());
+      }
+    }
+    return out;
+  }
+
+  /** RFC 9110 token, as for callbackHeaders. */
+  private static boolean isToken(String name) {
+    if (name.isEmpty() || name.length() > 256) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
