@@ -72,7 +72,7 @@ class DashboardGateway extends OncePerRequestFilter {
       throws ServletException, IOException {
     response.setHeader("Content-Security-Policy", CSP);
     response.setHeader("X-Content-Type-Options", "nosniff");
-    response.setHeader("Referrer-Policy", "no-referrer");
+    response.setHeader("Referrer-Policy", "same-origin");
     response.setHeader("X-Frame-Options", "DENY");
     String path = request.getRequestURI();
     boolean api = path.startsWith(API);
