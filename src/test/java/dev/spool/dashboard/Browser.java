@@ -5,11 +5,15 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.logging.Level;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -38,6 +42,9 @@ final class Browser {
     }
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM);
+    LoggingPreferences logging = new LoggingPreferences();
+    logging.enable(LogType.BROWSER, Level.ALL);
+    options.setCapability("goog:loggingPrefs", logging);
     options.addArguments(
         "--headless",
         "--no-sandbox",
@@ -64,6 +71,20 @@ final class Browser {
     WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(15));
     wait.pollingEvery(Duration.ofMillis(100));
     return wait;
+  }
+
+  /** What the page showed and logged, for a failed test's report. */
+  static String diagnostics(ChromeDriver driver) {
+    StringBuilder out = new StringBuilder("URL: ").append(driver.getCurrentUrl()).append('\n');
+    try {
+      out.append(driver.findElement(org.openqa.selenium.By.tagName("body")).getText()).append('\n');
+      for (LogEntry entry : driver.manage().logs().get(LogType.BROWSER)) {
+        out.append("console: ").append(entry).append('\n');
+      }
+    } catch (RuntimeException e) {
+      out.append("(no page: ").append(e.getMessage()).append(")\n");
+    }
+    return out.toString();
   }
 
   static void screenshot(ChromeDriver driver, String name) {

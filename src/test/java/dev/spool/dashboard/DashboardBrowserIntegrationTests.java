@@ -10,6 +10,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -24,6 +27,16 @@ import tools.jackson.databind.JsonNode;
 class DashboardBrowserIntegrationTests extends IntegrationTest {
 
   private static ChromeDriver driver;
+
+  @RegisterExtension
+  final TestWatcher report =
+      new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+          System.err.println("Dashboard page when the test failed:\n" + Browser.diagnostics(driver));
+          Browser.screenshot(driver, "failed-" + context.getDisplayName().replaceAll("\\W", ""));
+        }
+      };
   private WebDriverWait wait;
 
   @BeforeAll
