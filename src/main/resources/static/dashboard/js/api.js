@@ -52,21 +52,29 @@ export async function post(path, body) {
  */
 export function stream(path, onFrame, { space = false } = {}) {
   let ws = null; let closed = false; let delay = 500; let seq = null; let instance = null;
+  let opened = false;
   function open() {
     const q = new URLSearchParams();
     if (space && instance) { q.set('since', seq); q.set('streamInstanceId', instance); }
     const proto = location.protocol === 'https:' ? 'wss' : 'ws';
     const qs = q.toString();
     ws = new WebSocket(`${proto}://${location.host}/dashboard/realtime/${path}${qs ? '?' + qs : ''}`);
-    ws.onopen = () => { delay = 500; };
+    opened = false;
+    ws.onopen = () => { delay = 500; opened = true; };
     ws.onmessage = (m) => {
       let frame; try { frame = JSON.parse(m.data); } catch (e) { return; }
       if (frame.type === 'connected') { instance = frame.streamInstanceId; seq = frame.seq; }
       else if (typeof frame.seq === 'number') seq = frame.seq;
       onFrame(frame);
     };
-    ws.onclose = (e) => {
+    ws.onclose = async (e) => {
       if (closed || e.code === 1000 && !space) return;
+      // a refused upgrade (browsers hide its status): stop for good if the session has ended
+      if (!opened && (await fetch('/dashboard/session', { credentials: 'same-origin' })).status === 401) {
+        closed = true;
+        window.dispatchEvent(new CustomEvent('spool:signed-out'));
+        return;
+      }
       setTimeout(() => { if (!closed) open(); }, delay);
       delay = Math.min(delay * 2, 15000);
     };

@@ -70,6 +70,8 @@ final class Browser {
   static WebDriverWait waiting(ChromeDriver driver) {
     WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(15));
     wait.pollingEvery(Duration.ofMillis(100));
+    // live updates replace nodes while a condition reads them
+    wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
     return wait;
   }
 

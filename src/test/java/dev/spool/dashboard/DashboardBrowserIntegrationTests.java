@@ -64,10 +64,9 @@ class DashboardBrowserIntegrationTests extends IntegrationTest {
     api.createJobs(space, "[{\"name\":\"a\"},{\"name\":\"b\"}]");
     signIn(space.key());
 
-    WebElement card = wait.until(d -> d.findElement(By.cssSelector("[data-space='" + space.id() + "']")));
-    waitForCount(card, "pending", "2");
+    waitForCount(space.id(), "pending", "2");
     api.createJob(space, "c");
-    waitForCount(card, "pending", "3");
+    waitForCount(space.id(), "pending", "3");
     Browser.screenshot(driver, "spaces");
 
     String stored =
@@ -172,9 +171,9 @@ class DashboardBrowserIntegrationTests extends IntegrationTest {
     wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("who")));
   }
 
-  private void waitForCount(WebElement card, String status, String value) {
-    wait.until(
-        d -> card.findElement(By.cssSelector("[data-count='" + status + "'] dd")).getText().equals(value));
+  private void waitForCount(String spaceId, String status, String value) {
+    By count = By.cssSelector("[data-space='" + spaceId + "'] [data-count='" + status + "'] dd");
+    wait.until(d -> d.findElement(count).getText().equals(value));
   }
 
   private void waitForRowStatus(String jobId, String status) {
