@@ -1,16 +1,12 @@
 package dev.spool.job;
 
 import dev.spool.system.ApiException;
+import dev.spool.system.DurableCommits;
 import dev.spool.system.JsonBodies;
-import dev.spool.system.Timestamps;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -19,44 +15,12 @@ import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Creates jobs: the whole batch in one statement, in one transaction, together with one {@code
- * created} or {@code scheduled} event per job. Whether a job starts scheduled or pending is
- * decided with the database's clock.
+ * Creates jobs: the whole batch in one statement ({@link JobInserts}), together with one {@code
+ * created} or {@code scheduled} event per job, durable before the answer; and the
+ * Idempotency-Key extension.
  */
 @Service
 class JobCreation {
-
-  /**
-   * Inserts a batch handed over as one JSON document: no round trip per job, no array binding.
-   * A {@code scheduledFor} in the future makes the job scheduled (available at that time); a past
-   * or absent one makes it pending, available now.
-   */
-  static final String INSERT_BATCH =
-      """
-      WITH input AS (
-          SELECT * FROM json_to_recordset(CAST(:batch AS json)) AS u(
-              ord int, id text, name text, payload json, max_retries int, timeout_seconds int,
-              backoff_seconds int, scheduled_for timestamptz, callback_url text,
-              callback_headers json)
-      ), inserted AS (
-          INSERT INTO jobs (id, space_id, name, payload, status, max_retries, timeout_seconds,
-                            backoff_seconds, available_at, scheduled_for, callback_url,
-                            callback_headers)
-          SELECT id, :space, name, payload,
-                 CASE WHEN scheduled_for > now() THEN 'scheduled' ELSE 'pending' END,
-                 max_retries, timeout_seconds, backoff_seconds,
-                 CASE WHEN scheduled_for > now() THEN scheduled_for ELSE now() END,
-                 scheduled_for, callback_url, callback_headers
-            FROM input ORDER BY ord
-          RETURNING id, status, scheduled_for
-      )
-      INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
-      SELECT id, :space, CASE status WHEN 'scheduled' THEN 'scheduled' ELSE 'created' END,
-             CASE status WHEN 'scheduled'
-                  THEN json_build_object('scheduledFor', spool_ts(scheduled_for)) END,
-             0
-        FROM inserted ORDER BY id
-      """;
 
   static final String CLAIM_IDEMPOTENCY_KEY =
       """
@@ -81,66 +45,59 @@ class JobCreation {
   private final JdbcClient jdbc;
   private final TransactionTemplate tx;
   private final JsonBodies bodies;
+  private final DurableCommits durable;
+  private final JobInserts inserts;
+  private final CreateCombiner combiner;
 
-  JobCreation(JdbcClient jdbc, TransactionTemplate tx, JsonBodies bodies) {
+  JobCreation(
+      JdbcClient jdbc,
+      TransactionTemplate tx,
+      JsonBodies bodies,
+      DurableCommits durable,
+      JobInserts inserts,
+      CreateCombiner combiner) {
     this.jdbc = jdbc;
     this.tx = tx;
     this.bodies = bodies;
+    this.durable = durable;
+    this.inserts = inserts;
+    this.combiner = combiner;
   }
 
   /** What a create answers: the refs, and whether they were replayed from an earlier request. */
   record Created(String responseJson, boolean replayed) {}
 
+  /**
+   * Writes the batch and returns once it is durable. Without an idempotency key the batch is one
+   * statement in autocommit (atomic on its own), possibly shared with concurrent requests ({@link
+   * CreateCombiner}); with one, the key and the batch share a transaction of their own.
+   */
   Created create(
       String spaceId, JobRequestValidator.Batch batch, JsonNode body, Optional<String> idemKey) {
+    String rows = inserts.rows(spaceId, batch.jobs());
     String response = responseJson(spaceId, batch);
     try {
-      return tx.execute(
-          status -> {
-            if (idemKey.isPresent()) {
-              Optional<Created> replay = claimKey(spaceId, idemKey.get(), body, response);
-              if (replay.isPresent()) {
-                return replay.get();
-              }
-            }
-            insert(spaceId, batch.jobs());
-            return new Created(response, false);
-          });
+      if (idemKey.isEmpty()) {
+        combiner.insert(rows, batch.jobs().size());
+        return new Created(response, false);
+      }
+      Created created =
+          tx.execute(
+              status ->
+                  claimKey(spaceId, idemKey.get(), body, response)
+                      .orElseGet(
+                          () -> {
+                            inserts.insert(rows);
+                            return new Created(response, false);
+                          }));
+      durable.flush();
+      return created;
     } catch (DataIntegrityViolationException e) {
       if (String.valueOf(e.getMessage()).contains("space_id_fkey")) {
         throw ApiException.notFound("Space");
       }
       throw e;
     }
-  }
-
-  private void insert(String spaceId, List<NewJob> jobs) {
-    List<Map<String, Object>> rows = new ArrayList<>(jobs.size());
-    for (int i = 0; i < jobs.size(); i++) {
-      NewJob j = jobs.get(i);
-      Map<String, Object> row = new LinkedHashMap<>();
-      row.put("ord", i);
-      row.put("id", j.id());
-      row.put("name", j.name());
-      if (j.payload() != null) {
-        row.put("payload", j.payload());
-      }
-      row.put("max_retries", j.maxRetries());
-      row.put("timeout_seconds", j.timeoutSeconds());
-      row.put("backoff_seconds", j.backoffSeconds());
-      if (j.scheduledFor() != null) {
-        row.put("scheduled_for", Timestamps.format(j.scheduledFor()));
-      }
-      row.put("callback_url", j.callbackUrl());
-      if (j.callbackHeaders() != null) {
-        row.put("callback_headers", j.callbackHeaders());
-      }
-      rows.add(row);
-    }
-    jdbc.sql(INSERT_BATCH)
-        .param("batch", bodies.mapper().writeValueAsString(rows))
-        .param("space", spaceId)
-        .update();
   }
 
   /**
@@ -174,17 +131,26 @@ class JobCreation {
     return Optional.of(new Created(stored.response(), true));
   }
 
-  private String responseJson(String spaceId, JobRequestValidator.Batch batch) {
-    List<Map<String, String>> refs =
-        batch.jobs().stream().map(j -> Map.of("id", j.id(), "spaceId", spaceId)).toList();
-    List<Map<String, String>> ordered = new ArrayList<>();
-    for (Map<String, String> ref : refs) {
-      Map<String, String> m = new LinkedHashMap<>();
-      m.put("id", ref.get("id"));
-      m.put("spaceId", spaceId);
-      ordered.add(m);
+  /**
+   * The refs in request order: one object for a single-object request, else an array. Written by
+   * hand: ids are ULIDs (validated for the space), so nothing needs escaping.
+   */
+  private static String responseJson(String spaceId, JobRequestValidator.Batch batch) {
+    StringBuilder b = new StringBuilder(64 * batch.jobs().size() + 2);
+    if (!batch.single()) {
+      b.append('[');
     }
-    return bodies.mapper().writeValueAsString(batch.single() ? ordered.get(0) : ordered);
+    for (int i = 0; i < batch.jobs().size(); i++) {
+      if (i > 0) {
+        b.append(',');
+      }
+      b.append("{\"id\":\"").append(batch.jobs().get(i).id());
+      b.append("\",\"spaceId\":\"").append(spaceId).append("\"}");
+    }
+    if (!batch.single()) {
+      b.append(']');
+    }
+    return b.toString();
   }
 
   private static String sha256(String text) {

@@ -6,6 +6,7 @@ import dev.spool.system.Ids;
 import dev.spool.system.JsonBodies;
 import dev.spool.system.SpoolLimits;
 import dev.spool.system.Timestamps;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Instant;
@@ -29,15 +30,15 @@ class JobRequestValidator {
   static final int DEFAULT_TIMEOUT_SECONDS = 300;
   static final int MAX_CALLBACK_HEADERS = 50;
   static final int MAX_URL_LENGTH = 2048;
+  static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+  static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
   private static final Set<String> RESERVED_HEADERS =
       Set.of("host", "content-length", "content-type", "transfer-encoding", "connection");
 
   private final SpoolLimits limits;
-  private final JsonBodies bodies;
 
-  JobRequestValidator(SpoolLimits limits, JsonBodies bodies) {
+  JobRequestValidator(SpoolLimits limits) {
     this.limits = limits;
-    this.bodies = bodies;
   }
 
   /** The parsed batch and whether the request was a single object (answered with one ref). */
@@ -86,7 +87,7 @@ class JobRequestValidator {
     }
     int before = errors.size();
     String name = name(job.get("name"), path + ".name", errors);
-    JsonNode payload = payload(job.get("payload"), path + ".payload");
+    JsonNode payload = payload(job.get("payload"), path + ".payload", errors);
     int maxRetries = intIn(job.get("maxRetries"), path + ".maxRetries", 0, 25, DEFAULT_MAX_RETRIES, errors);
     int timeout =
         intIn(job.get("timeoutSeconds"), path + ".timeoutSeconds", 1, 86400, DEFAULT_TIMEOUT_SECONDS, errors);
@@ -111,42 +112,52 @@ class JobRequestValidator {
       errors.add(new FieldError(field, field + " is required"));
       return null;
     }
-    if (!node.isString() || node.asString().isEmpty() || node.asString().length() > 255) {
+    String name = node.isString() ? node.asString() : "";
+    // characters, not UTF-16 units: PostgreSQL's char_length, which the table's CHECK uses
+    int chars = node.isString() ? name.codePointCount(0, name.length()) : 0;
+    if (chars < 1 || chars > 255) {
       errors.add(new FieldError(field, field + " must be a string of 1 to 255 characters"));
       return null;
     }
-    String name = node.asString();
-    if (name.codePoints().anyMatch(Character::isISOControl)) {
+    if (hasControlOrLoneSurrogate(name)) {
       errors.add(new FieldError(field, field + " must not contain control characters"));
       return null;
     }
     return name;
   }
 
-  private JsonNode payload(JsonNode node, String field) {
+  private static JsonNode payload(JsonNode node, String field, List<FieldError> errors) {
     if (absent(node)) {
       return null;
     }
-    if (bodies.serializedSize(node) > limits.document().toBytes()) {
-      throw ApiException.tooLarge(
-          field + " is larger than " + limits.document().toBytes() + " bytes");
+    if (JsonBodies.hasUnstorableText(node)) {
+      errors.add(
+          new FieldError(
+              field, field + " must not contain NUL characters or unpaired surrogates"));
+      return null;
     }
+    // its serialized size (limit: spool.limits.document) is measured when the batch is written
     return node;
   }
 
+  /**
+   * A whole number within [min, max]: {@code 3} and {@code 3.0} pass. Compared as decimals, so
+   * {@code 1e400} or a 30-digit integer are simply out of range (no double overflow).
+   */
   private static int intIn(
       JsonNode node, String field, int min, int max, int fallback, List<FieldError> errors) {
     if (absent(node)) {
       return fallback;
     }
-    boolean whole =
-        node.isIntegralNumber()
-            || (node.isFloatingPointNumber() && node.asDouble() == Math.rint(node.asDouble()));
-    if (!whole || node.asDouble() < min || node.asDouble() > max) {
+    BigDecimal value = node.isNumber() ? node.decimalValue() : null;
+    if (value == null
+        || value.signum() != 0 && value.stripTrailingZeros().scale() > 0
+        || value.compareTo(BigDecimal.valueOf(min)) < 0
+        || value.compareTo(BigDecimal.valueOf(max)) > 0) {
       errors.add(new FieldError(field, field + " must be between " + min + " and " + max));
       return fallback;
     }
-    return node.asInt();
+    return value.intValue();
   }
 
   private static Instant timestamp(JsonNode node, String field, List<FieldError> errors) {
@@ -156,6 +167,10 @@ class JobRequestValidator {
     Instant parsed = node.isString() ? Timestamps.parse(node.asString()).orElse(null) : null;
     if (parsed == null) {
       errors.add(new FieldError(field, field + " must be an ISO 8601 timestamp"));
+    } else if (parsed.isBefore(EARLIEST) || parsed.isAfter(LATEST)) {
+      // ISO 8601 allows years the database (and the API's four-digit format) cannot hold
+      errors.add(new FieldError(field, field + " must be between years 0001 and 9999"));
+      return null;
     }
     return parsed;
   }
@@ -185,6 +200,27 @@ class JobRequestValidator {
       return null;
     }
     return node.asString();
+  }
+
+  /**
+   * Control characters, and lone surrogates (from a JSON escape such as backslash-u-D800): no
+   * character at all, and not storable as UTF-8. A plain loop: this runs for every job.
+   */
+  private static boolean hasControlOrLoneSurrogate(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isISOControl(c)) {
+        return true;
+      }
+      if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private JsonNode callbackHeaders(JsonNode node, String field, List<FieldError> errors) {

@@ -6,7 +6,6 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.spi.FilterReply;
 import dev.spool.space.KeyProperties;
-import jakarta.annotation.PreDestroy;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.LoggerFactory;
@@ -41,17 +40,15 @@ class LogRedaction extends TurboFilter {
     this.context =
         LoggerFactory.getILoggerFactory() instanceof LoggerContext lc ? lc : null;
     if (context != null) {
-      // one per JVM, even when tests start several application contexts
-      context.getTurboFilterList().removeIf(f -> NAME.equals(f.getName()));
-      context.addTurboFilter(this);
-      start();
-    }
-  }
-
-  @PreDestroy
-  void remove() {
-    if (context != null) {
-      context.getTurboFilterList().remove(this);
+      // One per JVM, even when tests start several application contexts, and never removed:
+      // the filter is stateless, and removing it when one context closes would leave every
+      // other context in the JVM unredacted.
+      synchronized (LogRedaction.class) {
+        if (context.getTurboFilterList().stream().noneMatch(f -> NAME.equals(f.getName()))) {
+          context.addTurboFilter(this);
+          start();
+        }
+      }
     }
   }
 

@@ -12,7 +12,9 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.json.JsonFactory;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.cfg.JsonNodeFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -38,7 +40,14 @@ public class JsonBodies {
                     .maxDocumentLength(limits.requestBody().toBytes())
                     .build())
             .build();
-    this.mapper = JsonMapper.builder(factory).build();
+    // Numbers stay as written: a float is kept as a decimal (no rounding to double, no
+    // "Infinity" for 1e400) and trailing zeros survive, so documents come back unchanged.
+    this.mapper =
+        JsonMapper.builder(factory)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(JsonNodeFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+            .build();
   }
 
   /** A JSON body that must be present. */
@@ -67,14 +76,62 @@ public class JsonBodies {
     try {
       return mapper.readTree(bytes);
     } catch (StreamConstraintsException e) {
-      if (e.getMessage() != null && e.getMessage().contains("nesting depth")) {
+      String why = String.valueOf(e.getMessage());
+      if (why.contains("nesting depth")) {
         throw ApiException.badRequest(
             "JSON is nested deeper than " + limits.maxJsonDepth() + " levels");
+      }
+      if (why.contains("Number value length")) {
+        // valid JSON, but a number no client means: refuse it as input, not as a size problem
+        throw ApiException.badRequest("JSON number is too long");
       }
       throw ApiException.tooLarge("Request body too large");
     } catch (JacksonException e) {
       throw new ApiException(HttpStatus.BAD_REQUEST, "malformed_json", "Malformed JSON body");
     }
+  }
+
+  /**
+   * Whether a string or property name anywhere in the node holds a NUL character or an unpaired
+   * surrogate. Both parse as JSON (from escapes), but PostgreSQL's JSON functions refuse the first
+   * and UTF-8 cannot carry the second: a document with them could be stored but not processed, or
+   * only mangled.
+   */
+  public static boolean hasUnstorableText(JsonNode node) {
+    if (node.isString()) {
+      return unstorable(node.asString());
+    }
+    if (node.isObject()) {
+      for (java.util.Map.Entry<String, JsonNode> e : node.properties()) {
+        if (unstorable(e.getKey()) || hasUnstorableText(e.getValue())) {
+          return true;
+        }
+      }
+    } else if (node.isArray()) {
+      for (JsonNode element : node) {
+        if (hasUnstorableText(element)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean unstorable(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == 0 || Character.isLowSurrogate(c)) {
+        return true;
+      }
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+          i++;
+        } else {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** Compact JSON text of a node, the form in which documents are stored. */

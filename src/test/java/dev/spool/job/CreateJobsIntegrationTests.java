@@ -3,8 +3,10 @@ package dev.spool.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spool.support.IntegrationTest;
+import dev.spool.support.TestApi;
 import dev.spool.support.TestApi.Response;
 import dev.spool.support.TestApi.TestSpace;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -79,5 +81,102 @@ class CreateJobsIntegrationTests extends IntegrationTest {
     Response r = api.post("/api/v1/spaces/" + space.id() + "/jobs", space.key(), "{\"payload\":1}");
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.error()).isEqualTo("jobs[0].name is required");
+  }
+
+  /** The seed page's scheduled example, verbatim: its date is now in the past, so it is pending. */
+  static final String SEED_SCHEDULED =
+      """
+      {
+        "name": "send-report",
+        "payload": { "reportId": "abc123" },
+        "scheduledFor": "2025-03-01T09:00:00.000Z"
+      }""";
+
+  @Test
+  void theSeedPagesScheduledExampleIsAcceptedAndPendingOnceItsDateHasPassed() {
+    TestSpace space = api.newSpace();
+    Response r = api.post("/api/v1/spaces/" + space.id() + "/jobs", space.key(), SEED_SCHEDULED);
+    assertThat(r.status()).isEqualTo(201);
+    assertThat(r.json().propertyNames()).containsExactlyInAnyOrder("id", "spaceId");
+    JsonNode job = api.get("/api/v1/jobs/" + r.json().get("id").asString(), space.key()).json();
+    assertThat(job.get("status").asString()).isEqualTo("pending");
+    assertThat(job.get("scheduledFor").asString()).isEqualTo("2025-03-01T09:00:00.000Z");
+    assertThat(job.get("payload").toString()).isEqualTo("{\"reportId\":\"abc123\"}");
+  }
+
+  @Test
+  void theSeedPagesBodiesAsFetchAndRequestsSerializeThemAreAccepted() {
+    TestSpace space = api.newSpace();
+    String fetchStyle = TestApi.JSON.readTree(SEED_ARRAY).toString();
+    String requestsStyle =
+        fetchStyle.replace("\",\"", "\", \"").replace("\":", "\": ").replace("},{", "}, {");
+    for (String body : List.of(fetchStyle, requestsStyle)) {
+      Response r = api.post("/api/v1/spaces/" + space.id() + "/jobs", space.key(), body);
+      assertThat(r.status()).as(body).isEqualTo(201);
+      assertThat(r.json()).hasSize(2);
+    }
+  }
+
+  @Test
+  void aSingleSeedJobObjectAnswersOneRefAndKeepsEveryField() {
+    TestSpace space = api.newSpace();
+    String single = TestApi.JSON.readTree(SEED_ARRAY).get(0).toString();
+    Response r = api.post("/api/v1/spaces/" + space.id() + "/jobs", space.key(), single);
+    assertThat(r.status()).isEqualTo(201);
+    assertThat(r.json().isObject()).isTrue();
+    assertThat(r.json().get("spaceId").asString()).isEqualTo(space.id());
+    JsonNode job = api.get("/api/v1/jobs/" + r.json().get("id").asString(), space.key()).json();
+    assertThat(job.get("callbackUrl").asString()).isEqualTo("https://example.com/webhooks/jobs");
+    assertThat(job.get("id").asString()).isEqualTo(r.json().get("id").asString());
+    assertThat(job.get("spaceId").asString()).isEqualTo(space.id());
+  }
+
+  @Test
+  void payloadsOfAnyJsonTypeComeBackUnchangedWithTheirKeyOrder() {
+    TestSpace space = api.newSpace();
+    for (String payload :
+        List.of(
+            "{\"z\":1,\"a\":{\"y\":[3,2,1],\"b\":null},\"m\":\"x\"}", "[1,\"two\",{\"3\":true}]", "\"text\"",
+            "42", "-0.5", "true", "null", "12345678901234567890123", "1.50", "1E+400",
+            "0.1000000000000000055511151231257827")) {
+      Response r =
+          api.post(
+              "/api/v1/spaces/" + space.id() + "/jobs",
+              space.key(),
+              "{\"name\":\"p\",\"payload\":" + payload + "}");
+      assertThat(r.status()).isEqualTo(201);
+      String job = api.get("/api/v1/jobs/" + r.json().get("id").asString(), space.key()).body();
+      assertThat(job).contains("\"payload\":" + payload + ",");
+    }
+  }
+
+  @Test
+  void idsAreUlidsThatSortInCreationOrderAcrossRequests() {
+    TestSpace space = api.newSpace();
+    String previous = "";
+    for (int i = 0; i < 20; i++) {
+      String id = api.createJob(space, "seq");
+      assertThat(id).matches("[0-9A-HJKMNP-TV-Z]{26}").isGreaterThan(previous);
+      previous = id;
+    }
+  }
+
+  @Test
+  void theJobObjectHasEveryFieldOfTheContractAndTheCreatedEvent() {
+    TestSpace space = api.newSpace();
+    String id = api.createJob(space, "shape");
+    JsonNode job = api.get("/api/v1/jobs/" + id, space.key()).json();
+    assertThat(job.propertyNames())
+        .containsExactly(
+            "id", "spaceId", "name", "payload", "status", "maxRetries", "attemptNumber",
+            "timeoutSeconds", "backoffSeconds", "scheduledFor", "callbackUrl", "callbackHeaders",
+            "progress", "result", "lastError", "createdAt", "updatedAt", "deliveredAt",
+            "startedAt", "completedAt", "events");
+    JsonNode event = job.get("events").get(0);
+    assertThat(event.propertyNames())
+        .containsExactlyInAnyOrder("id", "type", "data", "attemptNumber", "createdAt");
+    assertThat(event.get("type").asString()).isEqualTo("created");
+    assertThat(event.get("attemptNumber").asInt()).isZero();
+    assertThat(job.get("updatedAt").asString()).isEqualTo(job.get("createdAt").asString());
   }
 }

@@ -64,6 +64,7 @@ class CallbackInstancesIntegrationTests {
         new ArrayList<>(
             List.of(
                 "--server.port=0",
+                "--management.server.port=0",
                 "--spring.datasource.url=" + url,
                 "--spring.datasource.username=" + db.user,
                 "--spring.datasource.password=" + db.password,

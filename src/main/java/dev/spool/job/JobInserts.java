@@ -1,0 +1,131 @@
+package dev.spool.job;
+
+import dev.spool.system.ApiException;
+import dev.spool.system.DurableCommits;
+import dev.spool.system.JsonBodies;
+import dev.spool.system.SpoolLimits;
+import dev.spool.system.Timestamps;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import tools.jackson.core.JsonGenerator;
+
+/**
+ * The one statement that inserts jobs with their first event. Rows travel as one JSON document
+ * (no round trip per job, no array binding) and carry their space, so one statement can insert
+ * the jobs of several requests (see {@link CreateCombiner}).
+ */
+@Component
+class JobInserts {
+
+  /**
+   * A {@code scheduledFor} in the future makes the job scheduled (available at that time); a past
+   * or absent one makes it pending, available now — decided by the database's clock. {@code
+   * commit_mode} lets the commit skip its WAL flush when {@code :deferFlush} (see {@link
+   * DurableCommits}); it is joined into {@code input} only so that it is evaluated.
+   */
+  static final String INSERT_BATCH =
+      """
+      WITH commit_mode AS MATERIALIZED (
+          SELECT set_config('synchronous_commit',
+                            CASE WHEN :deferFlush THEN 'off'
+                                 ELSE current_setting('synchronous_commit') END, true)
+      ), input AS (
+          SELECT u.* FROM commit_mode, json_to_recordset(CAST(:batch AS json)) AS u(
+              id text, space_id text, name text, payload json, max_retries int,
+              timeout_seconds int, backoff_seconds int, scheduled_for timestamptz,
+              callback_url text, callback_headers json)
+      ), inserted AS (
+          INSERT INTO jobs (id, space_id, name, payload, status, max_retries, timeout_seconds,
+                            backoff_seconds, available_at, scheduled_for, callback_url,
+                            callback_headers)
+          SELECT id, space_id, name, payload,
+                 CASE WHEN scheduled_for > now() THEN 'scheduled' ELSE 'pending' END,
+                 max_retries, timeout_seconds, backoff_seconds,
+                 CASE WHEN scheduled_for > now() THEN scheduled_for ELSE now() END,
+                 scheduled_for, callback_url, callback_headers
+            FROM input ORDER BY id
+          RETURNING id, space_id, status, scheduled_for
+      )
+      INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
+      SELECT id, space_id, CASE status WHEN 'scheduled' THEN 'scheduled' ELSE 'created' END,
+             CASE status WHEN 'scheduled'
+                  THEN json_build_object('scheduledFor', spool_ts(scheduled_for)) END,
+             0
+        FROM inserted ORDER BY id
+      """;
+
+  private final JdbcClient jdbc;
+  private final JsonBodies bodies;
+  private final DurableCommits durable;
+  private final SpoolLimits limits;
+
+  JobInserts(JdbcClient jdbc, JsonBodies bodies, DurableCommits durable, SpoolLimits limits) {
+    this.jdbc = jdbc;
+    this.bodies = bodies;
+    this.durable = durable;
+    this.limits = limits;
+  }
+
+  /**
+   * Runs {@link #INSERT_BATCH} for rows made by {@link #rows}; several requests' rows may be
+   * joined with commas. The commit's flush is deferred when enabled: call {@link
+   * DurableCommits#flush()} before answering.
+   */
+  void insert(String rows) {
+    jdbc.sql(INSERT_BATCH)
+        .param("batch", "[" + rows + "]")
+        .param("deferFlush", durable.enabled())
+        .update();
+  }
+
+  /**
+   * The jobs as comma-separated JSON row objects, written in one streaming pass. Each payload's
+   * serialized size is measured on the way: over the document limit is a 413 naming the job.
+   */
+  String rows(String spaceId, List<NewJob> jobs) {
+    long limit = limits.document().toBytes();
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256 * jobs.size());
+    try (JsonGenerator g = bodies.mapper().createGenerator(out)) {
+      g.writeStartArray();
+      for (int i = 0; i < jobs.size(); i++) {
+        NewJob j = jobs.get(i);
+        g.writeStartObject();
+        g.writeStringProperty("id", j.id());
+        g.writeStringProperty("space_id", spaceId);
+        g.writeStringProperty("name", j.name());
+        if (j.payload() != null) {
+          g.writeName("payload");
+          g.flush();
+          int before = out.size();
+          g.writeTree(j.payload());
+          g.flush();
+          // the generator writes the name's ':' together with the value: one byte to discount
+          if (out.size() - before - 1 > limit) {
+            throw ApiException.tooLarge(
+                "jobs[" + i + "].payload is larger than " + limit + " bytes");
+          }
+        }
+        g.writeNumberProperty("max_retries", j.maxRetries());
+        g.writeNumberProperty("timeout_seconds", j.timeoutSeconds());
+        g.writeNumberProperty("backoff_seconds", j.backoffSeconds());
+        if (j.scheduledFor() != null) {
+          g.writeStringProperty("scheduled_for", Timestamps.format(j.scheduledFor()));
+        }
+        if (j.callbackUrl() != null) {
+          g.writeStringProperty("callback_url", j.callbackUrl());
+        }
+        if (j.callbackHeaders() != null) {
+          g.writeName("callback_headers");
+          g.writeTree(j.callbackHeaders());
+        }
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+    }
+    // without the array's brackets, so that rows of several requests can be joined
+    return new String(out.toByteArray(), 1, out.size() - 2, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,44 @@
+package dev.spool.maintenance;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * Moves scheduled jobs whose time has come (by the database's clock) to pending, with a {@code
+ * promoted} event; the update trigger then wakes long polls on every instance. Two instances
+ * promoting at once take different rows (SKIP LOCKED); a job killed or claimed meanwhile is no
+ * longer scheduled and is left alone.
+ */
+@Component
+public class ScheduledJobPromoter {
+
+  static final String PROMOTE_DUE =
+      """
+      WITH due AS (
+          SELECT id FROM jobs WHERE status = 'scheduled' AND available_at <= now()
+           ORDER BY available_at LIMIT :batch
+             FOR UPDATE SKIP LOCKED
+      ), u AS (
+          UPDATE jobs j SET status = 'pending', updated_at = now()
+            FROM due WHERE j.id = due.id AND j.status = 'scheduled' AND j.available_at <= now()
+          RETURNING j.id, j.space_id, j.attempt_number, j.available_at
+      ), ev AS (
+          INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
+          SELECT id, space_id, 'promoted', NULL, attempt_number FROM u ORDER BY available_at, id
+      )
+      SELECT count(*) FROM u
+      """;
+
+  private final JdbcClient jdbc;
+  private final int batch;
+
+  ScheduledJobPromoter(JdbcClient jdbc, MaintenanceProperties properties) {
+    this.jdbc = jdbc;
+    this.batch = properties.batchSize();
+  }
+
+  /** Promotes up to one batch; true when a full batch suggests more are due. */
+  public boolean runOnce() {
+    return jdbc.sql(PROMOTE_DUE).param("batch", batch).query(Long.class).single() >= batch;
+  }
+}

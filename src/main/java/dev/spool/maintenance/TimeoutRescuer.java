@@ -1,0 +1,72 @@
+package dev.spool.maintenance;
+
+import dev.spool.worker.FailedAttempts;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * Enforces both timeouts of API.md §5 with one clock and one field: {@code deadline_at}, set on
+ * delivery and on ack, and pushed back by progress, checkpoint and keepalive. A delivered job past
+ * it returns to pending (same attempt, event {@code delivery_timeout}); a running job past it fails
+ * its attempt exactly like a worker's fail (event {@code timed_out}, then {@code retried} or
+ * {@code dead}).
+ *
+ * <p>Safe with several instances and with racing workers: rows are taken with {@code FOR UPDATE
+ * SKIP LOCKED} and the lock re-checks status and deadline on the newest row version, so a job
+ * that a worker completed, acked or kept alive a moment ago is not touched, and a terminal job is
+ * never rewritten. The worker's late call then fails its own guard (409).
+ */
+@Component
+public class TimeoutRescuer {
+
+  static final String RETURN_UNACKED =
+      """
+      WITH due AS (
+          SELECT id, delivery_id FROM jobs WHERE status = 'delivered' AND deadline_at <= now()
+           ORDER BY deadline_at LIMIT :batch
+             FOR UPDATE SKIP LOCKED
+      ), u AS (
+          UPDATE jobs j SET status = 'pending', delivery_id = NULL, deadline_at = NULL,
+                 updated_at = now()
+            FROM due
+           WHERE j.id = due.id AND j.status = 'delivered' AND j.deadline_at <= now()
+          RETURNING j.id, j.space_id, j.attempt_number, j.timeout_seconds,
+                    due.delivery_id AS old_delivery
+      ), ev AS (
+          INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
+          SELECT id, space_id, 'delivery_timeout',
+                 json_build_object('deliveryId', old_delivery, 'timeoutSeconds', timeout_seconds),
+                 attempt_number
+            FROM u ORDER BY id
+      )
+      SELECT count(*) FROM u
+      """;
+
+  static final String FAIL_EXPIRED_RUNNING =
+      FailedAttempts.statement(
+          """
+              SELECT id, space_id, attempt_number, max_retries, backoff_seconds, true AS retry,
+                     to_json('Execution timed out after ' || timeout_seconds || 's') AS error,
+                     'Execution timed out after ' || timeout_seconds || 's' AS last_error,
+                     true AS timed_out
+                FROM jobs WHERE status = 'running' AND deadline_at <= now()
+               ORDER BY deadline_at LIMIT :batch
+                 FOR UPDATE SKIP LOCKED
+          """,
+          "SELECT count(*) FROM u");
+
+  private final JdbcClient jdbc;
+  private final int batch;
+
+  TimeoutRescuer(JdbcClient jdbc, MaintenanceProperties properties) {
+    this.jdbc = jdbc;
+    this.batch = properties.batchSize();
+  }
+
+  /** Rescues up to one batch of each kind; true when a full batch suggests more are waiting. */
+  public boolean runOnce() {
+    long unacked = jdbc.sql(RETURN_UNACKED).param("batch", batch).query(Long.class).single();
+    long expired = jdbc.sql(FAIL_EXPIRED_RUNNING).param("batch", batch).query(Long.class).single();
+    return unacked >= batch || expired >= batch;
+  }
+}

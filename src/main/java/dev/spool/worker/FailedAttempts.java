@@ -1,0 +1,71 @@
+package dev.spool.worker;
+
+/**
+ * The one rule for a failed attempt (API.md §3, §5), shared by a worker's {@code fail} and the
+ * execution-timeout rescuer: while attempts are left (and the caller did not say {@code retry:
+ * false}) the job is retried — {@code attemptNumber + 1}, {@code pending} at once or {@code
+ * scheduled} until its backoff ends, event {@code retried} — otherwise it is {@code dead} with
+ * result {@code {"error": ...}} and event {@code dead}. {@code lastError} is kept either way.
+ *
+ * <p>Each caller supplies a {@code target} CTE that selects and locks ({@code FOR UPDATE}) the rows
+ * it may fail, stating its precondition, with the columns {@code id, space_id, attempt_number,
+ * max_retries, backoff_seconds, retry, error, last_error, timed_out}. Everything is computed from
+ * that locked row version — never from a second read of {@code jobs} in the statement's snapshot,
+ * which could be older than the row the lock waited for.
+ */
+public final class FailedAttempts {
+
+  private FailedAttempts() {}
+
+  /**
+   * The whole statement: {@code target} (a CTE body), the update, the events, then {@code
+   * finalSelect} reading the updated rows from {@code u}.
+   */
+  public static String statement(String target, String finalSelect) {
+    return """
+        WITH target AS (
+        %s
+        ), plan AS (
+            SELECT t.*, (t.retry AND t.attempt_number < t.max_retries) AS retrying,
+                   now() + spool_retry_delay(t.backoff_seconds, t.attempt_number,
+                                             0.9 + 0.2 * random()) AS retry_at
+              FROM target t
+        ), u AS (
+            UPDATE jobs j SET
+                status = CASE WHEN NOT p.retrying THEN 'dead'
+                              WHEN p.retry_at > now() THEN 'scheduled' ELSE 'pending' END,
+                attempt_number = j.attempt_number + CASE WHEN p.retrying THEN 1 ELSE 0 END,
+                available_at = CASE WHEN p.retrying AND p.retry_at > now() THEN p.retry_at
+                                    ELSE j.available_at END,
+                last_error = p.last_error,
+                result = CASE WHEN p.retrying THEN NULL
+                              ELSE json_build_object('error', p.error) END,
+                completed_at = CASE WHEN p.retrying THEN NULL ELSE now() END,
+                delivery_id = CASE WHEN p.retrying THEN NULL ELSE j.delivery_id END,
+                deadline_at = NULL,
+                updated_at = now()
+              FROM plan p
+             WHERE j.id = p.id AND j.status IN ('delivered', 'running')
+            RETURNING j.*
+        ), ev AS (
+            INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
+            SELECT p.id, p.space_id, e.type, e.data, p.attempt_number
+              FROM plan p JOIN u ON u.id = p.id
+             CROSS JOIN LATERAL (VALUES
+                 (1, CASE WHEN p.timed_out THEN 'timed_out' END,
+                  json_build_object('error', p.error)),
+                 (2, CASE WHEN p.retrying THEN 'retried' ELSE 'dead' END,
+                  CASE WHEN p.retrying
+                       THEN json_build_object('error', p.error,
+                                              'retryAt', spool_ts(greatest(p.retry_at, now())),
+                                              'nextAttemptNumber', p.attempt_number + 1)
+                       ELSE json_build_object('error', p.error) END)
+             ) AS e(ord, type, data)
+             WHERE e.type IS NOT NULL
+             ORDER BY p.id, e.ord
+        )
+        %s
+        """
+        .formatted(target, finalSelect);
+  }
+}

@@ -1,0 +1,183 @@
+package dev.spool.worker;
+
+import dev.spool.job.JobGuard;
+import dev.spool.job.JobView;
+import dev.spool.space.Caller;
+import dev.spool.space.Scopes;
+import dev.spool.system.ApiException;
+import dev.spool.system.Ids;
+import dev.spool.system.JsonBodies;
+import dev.spool.system.SpoolLimits;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.Optional;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.DeferredResult;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The worker API of API.md §4.2: poll, claim, ack, complete, fail, kill. Every body is optional
+ * (with or without a content type); a guarded update that matched nothing is explained by {@link
+ * JobGuard} (404, 403, or 409 with the contract's message).
+ */
+@RestController
+@RequestMapping(value = "/api/v1", consumes = MediaType.ALL_VALUE)
+class WorkerController {
+
+  static final String DEFAULT_KILL_REASON = "killed";
+  static final String DEFAULT_ERROR = "Job failed";
+
+  private final LongPolls longPolls;
+  private final Claims claims;
+  private final Transitions transitions;
+  private final JobGuard guard;
+  private final JsonBodies bodies;
+  private final SpoolLimits limits;
+
+  WorkerController(
+      LongPolls longPolls,
+      Claims claims,
+      Transitions transitions,
+      JobGuard guard,
+      JsonBodies bodies,
+      SpoolLimits limits) {
+    this.longPolls = longPolls;
+    this.claims = claims;
+    this.transitions = transitions;
+    this.guard = guard;
+    this.bodies = bodies;
+    this.limits = limits;
+  }
+
+  @PostMapping("/spaces/{spaceId}/jobs/poll")
+  DeferredResult<Delivery.Batch> poll(HttpServletRequest request, @PathVariable String spaceId) {
+    Caller caller = Caller.of(request).require(Scopes.JOBS_POLL).requireSpace(spaceId);
+    PollRequest poll = PollRequest.parse(bodies.optional(request));
+    if (caller.isAdmin() && !claims.spaceExists(spaceId)) {
+      throw ApiException.notFound("Space");
+    }
+    return longPolls.poll(spaceId, poll);
+  }
+
+  @PostMapping("/jobs/{jobId}/claim")
+  Delivery claim(HttpServletRequest request, @PathVariable String jobId) {
+    Caller caller = Caller.of(request).require(Scopes.JOBS_POLL);
+    objectBody(request);
+    return validId(jobId)
+        .flatMap(id -> claims.claimOne(id, boundSpace(caller)))
+        .orElseThrow(() -> guard.explain(caller, jobId, null, "pending"));
+  }
+
+  @PostMapping("/jobs/{jobId}/ack")
+  JobView ack(HttpServletRequest request, @PathVariable String jobId) {
+    Caller caller = Caller.of(request).require(Scopes.JOBS_ACK);
+    objectBody(request);
+    Transitions.Guard g = guardOf(caller, request);
+    return validId(jobId)
+        .flatMap(id -> transitions.ack(id, g))
+        .orElseThrow(() -> guard.explain(caller, jobId, g.delivery(), "delivered"));
+  }
+
+  @PostMapping("/jobs/{jobId}/complete")
+  JobView complete(HttpServletRequest request, @PathVariable String jobId) {
+    Caller caller = Caller.of(request).require(Scopes.JOBS_COMPLETE);
+    JsonNode result = objectBody(request).map(b -> b.get("result")).orElse(null);
+    String resultJson = null;
+    if (result != null && !result.isNull()) {
+      requireDocumentSize(result, "result");
+      resultJson = bodies.write(result);
+    }
+    Transitions.Guard g = guardOf(caller, request);
+    String stored = resultJson;
+    return validId(jobId)
+        .flatMap(id -> transitions.complete(id, g, stored))
+        .orElseThrow(() -> guard.explain(caller, jobId, g.delivery(), "running"));
+  }
+
+  @PostMapping("/jobs/{jobId}/fail")
+  JobView fail(HttpServletRequest request, @PathVariable String jobId) {
+    Caller caller = Caller.of(request).require(Scopes.JOBS_FAIL);
+    Optional<JsonNode> body = objectBody(request);
+    JsonNode error = body.map(b -> b.get("error")).orElse(null);
+    JsonNode retry = body.map(b -> b.get("retry")).orElse(null);
+    String errorJson;
+    String lastError;
+    if (error == null || error.isNull()) {
+      errorJson = bodies.mapper().writeValueAsString(DEFAULT_ERROR);
+      lastError = DEFAULT_ERROR;
+    } else if (error.isString()) {
+      requireDocumentSize(error, "error");
+      errorJson = bodies.write(error);
+      lastError = error.asString();
+    } else if (error.isObject()) {
+      requireDocumentSize(error, "error");
+      errorJson = bodies.write(error);
+      JsonNode message = error.get("message");
+      lastError = message != null && message.isString() ? message.asString() : errorJson;
+    } else {
+      throw invalid("error", "error must be a string or an object");
+    }
+    if (retry != null && !retry.isNull() && !retry.isBoolean()) {
+      throw invalid("retry", "retry must be a boolean");
+    }
+    boolean retrying = retry == null || retry.isNull() || retry.asBoolean();
+    Transitions.Guard g = guardOf(caller, request);
+    return validId(jobId)
+        .flatMap(id -> transitions.fail(id, g, errorJson, lastError, retrying))
+        .orElseThrow(() -> guard.explain(caller, jobId, g.delivery(), "running"));
+  }
+
+  @PostMapping("/jobs/{jobId}/kill")
+  JobView kill(HttpServletRequest request, @PathVariable String jobId) {
+    Caller caller = Caller.of(request).require(Scopes.JOBS_KILL);
+    JsonNode reason = objectBody(request).map(b -> b.get("reason")).orElse(null);
+    if (reason != null && !reason.isNull() && !reason.isString()) {
+      throw invalid("reason", "reason must be a string");
+    }
+    if (reason != null && reason.isString()) {
+      requireDocumentSize(reason, "reason");
+    }
+    String text = reason == null || reason.isNull() ? DEFAULT_KILL_REASON : reason.asString();
+    Transitions.Guard g = guardOf(caller, request);
+    return validId(jobId)
+        .flatMap(id -> transitions.kill(id, g, text))
+        .orElseThrow(() -> guard.explain(caller, jobId, g.delivery(), "active"));
+  }
+
+  /** The optional body, which when present must be a JSON object. */
+  private Optional<JsonNode> objectBody(HttpServletRequest request) {
+    Optional<JsonNode> body = bodies.optional(request);
+    if (body.isPresent() && !body.get().isObject()) {
+      throw ApiException.badRequest("Request body must be a JSON object");
+    }
+    return body;
+  }
+
+  private void requireDocumentSize(JsonNode node, String field) {
+    long max = limits.document().toBytes();
+    if (bodies.serializedSize(node) > max) {
+      throw ApiException.tooLarge(field + " is larger than " + max + " bytes");
+    }
+  }
+
+  private static Transitions.Guard guardOf(Caller caller, HttpServletRequest request) {
+    return new Transitions.Guard(boundSpace(caller), JobGuard.deliveryHeader(request));
+  }
+
+  /** The space a key is bound to; null for an admin key, which may act on every space. */
+  private static String boundSpace(Caller caller) {
+    return caller.isAdmin() ? null : caller.spaceId();
+  }
+
+  private static Optional<String> validId(String jobId) {
+    return Ids.isValid(jobId) ? Optional.of(jobId) : Optional.empty();
+  }
+
+  private static ApiException invalid(String field, String message) {
+    return ApiException.validation(
+        java.util.List.of(new ApiException.FieldError(field, message)));
+  }
+}

@@ -1,0 +1,74 @@
+package dev.spool.worker;
+
+import static dev.spool.job.JobStatus.COMPLETED;
+import static dev.spool.job.JobStatus.DEAD;
+import static dev.spool.job.JobStatus.DELIVERED;
+import static dev.spool.job.JobStatus.KILLED;
+import static dev.spool.job.JobStatus.PENDING;
+import static dev.spool.job.JobStatus.RUNNING;
+import static dev.spool.job.JobStatus.SCHEDULED;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.spool.job.JobStatus;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** The guarded statements name exactly the source states the transition table allows. */
+class TransitionTableTests {
+
+  static String inList(Set<JobStatus> states) {
+    return states.stream()
+        .sorted()
+        .map(s -> "'" + s.wire() + "'")
+        .collect(Collectors.joining(", ", "status IN (", ")"));
+  }
+
+  @Test
+  void ackMovesOnlyADeliveredJob() {
+    assertThat(JobStatus.sourcesOf(RUNNING)).containsExactly(DELIVERED);
+    assertThat(Transitions.ACK_IF_DELIVERED).contains("status = 'delivered'");
+  }
+
+  @Test
+  void completeAndFailTakeDeliveredOrRunningJobs() {
+    assertThat(JobStatus.sourcesOf(COMPLETED)).containsExactlyInAnyOrder(DELIVERED, RUNNING);
+    assertThat(JobStatus.sourcesOf(DEAD)).containsExactlyInAnyOrder(DELIVERED, RUNNING);
+    assertThat(Transitions.COMPLETE_IF_IN_FLIGHT).contains(inList(JobStatus.sourcesOf(COMPLETED)));
+    assertThat(Transitions.FAIL_IF_IN_FLIGHT).contains(inList(JobStatus.sourcesOf(DEAD)));
+  }
+
+  @Test
+  void killTakesEveryActiveState() {
+    assertThat(JobStatus.sourcesOf(KILLED))
+        .containsExactlyInAnyOrder(SCHEDULED, PENDING, DELIVERED, RUNNING);
+    assertThat(Transitions.KILL_IF_ACTIVE).contains(inList(JobStatus.sourcesOf(KILLED)));
+  }
+
+  @Test
+  void claimsTakePendingOrDueScheduledJobs() {
+    assertThat(JobStatus.sourcesOf(DELIVERED)).containsExactlyInAnyOrder(SCHEDULED, PENDING);
+    assertThat(Claims.CLAIM_ANY).contains("status IN ('pending', 'scheduled')", "available_at <= now()");
+    assertThat(Claims.CLAIM_ONE).contains("status = 'pending' OR (status = 'scheduled' AND available_at <= now())");
+  }
+
+  @Test
+  void aFailedAttemptGoesBackToTheQueueOrDies() {
+    assertThat(DELIVERED.canMoveTo(PENDING)).isTrue();
+    assertThat(RUNNING.canMoveTo(PENDING)).isTrue();
+    assertThat(RUNNING.canMoveTo(SCHEDULED)).isTrue();
+    assertThat(RUNNING.canMoveTo(DEAD)).isTrue();
+  }
+
+  @Test
+  void terminalStatesAreFinal() {
+    for (JobStatus terminal : Set.of(COMPLETED, DEAD, KILLED)) {
+      assertThat(terminal.isTerminal()).isTrue();
+      for (JobStatus next : JobStatus.values()) {
+        assertThat(terminal.canMoveTo(next)).isFalse();
+      }
+    }
+    assertThat(PENDING.canMoveTo(RUNNING)).isFalse();
+    assertThat(SCHEDULED.canMoveTo(COMPLETED)).isFalse();
+  }
+}

@@ -1,0 +1,72 @@
+package dev.spool.worker;
+
+import dev.spool.support.TestApi;
+import dev.spool.support.TestApi.Response;
+import dev.spool.support.TestApi.TestSpace;
+import java.util.HashMap;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+
+/** The worker API through real HTTP, for tests: one method per call, raw responses back. */
+public final class WorkerCalls {
+
+  private final TestApi api;
+  private final TestSpace space;
+
+  public WorkerCalls(TestApi api, TestSpace space) {
+    this.api = api;
+    this.space = space;
+  }
+
+  public Response poll(String body) {
+    return api.post("/api/v1/spaces/" + space.id() + "/jobs/poll", space.key(), body);
+  }
+
+  /** Polls and returns the {@code jobs} array (asserting 200). */
+  public JsonNode pollJobs(String body) {
+    Response r = poll(body);
+    TestApi.require(r, 200);
+    return r.json().get("jobs");
+  }
+
+  public Response claim(String jobId) {
+    return action(jobId, "claim", null, null);
+  }
+
+  public Response ack(String jobId, String deliveryId) {
+    return action(jobId, "ack", null, deliveryId);
+  }
+
+  public Response complete(String jobId, String body, String deliveryId) {
+    return action(jobId, "complete", body, deliveryId);
+  }
+
+  public Response fail(String jobId, String body, String deliveryId) {
+    return action(jobId, "fail", body, deliveryId);
+  }
+
+  public Response kill(String jobId, String body) {
+    return action(jobId, "kill", body, null);
+  }
+
+  public Response action(String jobId, String action, String body, String deliveryId) {
+    Map<String, String> headers = new HashMap<>();
+    if (body != null) {
+      headers.put("Content-Type", "application/json");
+    }
+    if (deliveryId != null) {
+      headers.put("x-delivery-id", deliveryId);
+    }
+    return api.post("/api/v1/jobs/" + jobId + "/" + action, space.key(), body, headers);
+  }
+
+  public JsonNode job(String jobId) {
+    Response r = api.get("/api/v1/jobs/" + jobId, space.key());
+    TestApi.require(r, 200);
+    return r.json();
+  }
+
+  public String status(String jobId) {
+    return job(jobId).get("status").asString();
+  }
+}
