@@ -14,6 +14,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -96,8 +97,24 @@ class DashboardBrowserIntegrationTests extends IntegrationTest {
     }
     waitForRowStatus(first, "running");
     waitForRowStatus(second, "running");
+    api.post("/api/v1/jobs/" + first + "/progress", space.key(), "{\"percent\":60,\"message\":\"page 3 of 5\"}");
+    wait.until(
+        d -> d.findElement(By.cssSelector("tr[data-job='" + first + "'] .progress")).getText().contains("60%"));
+    api.post("/api/v1/jobs/" + second + "/complete", space.key(), "{\"result\":{\"ok\":true}}");
+    waitForRowStatus(second, "completed");
+    String third = api.createJob(space, "thumbnail");
+    waitForRowStatus(third, "pending");
     assertThat(driver.executeScript("return window.__marker")).isEqualTo("same page");
     Browser.screenshot(driver, "jobs");
+    driver.manage().window().setSize(new Dimension(390, 844));
+    try {
+      Browser.screenshot(driver, "jobs-phone");
+      Object overflow =
+          driver.executeScript("return document.documentElement.scrollWidth > window.innerWidth + 1");
+      assertThat(overflow).as("the page fits a phone's width").isEqualTo(false);
+    } finally {
+      driver.manage().window().setSize(new Dimension(1280, 900));
+    }
   }
 
   @Test
