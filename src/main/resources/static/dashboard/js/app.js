@@ -43,7 +43,6 @@ async function route() {
   try {
     if ((m = path.match(/^\/spaces\/([0-9A-Za-z]+)$/))) cleanup = await jobsView(ctx, m[1]);
     else if ((m = path.match(/^\/jobs\/([0-9A-Za-z]+)$/))) cleanup = await jobView(ctx, m[1]);
-    else if (!me.admin && me.spaceId && path === '/') cleanup = await spacesView(ctx);
     else cleanup = await spacesView(ctx);
   } catch (e) {
     if (e.status === 401) return;
