@@ -28,7 +28,13 @@ class DashboardSessions {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   /** One signed-in browser: the key it signed in with and its CSRF token. */
-  record Session(String key, String csrfToken, Instant expiresAt) {}
+  record Session(String key, String csrfToken, Instant expiresAt) {
+    /** Never prints the key or the token (records would). */
+    @Override
+    public String toString() {
+      return "Session[expiresAt=" + expiresAt + "]";
+    }
+  }
 
   private final Cache<String, Session> sessions;
   private final DashboardProperties properties;
