@@ -19,6 +19,13 @@ public class JobCounts {
 
   static final int ROLLUP_BATCH = 10_000;
 
+  /**
+   * Deltas younger than this stay unfolded: the realtime space streams read a committed
+   * transaction's own deltas (by {@code tx}) to update their in-memory counts, shortly after
+   * commit. Reads add unfolded deltas anyway, so this only delays folding.
+   */
+  public static final Duration DELTA_HORIZON = Duration.ofSeconds(10);
+
   private static final String FOR_SPACE =
       """
       SELECT status, sum(n)::bigint AS n FROM (
@@ -45,7 +52,9 @@ public class JobCounts {
       """
       WITH taken AS (
           DELETE FROM job_count_deltas WHERE id IN (
-              SELECT id FROM job_count_deltas ORDER BY id LIMIT :batch FOR UPDATE SKIP LOCKED)
+              SELECT id FROM job_count_deltas
+               WHERE created_at < now() - make_interval(secs => :horizon)
+               ORDER BY id LIMIT :batch FOR UPDATE SKIP LOCKED)
           RETURNING space_id, status, delta
       ), summed AS (
           SELECT space_id, status, sum(delta)::bigint AS n FROM taken GROUP BY space_id, status
@@ -87,7 +96,12 @@ public class JobCounts {
 
   /** Folds up to one batch of deltas; true when more may be waiting. */
   public boolean rollUpOnce() {
-    long taken = jdbc.sql(ROLL_UP).param("batch", ROLLUP_BATCH).query(Long.class).single();
+    long taken =
+        jdbc.sql(ROLL_UP)
+            .param("batch", ROLLUP_BATCH)
+            .param("horizon", DELTA_HORIZON.toSeconds())
+            .query(Long.class)
+            .single();
     return taken >= ROLLUP_BATCH;
   }
 

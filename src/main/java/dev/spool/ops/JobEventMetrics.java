@@ -80,10 +80,8 @@ class JobEventMetrics implements PgNotifications.Listener, SmartLifecycle {
     if (!PgNotifications.EVENTS.equals(channel)) {
       return;
     }
-    long tx;
-    try {
-      tx = Long.parseLong(payload);
-    } catch (NumberFormatException e) {
+    long tx = PgNotifications.eventsTxid(payload);
+    if (tx < 0) {
       return;
     }
     if (!queued.offer(tx)) {

@@ -22,9 +22,12 @@ import org.springframework.stereotype.Component;
  * and hands every notification to in-process listeners. Notifications are sent by triggers (see
  * V1__core_schema.sql), so they leave only after commit, in commit order.
  *
- * <p>Channels: {@value #EVENTS} (payload: the id of a committed transaction that appended job
- * events; fetch them with {@code WHERE tx = :id}) and {@value #PENDING} (payload: a space id in
- * which jobs became pending).
+ * <p>Channels: {@value #EVENTS} (payload {@code <txid>:<spaceId>[,<spaceId>...]}: a committed
+ * transaction that appended job events, and the spaces of those events — or {@code <txid>:*}
+ * when the list would be too long for NOTIFY; fetch the events with {@code WHERE tx = :txid}. A
+ * transaction whose statements touched different sets of spaces notifies once per set. Set by
+ * V40__realtime_notify_spaces.sql; V1 sent the bare txid) and {@value #PENDING} (payload: a space
+ * id in which jobs became pending).
  *
  * <p>If the connection drops, it reconnects with backoff and bumps {@link #generation()}, and
  * every listener's {@link Listener#onReconnect()} runs: notifications may have been lost in
@@ -59,6 +62,22 @@ public class PgNotifications implements SmartLifecycle {
 
   PgNotifications(DataSource dataSource) {
     this.dataSource = dataSource;
+  }
+
+  /**
+   * The transaction id of a {@value #EVENTS} payload ({@code <txid>:<spaces>}, or a bare txid as
+   * V1 sent it); -1 when the payload is not one.
+   */
+  public static long eventsTxid(String payload) {
+    if (payload == null) {
+      return -1;
+    }
+    int colon = payload.indexOf(':');
+    try {
+      return Long.parseLong(colon < 0 ? payload : payload.substring(0, colon));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   public void addListener(Listener listener) {

@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -59,10 +61,17 @@ class LongPolls implements PgNotifications.Listener, SmartLifecycle {
   private volatile boolean running;
   private volatile ScheduledFuture<?> ticker;
 
-  LongPolls(Claims claims, PgNotifications notifications, WorkerProperties properties) {
+  LongPolls(
+      Claims claims,
+      PgNotifications notifications,
+      WorkerProperties properties,
+      MeterRegistry registry) {
     this.claims = claims;
     this.notifications = notifications;
     this.properties = properties;
+    Gauge.builder("spool.polls.waiting", this, LongPolls::waiting)
+        .description("Long polls waiting for a job on this instance")
+        .register(registry);
   }
 
   /** Claims for a poll now; when nothing is available and it may wait, answers later. */

@@ -1,0 +1,160 @@
+package dev.spool.realtime;
+
+import dev.spool.job.JobCounts;
+import dev.spool.job.JobRepository;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The reads of the realtime feed. Each runs in one REPEATABLE READ transaction so that a state
+ * and the snapshot it was read under ({@link TxSnapshot}) belong together.
+ */
+@Repository
+class FeedQueries {
+
+  /** Committed transactions' events, in the order they were written, with their job. */
+  static final String EVENTS_OF_TX =
+      """
+      SELECT e.id, e.tx, e.job_id, e.space_id, e.type, e.data::text AS data, e.created_at,
+             j.name, j.status,
+             clock_timestamp() - e.created_at < make_interval(secs => :horizon) AS fresh
+        FROM job_events e JOIN jobs j ON j.id = e.job_id
+       WHERE e.tx IN (:txs) AND e.space_id IN (:spaces)
+       ORDER BY e.id
+      """;
+
+  /** The net status changes committed transactions made, per space (see JobCounts). */
+  static final String DELTAS_OF_TX =
+      """
+      SELECT tx, space_id, status, sum(delta)::bigint AS delta FROM job_count_deltas
+       WHERE tx IN (:txs) AND space_id IN (:spaces)
+       GROUP BY tx, space_id, status HAVING sum(delta) <> 0
+      """;
+
+  static final String SNAPSHOT = "SELECT txid_current_snapshot()::text";
+
+  static final String SPACE_EXISTS = "SELECT count(*) FROM spaces WHERE id = :id";
+
+  /**
+   * What one transaction published. {@code deltasComplete} is false when the deltas may already
+   * have been folded by the roll-up (the fetch lagged by about {@link JobCounts#DELTA_HORIZON}).
+   */
+  record TxEvents(List<StoredEvent> events, Map<String, Map<String, Long>> deltas, boolean deltasComplete) {}
+
+  /** What a batch of transactions published. */
+  record Fetched(Map<Long, TxEvents> byTx) {
+    TxEvents of(long tx) {
+      return byTx.getOrDefault(tx, new TxEvents(List.of(), Map.of(), true));
+    }
+  }
+
+  /** Counts per status of one space and the snapshot they were read under. */
+  record CountsSnapshot(TxSnapshot snapshot, Map<String, Long> counts) {}
+
+  private final JdbcClient jdbc;
+  private final JobCounts counts;
+  private final TransactionTemplate repeatableRead;
+
+  FeedQueries(JdbcClient jdbc, JobCounts counts, PlatformTransactionManager transactions) {
+    this.jdbc = jdbc;
+    this.counts = counts;
+    this.repeatableRead = new TransactionTemplate(transactions);
+    repeatableRead.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
+    repeatableRead.setReadOnly(true);
+  }
+
+  Fetched eventsOf(Collection<Long> txs, Collection<String> spaces) {
+    return repeatableRead.execute(
+        status -> {
+          // a second of margin so that a roll-up racing this read can never have taken deltas
+          long horizon = JobCounts.DELTA_HORIZON.toSeconds() - 1;
+          Map<Long, List<StoredEvent>> events = new HashMap<>();
+          Set<Long> stale = new HashSet<>();
+          jdbc.sql(EVENTS_OF_TX)
+              .param("txs", txs)
+              .param("spaces", spaces)
+              .param("horizon", horizon)
+              .query(
+                  (rs, n) -> {
+                    long tx = rs.getLong("tx");
+                    if (!rs.getBoolean("fresh")) {
+                      stale.add(tx);
+                    }
+                    return events
+                        .computeIfAbsent(tx, t -> new ArrayList<>())
+                        .add(
+                            new StoredEvent(
+                                rs.getLong("id"),
+                                tx,
+                                rs.getString("job_id"),
+                                rs.getString("space_id"),
+                                rs.getString("type"),
+                                rs.getString("data"),
+                                JobRepository.ts(rs, "created_at"),
+                                rs.getString("name"),
+                                rs.getString("status")));
+                  })
+              .list();
+          Map<Long, Map<String, Map<String, Long>>> deltas = new HashMap<>();
+          if (!events.isEmpty()) {
+            jdbc.sql(DELTAS_OF_TX)
+                .param("txs", events.keySet())
+                .param("spaces", spaces)
+                .query(
+                    (rs, n) ->
+                        deltas
+                            .computeIfAbsent(rs.getLong("tx"), t -> new HashMap<>())
+                            .computeIfAbsent(rs.getString("space_id"), s -> new LinkedHashMap<>())
+                            .put(rs.getString("status"), rs.getLong("delta")))
+                .list();
+          }
+          Map<Long, TxEvents> byTx = new HashMap<>();
+          events.forEach(
+              (tx, list) ->
+                  byTx.put(
+                      tx,
+                      new TxEvents(list, deltas.getOrDefault(tx, Map.of()), !stale.contains(tx))));
+          return new Fetched(byTx);
+        });
+  }
+
+  CountsSnapshot countsOf(String spaceId) {
+    return repeatableRead.execute(
+        status -> {
+          TxSnapshot snapshot = TxSnapshot.parse(jdbc.sql(SNAPSHOT).query(String.class).single());
+          return new CountsSnapshot(snapshot, counts.forSpace(spaceId));
+        });
+  }
+
+  /** A job's current state for a job stream's {@code init}, with the snapshot it was read under. */
+  record JobState(TxSnapshot snapshot, String status, String progress, String result, String lastError, int attemptNumber) {}
+
+  Optional<JobState> jobState(String jobId, JobRepository jobs) {
+    return repeatableRead.execute(
+        status -> {
+          TxSnapshot snapshot = TxSnapshot.parse(jdbc.sql(SNAPSHOT).query(String.class).single());
+          return jobs.find(jobId)
+              .map(
+                  j ->
+                      new JobState(
+                          snapshot, j.status(), j.progress(), j.result(), j.lastError(),
+                          j.attemptNumber()));
+        });
+  }
+
+  boolean spaceExists(String spaceId) {
+    return jdbc.sql(SPACE_EXISTS).param("id", spaceId).query(Long.class).single() > 0;
+  }
+}
