@@ -1,7 +1,9 @@
 package dev.spool.system;
 
+import java.util.function.Supplier;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Durable commits for transactions that NOTIFY, without serializing them on PostgreSQL's notify
@@ -40,10 +42,31 @@ public class DurableCommits {
 
   private final JdbcClient jdbc;
   private final DurabilityProperties properties;
+  private final TransactionTemplate tx;
 
-  DurableCommits(JdbcClient jdbc, DurabilityProperties properties) {
+  DurableCommits(JdbcClient jdbc, DurabilityProperties properties, TransactionTemplate tx) {
     this.jdbc = jdbc;
     this.properties = properties;
+    this.tx = tx;
+  }
+
+  /**
+   * Runs a write whose client waits for the answer (a worker transition): in a transaction whose
+   * commit skips its own WAL flush, then {@link #flush()} before returning. When the write throws,
+   * it rolls back and nothing is flushed. Disabled: the write runs as it is (autocommit).
+   */
+  public <T> T write(Supplier<T> work) {
+    if (!enabled()) {
+      return work.get();
+    }
+    T result =
+        tx.execute(
+            status -> {
+              deferFlush();
+              return work.get();
+            });
+    flush();
+    return result;
   }
 
   /** Whether writers should defer their commit's flush and call {@link #flush()}. */

@@ -1,5 +1,6 @@
 package dev.spool.worker;
 
+import dev.spool.system.DurableCommits;
 import dev.spool.job.JobRepository;
 import dev.spool.system.Ids;
 import java.sql.Types;
@@ -116,9 +117,11 @@ class Claims {
               rs.getString("delivery_id"));
 
   private final JdbcClient jdbc;
+  private final DurableCommits durable;
   private final JsonMapper json = JsonMapper.builder().build();
 
-  Claims(JdbcClient jdbc) {
+  Claims(JdbcClient jdbc, DurableCommits durable) {
+    this.durable = durable;
     this.jdbc = jdbc;
   }
 
@@ -136,7 +139,8 @@ class Claims {
     if (!names.isEmpty()) {
       spec = spec.param("names", json.writeValueAsString(names));
     }
-    return spec.query(MAPPER).list();
+    JdbcClient.StatementSpec claim = spec;
+    return durable.write(() -> claim.query(MAPPER).list());
   }
 
   /**
@@ -145,12 +149,14 @@ class Claims {
    * @param callerSpace the caller's space, or null for an admin key
    */
   Optional<Delivery> claimOne(String jobId, String callerSpace) {
-    return jdbc.sql(CLAIM_ONE)
+    return durable.write(
+        () ->
+            jdbc.sql(CLAIM_ONE)
         .param("id", jobId)
         .param("space", callerSpace, Types.VARCHAR)
         .param("delivery", Ids.next())
         .query(MAPPER)
-        .optional();
+        .optional());
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.spool.worker;
 
+import dev.spool.system.DurableCommits;
 import dev.spool.job.JobRepository;
 import dev.spool.job.JobView;
 import java.sql.Types;
@@ -87,8 +88,10 @@ class Transitions {
           "SELECT " + JobRepository.JOB_COLUMNS + " FROM u");
 
   private final JdbcClient jdbc;
+  private final DurableCommits durable;
 
-  Transitions(JdbcClient jdbc) {
+  Transitions(JdbcClient jdbc, DurableCommits durable) {
+    this.durable = durable;
     this.jdbc = jdbc;
   }
 
@@ -96,15 +99,19 @@ class Transitions {
   record Guard(String space, String delivery) {}
 
   Optional<JobView> ack(String id, Guard guard) {
-    return spec(ACK_IF_DELIVERED, id, guard).query(JobRepository.JOB_MAPPER).optional();
+    return durable.write(
+        () ->
+            spec(ACK_IF_DELIVERED, id, guard).query(JobRepository.JOB_MAPPER).optional());
   }
 
   /** @param resultJson the result as JSON text, or null for none */
   Optional<JobView> complete(String id, Guard guard, String resultJson) {
-    return spec(COMPLETE_IF_IN_FLIGHT, id, guard)
+    return durable.write(
+        () ->
+            spec(COMPLETE_IF_IN_FLIGHT, id, guard)
         .param("result", resultJson, Types.VARCHAR)
         .query(JobRepository.JOB_MAPPER)
-        .optional();
+        .optional());
   }
 
   /**
@@ -114,19 +121,23 @@ class Transitions {
    */
   Optional<JobView> fail(
       String id, Guard guard, String errorJson, String lastError, boolean retry) {
-    return spec(FAIL_IF_IN_FLIGHT, id, guard)
+    return durable.write(
+        () ->
+            spec(FAIL_IF_IN_FLIGHT, id, guard)
         .param("error", errorJson)
         .param("lastError", lastError)
         .param("retry", retry)
         .query(JobRepository.JOB_MAPPER)
-        .optional();
+        .optional());
   }
 
   Optional<JobView> kill(String id, Guard guard, String reason) {
-    return spec(KILL_IF_ACTIVE, id, guard)
+    return durable.write(
+        () ->
+            spec(KILL_IF_ACTIVE, id, guard)
         .param("reason", reason)
         .query(JobRepository.JOB_MAPPER)
-        .optional();
+        .optional());
   }
 
   private JdbcClient.StatementSpec spec(String sql, String id, Guard guard) {

@@ -1,5 +1,6 @@
 package dev.spool.worker;
 
+import dev.spool.system.DurableCommits;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -83,8 +84,10 @@ class WorkerEvents {
           .formatted(RUNNING_GUARD);
 
   private final JdbcClient jdbc;
+  private final DurableCommits durable;
 
-  WorkerEvents(JdbcClient jdbc) {
+  WorkerEvents(JdbcClient jdbc, DurableCommits durable) {
+    this.durable = durable;
     this.jdbc = jdbc;
   }
 
@@ -95,31 +98,39 @@ class WorkerEvents {
   record Appended(long eventId, java.time.OffsetDateTime deadlineAt, String progress) {}
 
   Optional<Appended> progress(Target t, String progressJson) {
-    return run(REPORT_PROGRESS, t).param("progress", progressJson).query(this::map).optional();
+    return durable.write(
+        () ->
+            run(REPORT_PROGRESS, t).param("progress", progressJson).query(this::map).optional());
   }
 
   Optional<Appended> checkpoint(Target t, String dataJson) {
-    return run(APPEND_AND_RESET_TIMEOUT, t)
+    return durable.write(
+        () ->
+            run(APPEND_AND_RESET_TIMEOUT, t)
         .param("type", "checkpoint")
         .param("data", dataJson)
         .query(this::map)
-        .optional();
+        .optional());
   }
 
   Optional<Appended> keepalive(Target t) {
-    return run(APPEND_AND_RESET_TIMEOUT, t)
+    return durable.write(
+        () ->
+            run(APPEND_AND_RESET_TIMEOUT, t)
         .param("type", "keepalive")
         .param("data", null)
         .query(this::map)
-        .optional();
+        .optional());
   }
 
   Optional<Appended> custom(Target t, String type, String dataJson) {
-    return run(APPEND_CUSTOM, t)
+    return durable.write(
+        () ->
+            run(APPEND_CUSTOM, t)
         .param("type", type)
         .param("data", dataJson)
         .query(this::map)
-        .optional();
+        .optional());
   }
 
   private JdbcClient.StatementSpec run(String sql, Target t) {
