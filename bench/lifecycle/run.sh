@@ -47,14 +47,15 @@ SPRING_DATASOURCE_URL="jdbc:postgresql://$PGHOST:$PGPORT/$DB" \
 SPRING_DATASOURCE_USERNAME="$PGUSER" SPRING_DATASOURCE_PASSWORD="${PGPASSWORD:-}" \
 SPOOL_ADMIN_KEY=$ADMIN SPOOL_RATE_LIMIT_PER_KEY=0 \
   java ${BENCH_JAVA_OPTS:--Xms512m -Xmx1g} -jar "$JAR" \
-    --server.address=127.0.0.1 --server.port="$PORT" ${BENCH_SPOOL_ARGS:-} >"$LOG" 2>&1 &
+    --server.address=127.0.0.1 --server.port="$PORT" \
+    --management.server.address=127.0.0.1 --management.server.port="$((PORT + 1000))" ${BENCH_SPOOL_ARGS:-} >"$LOG" 2>&1 &
 SPOOL_PID=$!
 for _ in $(seq 1 180); do
-  if curl -fs "http://127.0.0.1:$PORT/actuator/health" >/dev/null 2>&1; then break; fi
+  if curl -fs "http://127.0.0.1:$((PORT + 1000))/actuator/health/readiness" >/dev/null 2>&1; then break; fi
   if ! kill -0 "$SPOOL_PID" 2>/dev/null; then echo "Spool exited; see $LOG" >&2; exit 1; fi
   sleep 1
 done
-curl -fs "http://127.0.0.1:$PORT/actuator/health" >/dev/null
+curl -fs "http://127.0.0.1:$((PORT + 1000))/actuator/health/readiness" >/dev/null
 
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)[sys.argv[1]])" "$1"; }
 space() {

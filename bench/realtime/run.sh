@@ -20,12 +20,12 @@ trap cleanup EXIT
 mkdir -p target/bench-lib
 unzip -o -q -j target/spool-0.1.0.jar 'BOOT-INF/lib/postgresql-*.jar' -d target/bench-lib
 URL="jdbc:postgresql://$PGHOST:$PGPORT/$DB"
-java -jar target/spool-0.1.0.jar --server.port="$PORT" --spring.datasource.url="$URL" \
+java -jar target/spool-0.1.0.jar --server.port="$PORT" --management.server.port="$((PORT + 1000))" --spring.datasource.url="$URL" \
   --spring.datasource.username="$PGUSER" --spring.datasource.password= \
   --spool.admin-key="$ADMIN" > target/bench-realtime-app.log 2>&1 &
 APP_PID=$!
 for _ in $(seq 1 120); do
-  curl -sf "http://127.0.0.1:$PORT/actuator/health" >/dev/null 2>&1 && break; sleep 1
+  curl -sf "http://127.0.0.1:$((PORT + 1000))/actuator/health/readiness" >/dev/null 2>&1 && break; sleep 1
 done
 java -cp "$(ls target/bench-lib/postgresql-*.jar | head -n1)" bench/realtime/RealtimeBench.java \
   "http://127.0.0.1:$PORT" "$ADMIN" "$URL" "$PGUSER" ""

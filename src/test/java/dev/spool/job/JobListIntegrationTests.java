@@ -3,9 +3,9 @@ package dev.spool.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spool.support.IntegrationTest;
-import dev.spool.support.JobStateShortcuts;
 import dev.spool.support.TestApi.Response;
 import dev.spool.support.TestApi.TestSpace;
+import dev.spool.worker.WorkerCalls;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -16,12 +16,12 @@ import tools.jackson.databind.JsonNode;
 class JobListIntegrationTests extends IntegrationTest {
 
   TestSpace space;
-  JobStateShortcuts states;
+  WorkerCalls states;
 
   @BeforeEach
   void setUp() {
     space = api.newSpace();
-    states = new JobStateShortcuts(jdbc);
+    states = new WorkerCalls(api, space);
   }
 
   Response list(String query) {

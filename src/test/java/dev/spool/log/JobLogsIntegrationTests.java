@@ -3,9 +3,9 @@ package dev.spool.log;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spool.support.IntegrationTest;
-import dev.spool.support.JobStateShortcuts;
 import dev.spool.support.TestApi.Response;
 import dev.spool.support.TestApi.TestSpace;
+import dev.spool.worker.WorkerCalls;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -29,12 +29,12 @@ class JobLogsIntegrationTests extends IntegrationTest {
       Map.of("Content-Type", "application/x-ndjson", "Content-Encoding", "gzip");
 
   TestSpace space;
-  JobStateShortcuts states;
+  WorkerCalls states;
 
   @BeforeEach
   void setUp() {
     space = api.newSpace();
-    states = new JobStateShortcuts(jdbc);
+    states = new WorkerCalls(api, space);
   }
 
   String runningJob() {

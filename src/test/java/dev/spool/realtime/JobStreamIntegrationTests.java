@@ -12,12 +12,12 @@ import tools.jackson.databind.JsonNode;
 
 class JobStreamIntegrationTests extends IntegrationTest {
 
-  TestTransitions transitions;
+  ApiTransitions transitions;
   TestApi.TestSpace space;
 
   @BeforeEach
   void setUp() {
-    transitions = new TestTransitions(jdbc);
+    transitions = new ApiTransitions(api);
     space = api.newSpace();
   }
 

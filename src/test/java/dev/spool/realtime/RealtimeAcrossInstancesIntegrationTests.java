@@ -33,6 +33,7 @@ class RealtimeAcrossInstancesIntegrationTests extends IntegrationTest {
         new SpringApplicationBuilder(SpoolApplication.class)
             .run(
                 "--server.port=0",
+                "--management.server.port=0",
                 "--spring.datasource.url=" + db.url,
                 "--spring.datasource.username=" + db.user,
                 "--spring.datasource.password=" + db.password,
@@ -54,7 +55,7 @@ class RealtimeAcrossInstancesIntegrationTests extends IntegrationTest {
   void aSpaceStreamOnOneInstanceSeesEventsProducedThroughAnotherInOrderWithGapFreeSeq()
       throws Exception {
     TestApi.TestSpace space = apiB.newSpace();
-    TestTransitions transitions = new TestTransitions(jdbc);
+    ApiTransitions transitions = new ApiTransitions(apiB);
     WsClient stream =
         WsClient.open(
             "ws://127.0.0.1:" + port + "/api/v1/realtime/spaces/" + space.id(),

@@ -16,7 +16,7 @@ class SlowConsumerIntegrationTests extends IntegrationTest {
   @Test
   void aConsumerThatStopsReadingIsClosedWith1008WhileAnotherKeepsReceiving() throws Exception {
     TestApi.TestSpace space = api.newSpace();
-    TestTransitions transitions = new TestTransitions(jdbc);
+    ApiTransitions transitions = new ApiTransitions(api);
     String job = api.createJob(space, "big-output");
     transitions.start(job);
     String url =

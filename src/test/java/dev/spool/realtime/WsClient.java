@@ -22,12 +22,12 @@ import tools.jackson.databind.JsonNode;
  * recorded. With {@code paused}, it takes only the first frame and then stops reading from its
  * socket until {@link #resume()} — a consumer that cannot keep up.
  */
-final class WsClient implements WebSocket.Listener {
+public final class WsClient implements WebSocket.Listener {
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-  final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
-  final CompletableFuture<Integer> closed = new CompletableFuture<>();
+  public final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
+  public final CompletableFuture<Integer> closed = new CompletableFuture<>();
   final java.util.concurrent.atomic.AtomicInteger pings = new java.util.concurrent.atomic.AtomicInteger();
   private final boolean paused;
   private final StringBuilder partial = new StringBuilder();
@@ -37,11 +37,11 @@ final class WsClient implements WebSocket.Listener {
     this.paused = paused;
   }
 
-  static WsClient open(String url, Map<String, String> headers) {
+  public static WsClient open(String url, Map<String, String> headers) {
     return open(url, headers, false);
   }
 
-  static WsClient open(String url, Map<String, String> headers, boolean paused) {
+  public static WsClient open(String url, Map<String, String> headers, boolean paused) {
     WsClient client = new WsClient(paused);
     WebSocket.Builder b = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
     headers.forEach(b::header);
@@ -106,7 +106,7 @@ final class WsClient implements WebSocket.Listener {
     socket.request(Long.MAX_VALUE);
   }
 
-  JsonNode next() throws InterruptedException {
+  public JsonNode next() throws InterruptedException {
     JsonNode f = frames.poll(15, TimeUnit.SECONDS);
     if (f == null) {
       throw new AssertionError("no frame within 15 s");
@@ -115,7 +115,7 @@ final class WsClient implements WebSocket.Listener {
   }
 
   /** The next frame, skipping frames of other jobs (space streams see every job). */
-  List<JsonNode> next(int n) throws InterruptedException {
+  public List<JsonNode> next(int n) throws InterruptedException {
     List<JsonNode> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       out.add(next());
@@ -123,11 +123,11 @@ final class WsClient implements WebSocket.Listener {
     return out;
   }
 
-  int closeCode() throws Exception {
+  public int closeCode() throws Exception {
     return closed.get(15, TimeUnit.SECONDS);
   }
 
-  void close() {
+  public void close() {
     if (!closed.isDone()) {
       socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye");
     }

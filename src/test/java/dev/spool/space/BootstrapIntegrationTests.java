@@ -65,6 +65,7 @@ class BootstrapIntegrationTests {
     return new SpringApplicationBuilder(SpoolApplication.class)
         .run(
             "--server.port=0",
+            "--management.server.port=0",
             "--spring.datasource.url=" + url,
             "--spring.datasource.username=" + server.user,
             "--spring.datasource.password=" + server.password,

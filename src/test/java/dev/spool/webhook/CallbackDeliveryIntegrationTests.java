@@ -74,7 +74,7 @@ class CallbackDeliveryIntegrationTests extends CallbackTest {
       receiver.reply(Reply.of(204));
       TestSpace space = api.newSpace();
       String id = jobWithCallback(space, receiver.url("/hook"), Map.of());
-      TerminalTransitions.complete(jdbc, "null", id);
+      complete("null", id);
       JsonNode a = awaitAttempts(space, id, 1).get(0);
       assertThat(a.get("statusCode").asInt()).isEqualTo(204);
       assertThat(a.get("willRetry").asBoolean()).isFalse();
@@ -89,7 +89,7 @@ class CallbackDeliveryIntegrationTests extends CallbackTest {
       receiver.reply(new Reply(500, Map.of(), "x".repeat(3000), 0));
       TestSpace space = api.newSpace();
       String id = jobWithCallback(space, receiver.url("/hook"), Map.of());
-      TerminalTransitions.complete(jdbc, "{\"done\":1}", id);
+      complete("{\"done\":1}", id);
 
       JsonNode attempts = awaitAttempts(space, id, 2);
       assertThat(attempts).hasSize(2);
@@ -124,7 +124,7 @@ class CallbackDeliveryIntegrationTests extends CallbackTest {
       receiver.reply(Reply.of(500), Reply.of(502), Reply.of(404), Reply.of(200));
       TestSpace space = api.newSpace();
       String id = jobWithCallback(space, receiver.url("/hook"), Map.of());
-      TerminalTransitions.complete(jdbc, "null", id);
+      complete("null", id);
 
       JsonNode attempts = awaitAttempts(space, id, 3);
       assertThat(attempts).extracting(a -> a.get("willRetry").asBoolean()).containsExactly(true, true, false);
@@ -141,7 +141,7 @@ class CallbackDeliveryIntegrationTests extends CallbackTest {
       TestSpace space = api.newSpace();
       String id = jobWithCallback(space, receiver.url("/slow"), Map.of());
       long start = System.nanoTime();
-      TerminalTransitions.complete(jdbc, "null", id);
+      complete("null", id);
 
       JsonNode attempts = awaitAttempts(space, id, 2);
       assertThat(attempts.get(0).get("statusCode").isNull()).isTrue();
@@ -159,7 +159,7 @@ class CallbackDeliveryIntegrationTests extends CallbackTest {
       TestSpace space = api.newSpace();
       String id = jobWithCallback(space, receiver.url("/trickle"), Map.of());
       long start = System.nanoTime();
-      TerminalTransitions.complete(jdbc, "null", id);
+      complete("null", id);
 
       JsonNode first = awaitAttempts(space, id, 1).get(0);
       // each byte comes sooner than the 1 s response timeout; only the 2 s deadline ends it
@@ -176,7 +176,7 @@ class CallbackDeliveryIntegrationTests extends CallbackTest {
       receiver.reply(redirect, redirect, redirect);
       TestSpace space = api.newSpace();
       String id = jobWithCallback(space, receiver.url("/hook"), Map.of());
-      TerminalTransitions.complete(jdbc, "null", id);
+      complete("null", id);
 
       JsonNode attempts = awaitAttempts(space, id, 3);
       assertThat(attempts).extracting(a -> a.get("statusCode").asInt()).containsExactly(302, 302, 302);
@@ -191,7 +191,7 @@ class CallbackDeliveryIntegrationTests extends CallbackTest {
       receiver.reply(new Reply(503, Map.of("Retry-After", "1"), "", 0));
       TestSpace space = api.newSpace();
       String id = jobWithCallback(space, receiver.url("/hook"), Map.of());
-      TerminalTransitions.complete(jdbc, "null", id);
+      complete("null", id);
       awaitAttempts(space, id, 2);
       List<Request> requests = receiver.all();
       assertThat(Duration.between(requests.get(0).at(), requests.get(1).at()))
@@ -205,7 +205,7 @@ class CallbackDeliveryIntegrationTests extends CallbackTest {
       TestSpace space = api.newSpace();
       String killed = jobWithCallback(space, receiver.url("/k"), Map.of());
       String dead = jobWithCallback(space, receiver.url("/d"), Map.of());
-      TerminalTransitions.kill(jdbc, "not needed", killed);
+      kill("not needed", killed);
       TerminalTransitions.dead(jdbc, "boom", dead);
       awaitAttempts(space, killed, 1);
       awaitAttempts(space, dead, 1);
@@ -222,7 +222,7 @@ class CallbackDeliveryIntegrationTests extends CallbackTest {
   void aJobWithoutCallbackUrlHasNoAttempts() throws Exception {
     TestSpace space = api.newSpace();
     String id = api.createJob(space, "quiet");
-    TerminalTransitions.complete(jdbc, "null", id);
+    complete("null", id);
     Thread.sleep(300);
     TestApi.Response r = api.get("/api/v1/jobs/" + id + "/callbacks", space.key());
     assertThat(r.status()).isEqualTo(200);

@@ -2,7 +2,6 @@ package dev.spool.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.spool.support.TerminalTransitions;
 import dev.spool.support.TestApi;
 import dev.spool.support.TestApi.TestSpace;
 import dev.spool.webhook.Receiver.Request;
@@ -68,7 +67,7 @@ class CallbackSigningIntegrationTests extends CallbackTest {
       assertThat(signed.secret()).startsWith("whsec_");
       assertThat(Base64.getDecoder().decode(signed.secret().substring(6))).hasSize(32);
       String id = jobWithCallback(signed.space(), receiver.url("/signed"), Map.of());
-      TerminalTransitions.complete(jdbc, "{\"a\":1}", id);
+      complete("{\"a\":1}", id);
 
       Request r = receiver.next(WAIT);
       assertThat(r).isNotNull();
@@ -88,7 +87,7 @@ class CallbackSigningIntegrationTests extends CallbackTest {
       receiver.reply(Receiver.Reply.of(500));
       SignedSpace signed = signedSpace();
       String id = jobWithCallback(signed.space(), receiver.url("/signed"), Map.of());
-      TerminalTransitions.complete(jdbc, "null", id);
+      complete("null", id);
       awaitAttempts(signed.space(), id, 2);
       List<Request> all = receiver.all();
       assertThat(all).hasSize(2);
@@ -109,7 +108,7 @@ class CallbackSigningIntegrationTests extends CallbackTest {
       assertThat(newSecret).startsWith("whsec_").isNotEqualTo(signed.secret());
 
       String id = jobWithCallback(signed.space(), receiver.url("/rotated"), Map.of());
-      TerminalTransitions.complete(jdbc, "null", id);
+      complete("null", id);
       Request r = receiver.next(WAIT);
       assertThat(r).isNotNull();
       assertThat(r.header("webhook-signature").split(" ")).hasSize(2);

@@ -40,6 +40,23 @@ abstract class CallbackTest extends IntegrationTest {
     return api.createJobs(space, TestApi.JSON.writeValueAsString(job)).get(0);
   }
 
+  /** Completes the pending jobs through the real worker endpoints: claim, then complete. */
+  void complete(String resultJson, String... jobIds) {
+    for (String id : jobIds) {
+      TestApi.require(api.post("/api/v1/jobs/" + id + "/claim", api.adminKey(), null, Map.of()), 200);
+      TestApi.require(api.post("/api/v1/jobs/" + id + "/complete", api.adminKey(), "{\"result\":" + resultJson + "}"), 200);
+    }
+  }
+
+  /** Kills the jobs through the real endpoint. */
+  void kill(String reason, String... jobIds) {
+    for (String id : jobIds) {
+      TestApi.require(
+          api.post("/api/v1/jobs/" + id + "/kill", api.adminKey(), TestApi.JSON.writeValueAsString(Map.of("reason", reason))),
+          200);
+    }
+  }
+
   /** Waits until the job has at least {@code n} callback attempts and returns them all. */
   JsonNode awaitAttempts(TestSpace space, String jobId, int n) throws InterruptedException {
     long end = System.nanoTime() + WAIT.toNanos();

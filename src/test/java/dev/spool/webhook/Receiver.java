@@ -25,10 +25,10 @@ import java.util.concurrent.TimeUnit;
  * A webhook receiver for tests: a real HTTP server on 127.0.0.1 that records every request and
  * answers with scripted responses (200 when nothing is scripted).
  */
-final class Receiver implements AutoCloseable {
+public final class Receiver implements AutoCloseable {
 
-  record Request(String method, String path, Map<String, String> headers, String body, Instant at) {
-    String header(String name) {
+  public record Request(String method, String path, Map<String, String> headers, String body, Instant at) {
+    public String header(String name) {
       return headers.get(name.toLowerCase(Locale.ROOT));
     }
   }
@@ -57,7 +57,7 @@ final class Receiver implements AutoCloseable {
     server.start();
   }
 
-  static Receiver start() {
+  public static Receiver start() {
     try {
       return new Receiver();
     } catch (IOException e) {
@@ -69,7 +69,7 @@ final class Receiver implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  String url(String path) {
+  public String url(String path) {
     return "http://127.0.0.1:" + port() + path;
   }
 
@@ -85,11 +85,11 @@ final class Receiver implements AutoCloseable {
   }
 
   /** The next request, or null after the timeout. */
-  Request next(Duration timeout) throws InterruptedException {
+  public Request next(Duration timeout) throws InterruptedException {
     return received.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  List<Request> all() {
+  public List<Request> all() {
     synchronized (all) {
       return List.copyOf(all);
     }

@@ -60,6 +60,25 @@ public final class WorkerCalls {
     return api.post("/api/v1/jobs/" + jobId + "/" + action, space.key(), body, headers);
   }
 
+  /** Claims the pending job (pending → delivered) and returns its delivery id. */
+  public String deliver(String jobId) {
+    Response r = claim(jobId);
+    TestApi.require(r, 200);
+    return r.json().get("deliveryId").asString();
+  }
+
+  /** Claims and acks the pending job (pending → running) and returns its delivery id. */
+  public String start(String jobId) {
+    String delivery = deliver(jobId);
+    TestApi.require(ack(jobId, delivery), 200);
+    return delivery;
+  }
+
+  /** Completes the running job without a result. */
+  public void complete(String jobId) {
+    TestApi.require(complete(jobId, null, null), 200);
+  }
+
   public JsonNode job(String jobId) {
     Response r = api.get("/api/v1/jobs/" + jobId, space.key());
     TestApi.require(r, 200);
