@@ -1,0 +1,18 @@
+package dev.spool.dashboard;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Dashboard sign-in sessions.
+ *
+ * @param sessionIdleTimeout a session not used for this long is forgotten (sign in again)
+ * @param sessionMaxAge a session ends this long after sign-in, however busy
+ * @param maxSessions most sessions kept at once on one instance; the least recently used go first
+ */
+@ConfigurationProperties("spool.dashboard")
+record DashboardProperties(
+    @DefaultValue("8h") Duration sessionIdleTimeout,
+    @DefaultValue("24h") Duration sessionMaxAge,
+    @DefaultValue("10000") long maxSessions) {}

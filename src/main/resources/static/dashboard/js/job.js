@@ -1,0 +1,145 @@
+// One job: fields, payload/result, progress with sub-progress, events, callbacks, kill, and a
+// logs tab with live tail. The job stream triggers a (debounced) refetch of the job.
+import * as api from './api.js';
+import { h, badge, bar, when, pretty, say } from './dom.js';
+
+const TERMINAL = ['completed', 'dead', 'killed'];
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+
+function progressBlock(p) {
+  if (!p) return h('p', { class: 'muted' }, 'No progress reported.');
+  const subs = Object.entries(p.subProgress || {});
+  return h('div', { id: 'progress' },
+    bar(p.percent, `Overall progress ${p.percent}%`),
+    h('p', {}, `${Math.round(p.percent ?? 0)}%`, p.message ? ` — ${p.message}` : '',
+      h('span', { class: 'muted' }, ` (updated ${when(p.updatedAt)})`)),
+    subs.length ? h('ul', { class: 'subs', 'aria-label': 'Sub-progress' }, subs.map(([name, s]) =>
+      h('li', {}, h('span', {}, `${name}: ${Math.round(s.percent ?? 0)}%`, s.message ? ` — ${s.message}` : ''),
+        bar(s.percent, `${name} ${s.percent}%`, true)))) : null);
+}
+
+function fields(job) {
+  const rows = [['ID', job.id], ['Name', job.name], ['Space', job.spaceId],
+    ['Status', badge(job.status)], ['Attempt', `${job.attemptNumber} of ${job.maxRetries + 1}`],
+    ['Timeout', `${job.timeoutSeconds}s`], ['Created', when(job.createdAt)],
+    ['Scheduled for', when(job.scheduledFor)], ['Delivered', when(job.deliveredAt)],
+    ['Started', when(job.startedAt)], ['Completed', when(job.completedAt)],
+    ['Callback URL', job.callbackUrl || '—'], ['Last error', job.lastError || '—']];
+  return h('dl', { class: 'fields' }, rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+}
+
+function timeline(events) {
+  if (!events || !events.length) return h('p', { class: 'muted' }, 'No events.');
+  return h('ol', { class: 'timeline', id: 'events' }, events.map((e) => h('li', { 'data-type': e.type },
+    h('strong', {}, e.type), h('span', { class: 'muted' }, ` · ${when(e.createdAt)} · attempt ${e.attemptNumber}`),
+    e.data !== null && e.data !== undefined ? h('div', { class: 'mono' }, JSON.stringify(e.data)) : null)));
+}
+
+async function callbacks(jobId) {
+  let list;
+  try { list = (await api.get(`jobs/${jobId}/callbacks`)).data; } catch (e) {
+    return h('p', { class: 'muted' }, `Callback attempts unavailable (${e.message}).`);
+  }
+  if (!list.length) return h('p', { class: 'muted' }, 'No callback attempts.');
+  return h('div', { class: 'table-wrap' }, h('table', {},
+    h('thead', {}, h('tr', {}, ['Attempt', 'URL', 'Status', 'Error', 'Will retry', 'At'].map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, list.map((c) => h('tr', {}, h('td', {}, String(c.retryAttempt)), h('td', { class: 'mono' }, c.url),
+      h('td', {}, c.statusCode ?? '—'), h('td', {}, c.error ?? '—'), h('td', {}, c.willRetry ? 'yes' : 'no'),
+      h('td', {}, when(c.createdAt)))))));
+}
+
+function killForm(job, me, reload) {
+  if (!me.canKill || TERMINAL.includes(job.status)) return null;
+  const reason = h('input', { id: 'kill-reason', name: 'reason', type: 'text', maxlength: 1000,
+    value: 'Killed from the dashboard' });
+  return h('form', { class: 'inline card', id: 'kill-form', 'aria-label': 'Kill this job',
+    onsubmit: async (e) => {
+      e.preventDefault();
+      if (!window.confirm(`Kill job ${job.id}?`)) return;
+      try { await api.post(`jobs/${job.id}/kill`, { reason: reason.value }); say('Job killed'); reload(); }
+      catch (err) { say(`Kill failed: ${err.message}`); }
+    } },
+  h('div', {}, h('label', { for: 'kill-reason' }, 'Reason'), reason),
+  h('button', { type: 'submit', class: 'danger', id: 'kill' }, 'Kill job'));
+}
+
+function logsPanel(jobId) {
+  let after = 0; let timer = null; let busy = false;
+  const out = h('div', { class: 'logs', id: 'log-lines', role: 'log', 'aria-label': 'Log lines', tabindex: 0 });
+  const level = h('select', { id: 'log-level' }, LEVELS.map((l) => h('option', { value: l }, l)));
+  const q = h('input', { id: 'log-q', type: 'search', spellcheck: 'false' });
+  const tail = h('input', { id: 'log-tail', type: 'checkbox', checked: true });
+  const more = h('button', { type: 'button', class: 'secondary', hidden: true, onclick: () => fetchPage() }, 'Load more');
+  async function fetchPage() {
+    if (busy) return; busy = true;
+    try {
+      const { data } = await api.get(`jobs/${jobId}/logs`, { after, limit: 500,
+        level: level.value === 'trace' ? '' : level.value, q: q.value });
+      for (const l of data.logs) {
+        out.append(h('div', { class: `l-${l.level}`, 'data-seq': l.seq },
+          `${when(l.timestamp)} ${l.level.toUpperCase().padEnd(5)} ${l.message}`,
+          l.data !== null && l.data !== undefined ? ` ${JSON.stringify(l.data)}` : ''));
+        after = l.seq;
+      }
+      more.hidden = data.nextCursor === null;
+      if (tail.checked && data.logs.length) out.scrollTop = out.scrollHeight;
+    } catch (e) { say(`Logs: ${e.message}`); } finally { busy = false; }
+  }
+  function restart() { after = 0; out.replaceChildren(); fetchPage(); }
+  const form = h('form', { class: 'inline', role: 'search', 'aria-label': 'Filter logs',
+    onsubmit: (e) => { e.preventDefault(); restart(); } },
+  h('div', {}, h('label', { for: 'log-level' }, 'Minimum level'), level),
+  h('div', {}, h('label', { for: 'log-q' }, 'Search'), q),
+  h('button', { type: 'submit' }, 'Filter'),
+  h('div', {}, h('label', { for: 'log-tail' }, 'Live tail'), tail));
+  level.addEventListener('change', restart);
+  return {
+    node: h('div', {}, form, out, more),
+    start() { if (!timer) { restart(); timer = setInterval(() => { if (tail.checked) fetchPage(); }, 1500); } },
+    stop() { clearInterval(timer); timer = null; },
+  };
+}
+
+export async function jobView({ me, view, crumbs }, jobId) {
+  const overview = h('div', { id: 'tab-overview', role: 'tabpanel', 'aria-labelledby': 'tab-o' });
+  const logs = logsPanel(jobId);
+  const logsPane = h('div', { id: 'tab-logs', role: 'tabpanel', 'aria-labelledby': 'tab-l', hidden: true }, logs.node);
+  const tabO = h('button', { type: 'button', role: 'tab', id: 'tab-o', 'aria-selected': 'true', 'aria-controls': 'tab-overview' }, 'Overview');
+  const tabL = h('button', { type: 'button', role: 'tab', id: 'tab-l', 'aria-selected': 'false', 'aria-controls': 'tab-logs', tabindex: -1 }, 'Logs');
+  function select(logsTab) {
+    tabO.setAttribute('aria-selected', String(!logsTab)); tabL.setAttribute('aria-selected', String(logsTab));
+    tabO.tabIndex = logsTab ? -1 : 0; tabL.tabIndex = logsTab ? 0 : -1;
+    overview.hidden = logsTab; logsPane.hidden = !logsTab;
+    (logsTab ? tabL : tabO).focus();
+    if (logsTab) logs.start(); else logs.stop();
+  }
+  tabO.addEventListener('click', () => select(false));
+  tabL.addEventListener('click', () => select(true));
+  const tablist = h('div', { role: 'tablist', 'aria-label': 'Job sections',
+    onkeydown: (e) => { if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') select(tabO.getAttribute('aria-selected') === 'true'); } },
+  tabO, tabL);
+  const title = h('h1', {}, 'Job');
+
+  let pending = null;
+  async function render() {
+    const job = (await api.get(`jobs/${jobId}`)).data;
+    crumbs([{ text: 'Spaces', href: '#/' }, { text: `Space ${job.spaceId}`, href: `#/spaces/${job.spaceId}` }, { text: job.name }]);
+    title.replaceChildren(`Job ${job.name} `, badge(job.status));
+    overview.replaceChildren(
+      killForm(job, me, () => schedule()),
+      h('section', { class: 'card', 'aria-label': 'Progress' }, h('h2', {}, 'Progress'), progressBlock(job.progress)),
+      h('section', { class: 'card', 'aria-label': 'Fields' }, h('h2', {}, 'Fields'), fields(job)),
+      h('section', { class: 'card', 'aria-label': 'Payload' }, h('h2', {}, 'Payload'), pretty(job.payload)),
+      h('section', { class: 'card', 'aria-label': 'Result' }, h('h2', {}, 'Result'), pretty(job.result)),
+      h('section', { class: 'card', 'aria-label': 'Events' }, h('h2', {}, 'Events'), timeline(job.events)),
+      h('section', { class: 'card', 'aria-label': 'Callback attempts' }, h('h2', {}, 'Callback attempts'), await callbacks(jobId)));
+  }
+  function schedule() {
+    clearTimeout(pending);
+    pending = setTimeout(() => render().catch((e) => say(e.message)), 250);
+  }
+  await render();
+  view.replaceChildren(title, tablist, overview, logsPane);
+  const s = api.stream(jobId, (f) => { if (f.type !== 'init') schedule(); });
+  return () => { s.close(); logs.stop(); clearTimeout(pending); };
+}

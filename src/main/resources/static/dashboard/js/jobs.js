@@ -1,0 +1,127 @@
+// Jobs of one space: filter, keyset paging, and rows kept current by the space stream.
+import * as api from './api.js';
+import { h, badge, bar, when, say, STATUSES } from './dom.js';
+import { countsList } from './spaces.js';
+
+const PAGE = 25;
+
+function progressCell(progress) {
+  if (!progress || progress.percent === undefined || progress.percent === null) return h('span', { class: 'muted' }, '—');
+  return h('div', {}, bar(progress.percent, `Progress ${progress.percent}%`, true),
+    h('span', { class: 'muted' }, `${Math.round(progress.percent)}%`,
+      progress.message ? ` · ${progress.message}` : ''));
+}
+
+function row(job) {
+  return h('tr', { 'data-job': job.id, 'data-status': job.status },
+    h('td', { class: 'mono' }, h('a', { href: `#/jobs/${job.id}` }, job.id)),
+    h('td', {}, job.name),
+    h('td', { class: 'status' }, badge(job.status)),
+    h('td', { class: 'attempt' }, String(job.attemptNumber ?? 0)),
+    h('td', { class: 'hide-narrow' }, when(job.createdAt)),
+    h('td', { class: 'progress' }, progressCell(job.progress)));
+}
+
+export async function jobsView({ me, view, crumbs, params }, spaceId) {
+  if (!me.admin && me.spaceId !== spaceId) {
+    throw Object.assign(new Error('This key cannot access that space.'), { status: 403 });
+  }
+  crumbs([{ text: 'Spaces', href: '#/' }, { text: `Space ${spaceId}` }]);
+  const status = params.get('status') || '';
+  const name = params.get('name') || '';
+  const cursors = [null];
+  let next = null;
+  const jobs = new Map();
+
+  const tbody = h('tbody', {});
+  const countsHolder = h('div', {}, countsList(null, 'Jobs per status in this space'));
+  const pageInfo = h('span', { class: 'muted' });
+  const prevBtn = h('button', { type: 'button', class: 'secondary', disabled: true,
+    onclick: () => { cursors.pop(); load(); } }, 'Previous page');
+  const nextBtn = h('button', { type: 'button', class: 'secondary', disabled: true,
+    onclick: () => { cursors.push(next); load(); } }, 'Next page');
+  const statusSel = h('select', { id: 'filter-status', name: 'status' },
+    h('option', { value: '' }, 'any'),
+    STATUSES.map((s) => h('option', { value: s, selected: s === status }, s)));
+  const nameIn = h('input', { id: 'filter-name', name: 'name', type: 'search', value: name,
+    placeholder: 'exact job name', spellcheck: 'false' });
+  const form = h('form', { class: 'inline', role: 'search', 'aria-label': 'Filter jobs',
+    onsubmit: (e) => {
+      e.preventDefault();
+      const q = new URLSearchParams();
+      if (statusSel.value) q.set('status', statusSel.value);
+      if (nameIn.value.trim()) q.set('name', nameIn.value.trim());
+      const target = `#/spaces/${spaceId}${q.toString() ? '?' + q : ''}`;
+      if (location.hash === target) load(); else location.hash = target;
+    } },
+  h('div', {}, h('label', { for: 'filter-status' }, 'Status'), statusSel),
+  h('div', {}, h('label', { for: 'filter-name' }, 'Name'), nameIn),
+  h('button', { type: 'submit' }, 'Apply'));
+
+  view.replaceChildren(
+    h('h1', {}, 'Jobs'), h('p', { class: 'mono muted' }, spaceId),
+    h('section', { class: 'card', 'aria-label': 'Counts' }, countsHolder),
+    h('section', { class: 'card' }, form),
+    h('div', { class: 'table-wrap' }, h('table', { id: 'jobs' },
+      h('caption', { class: 'muted' }, 'Newest first; updates live'),
+      h('thead', {}, h('tr', {}, ['ID', 'Name', 'Status', 'Attempt', 'Created', 'Progress'].map(
+        (c, i) => h('th', { scope: 'col', class: i === 4 ? 'hide-narrow' : null }, c)))), tbody)),
+    h('div', { class: 'toolbar' }, prevBtn, nextBtn, pageInfo));
+
+  async function load() {
+    const cursor = cursors[cursors.length - 1];
+    const { data, headers } = await api.get(`spaces/${spaceId}/jobs`,
+      { status, name, limit: PAGE, cursor });
+    next = headers.get('Next-Cursor');
+    jobs.clear();
+    tbody.replaceChildren(...data.map((j) => { jobs.set(j.id, j); return row(j); }));
+    if (!data.length) tbody.append(h('tr', {}, h('td', { colspan: 6, class: 'muted' }, 'No jobs.')));
+    prevBtn.disabled = cursors.length < 2;
+    nextBtn.disabled = !next;
+    pageInfo.textContent = `Page ${cursors.length}`;
+  }
+
+  function apply(frame) {
+    if (frame.counts) countsHolder.replaceChildren(countsList(frame.counts, 'Jobs per status in this space'));
+    if (frame.type === 'connected') {
+      // the first connection precedes the first load; a later one that missed events refetches
+      if (connected && frame.missed) load().catch((e) => say(e.message));
+      if (!connected) { connected = true; onConnected(); }
+      return;
+    }
+    if (!frame.jobId) return;
+    const known = jobs.get(frame.jobId);
+    if (known) {
+      if (frame.status) known.status = frame.status;
+      if (frame.type === 'progress' && frame.data) known.progress = frame.data;
+      if (frame.type === 'retried' && frame.data && frame.data.nextAttemptNumber !== undefined) {
+        known.attemptNumber = frame.data.nextAttemptNumber;
+      }
+      const tr = tbody.querySelector(`tr[data-job="${frame.jobId}"]`);
+      if (tr) tr.replaceWith(row(known));
+    } else if (frame.type === 'created' && cursors.length === 1
+        && (!status || status === frame.status) && (!name || name === frame.jobName)) {
+      const job = { id: frame.jobId, name: frame.jobName, status: frame.status, attemptNumber: 0,
+        createdAt: frame.timestamp, progress: null };
+      jobs.set(job.id, job);
+      const empty = tbody.querySelector('td[colspan]');
+      if (empty) empty.parentElement.remove();
+      tbody.prepend(row(job));
+      say(`New job ${job.name}`);
+    }
+  }
+
+  // Subscribe first, then load: whatever happens after the page's query arrives as a frame.
+  let connected = false;
+  let onConnected;
+  const ready = new Promise((resolve) => { onConnected = resolve; setTimeout(resolve, 3000); });
+  const s = api.stream(`spaces/${spaceId}`, apply, { space: true });
+  try {
+    await ready;
+    await load();
+  } catch (e) {
+    s.close();
+    throw e;
+  }
+  return () => s.close();
+}

@@ -1,0 +1,37 @@
+// Spaces overview: every space the key may see, with live counts per status from its stream.
+import * as api from './api.js';
+import { h, STATUSES } from './dom.js';
+
+const MAX_LIVE = 24;
+
+export function countsList(counts, label) {
+  return h('dl', { class: 'counts', 'aria-label': label },
+    STATUSES.map((s) => h('div', { 'data-count': s }, h('dt', {}, s),
+      h('dd', { class: `s-${s}` }, counts && counts[s] !== undefined ? counts[s] : '…'))));
+}
+
+export async function spacesView({ me, view, crumbs }) {
+  crumbs([{ text: 'Spaces' }]);
+  let spaces;
+  if (me.admin) spaces = (await api.get('spaces')).data;
+  else spaces = [{ id: me.spaceId, name: null }];
+  const streams = [];
+  const cards = spaces.map((space, i) => {
+    const title = space.name ? `${space.name}` : `Space ${space.id}`;
+    const holder = h('div', {}, countsList(null, `Jobs per status in ${title}`));
+    const card = h('section', { class: 'card', 'data-space': space.id, 'aria-label': title },
+      h('h2', {}, h('a', { href: `#/spaces/${space.id}` }, title)),
+      h('p', { class: 'mono muted' }, space.id), holder);
+    if (i < MAX_LIVE) {
+      streams.push(api.stream(`spaces/${space.id}`, (f) => {
+        if (f.counts) holder.replaceChildren(countsList(f.counts, `Jobs per status in ${title}`));
+      }, { space: true }));
+    } else {
+      holder.replaceChildren(h('p', { class: 'muted' }, 'Open the space to see its counts.'));
+    }
+    return card;
+  });
+  view.replaceChildren(h('h1', {}, 'Spaces'),
+    spaces.length ? h('div', { class: 'grid' }, cards) : h('p', {}, 'No spaces yet.'));
+  return () => streams.forEach((s) => s.close());
+}
