@@ -156,9 +156,18 @@ class DatabaseOutageIntegrationTests extends IntegrationTest {
                 health("/actuator/health/notifications").status() == 200
                     && health("/actuator/health/backgroundLoops").status() == 200);
 
-    // each loop says once that it fails and once that it recovered, not once per turn
-    assertThat(occurrences(output.getAll(), "count-rollup: turn failed")).isEqualTo(1);
-    assertThat(output.getAll()).contains("count-rollup: recovered after");
+    // the loops noticed the outage, and each says once that it fails and once that it recovered,
+    // not once per turn (which loops had a turn during the outage depends on timing)
+    java.util.regex.Matcher failed =
+        java.util.regex.Pattern.compile("(\\S+): turn failed").matcher(output.getAll());
+    java.util.Map<String, Integer> failuresPerLoop = new java.util.HashMap<>();
+    while (failed.find()) {
+      failuresPerLoop.merge(failed.group(1), 1, Integer::sum);
+    }
+    assertThat(failuresPerLoop).isNotEmpty();
+    assertThat(failuresPerLoop.values()).allMatch(n -> n == 1);
+    failuresPerLoop.keySet()
+        .forEach(loop -> assertThat(output.getAll()).contains(loop + ": recovered after"));
     assertThat(output.getAll()).doesNotContain("Unexpected error");
   }
 
