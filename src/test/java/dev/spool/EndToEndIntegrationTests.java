@@ -21,10 +21,10 @@ import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Whole features together, driven only through the real endpoints a producer, a worker and a
- * front end use: create, poll, ack, worker events, logs, complete, fail, kill, reads, callbacks
- * and both WebSocket streams. No SQL shortcut moves a job here. Callbacks may reach 127.0.0.0/8
- * (the receiver runs there) and retry fast, as in the webhook tests.
+ * Whole features together, driven only through the real endpoints a producer, a worker and a front
+ * end use: create, poll, ack, worker events, logs, complete, fail, kill, reads, callbacks and both
+ * WebSocket streams. No SQL shortcut moves a job here. Callbacks may reach 127.0.0.0/8 (the
+ * receiver runs there) and retry fast, as in the webhook tests.
  */
 @TestPropertySource(
     properties = {
@@ -48,7 +48,8 @@ class EndToEndIntegrationTests extends IntegrationTest {
   }
 
   @Test
-  void aJobFollowedOverItsStreamThroughTheRealWorkerApiSeesEveryStepThenClose1000() throws Exception {
+  void aJobFollowedOverItsStreamThroughTheRealWorkerApiSeesEveryStepThenClose1000()
+      throws Exception {
     String id = api.createJob(space, "render");
     WsClient full = WsClient.open(jobStream(id) + "?token=" + space.key(), Map.of());
     WsClient progressOnly = WsClient.open(jobStream(id) + "?token=" + space.publicKey(), Map.of());
@@ -65,9 +66,11 @@ class EndToEndIntegrationTests extends IntegrationTest {
     ok(worker.complete(id, "{\"result\":{\"url\":\"https://example.test/out.mp4\"}}", delivery));
 
     List<JsonNode> frames = frames(full, 5);
-    assertThat(frames).extracting(f -> f.get("type").asString())
+    assertThat(frames)
+        .extracting(f -> f.get("type").asString())
         .containsExactly("delivered", "acked", "progress", "progress", "completed");
-    assertThat(frames).extracting(f -> f.get("status").asString())
+    assertThat(frames)
+        .extracting(f -> f.get("status").asString())
         .containsExactly("delivered", "running", "running", "running", "completed");
     assertThat(frames.get(2).get("data").get("percent").asInt()).isEqualTo(40);
     assertThat(frames.get(3).get("data").get("message").asString()).isEqualTo("encoding");
@@ -76,7 +79,8 @@ class EndToEndIntegrationTests extends IntegrationTest {
     assertThat(full.closed.get(10, TimeUnit.SECONDS)).isEqualTo(1000);
 
     List<JsonNode> visible = frames(progressOnly, 3);
-    assertThat(visible).extracting(f -> f.get("type").asString())
+    assertThat(visible)
+        .extracting(f -> f.get("type").asString())
         .containsExactly("progress", "progress", "completed");
     assertThat(visible.get(0).get("data").get("percent").asInt()).isEqualTo(40);
     assertThat(visible.get(2).get("data").isNull()).isTrue();
@@ -86,9 +90,15 @@ class EndToEndIntegrationTests extends IntegrationTest {
 
   @Test
   void aSpaceStreamSeesTheWholeLifecycleOfARealJobWithGapFreeSeqAndMovingCounts() throws Exception {
-    WsClient ws = WsClient.open(
-        "ws://127.0.0.1:" + port + "/api/v1/realtime/spaces/" + space.id() + "?token=" + space.key(),
-        Map.of());
+    WsClient ws =
+        WsClient.open(
+            "ws://127.0.0.1:"
+                + port
+                + "/api/v1/realtime/spaces/"
+                + space.id()
+                + "?token="
+                + space.key(),
+            Map.of());
     JsonNode connected = frame(ws);
     assertThat(connected.get("type").asString()).isEqualTo("connected");
     long seq = connected.get("seq").asLong();
@@ -100,9 +110,11 @@ class EndToEndIntegrationTests extends IntegrationTest {
     ok(worker.complete(id, "{\"result\":1}", delivery));
 
     List<JsonNode> frames = frames(ws, 5);
-    assertThat(frames).extracting(f -> f.get("seq").asLong())
+    assertThat(frames)
+        .extracting(f -> f.get("seq").asLong())
         .containsExactly(seq + 1, seq + 2, seq + 3, seq + 4, seq + 5);
-    assertThat(frames).extracting(f -> f.get("type").asString())
+    assertThat(frames)
+        .extracting(f -> f.get("type").asString())
         .containsExactly("created", "delivered", "acked", "progress", "completed");
     assertThat(frames).extracting(f -> f.get("jobId").asString()).containsOnly(id);
     assertThat(frames).extracting(f -> f.get("jobName").asString()).containsOnly("report");
@@ -117,7 +129,8 @@ class EndToEndIntegrationTests extends IntegrationTest {
   @Test
   void aCallbackArrivesOnceWithTheWorkersResultAfterTheRealComplete() throws Exception {
     try (Receiver receiver = Receiver.start()) {
-      String id = jobWithCallback("{\"name\":\"cb\",\"callbackUrl\":\"" + receiver.url("/done") + "\"}");
+      String id =
+          jobWithCallback("{\"name\":\"cb\",\"callbackUrl\":\"" + receiver.url("/done") + "\"}");
       String delivery = pollOne("cb").get("deliveryId").asString();
       ok(worker.ack(id, delivery));
       ok(worker.complete(id, "{\"result\":{\"rows\":3}}", delivery));
@@ -132,7 +145,8 @@ class EndToEndIntegrationTests extends IntegrationTest {
   @Test
   void aCallbackArrivesOnceWithTheReasonAfterTheRealKill() throws Exception {
     try (Receiver receiver = Receiver.start()) {
-      String id = jobWithCallback("{\"name\":\"cb\",\"callbackUrl\":\"" + receiver.url("/done") + "\"}");
+      String id =
+          jobWithCallback("{\"name\":\"cb\",\"callbackUrl\":\"" + receiver.url("/done") + "\"}");
       String delivery = pollOne("cb").get("deliveryId").asString();
       ok(worker.ack(id, delivery));
       ok(worker.kill(id, "{\"reason\":\"operator said stop\"}"));
@@ -147,8 +161,11 @@ class EndToEndIntegrationTests extends IntegrationTest {
   @Test
   void aCallbackArrivesOnceAsDeadAfterTheRealFailOfTheLastAttempt() throws Exception {
     try (Receiver receiver = Receiver.start()) {
-      String id = jobWithCallback(
-          "{\"name\":\"cb\",\"maxRetries\":0,\"callbackUrl\":\"" + receiver.url("/done") + "\"}");
+      String id =
+          jobWithCallback(
+              "{\"name\":\"cb\",\"maxRetries\":0,\"callbackUrl\":\""
+                  + receiver.url("/done")
+                  + "\"}");
       String delivery = pollOne("cb").get("deliveryId").asString();
       ok(worker.ack(id, delivery));
       Response failed = worker.fail(id, "{\"error\":\"disk full\"}", delivery);
@@ -183,11 +200,13 @@ class EndToEndIntegrationTests extends IntegrationTest {
     assertThat(job.get("attemptNumber").asInt()).isEqualTo(1);
     assertThat(job.get("lastError").asString()).isEqualTo("timeout upstream");
     List<JsonNode> checkpoints = new ArrayList<>();
-    job.get("events").forEach(e -> {
-      if (e.get("type").asString().equals("checkpoint")) {
-        checkpoints.add(e);
-      }
-    });
+    job.get("events")
+        .forEach(
+            e -> {
+              if (e.get("type").asString().equals("checkpoint")) {
+                checkpoints.add(e);
+              }
+            });
     assertThat(checkpoints).hasSize(1);
     assertThat(checkpoints.get(0).get("data").get("page").asInt()).isEqualTo(7);
     assertThat(checkpoints.get(0).get("attemptNumber").asInt()).isZero();
@@ -198,14 +217,18 @@ class EndToEndIntegrationTests extends IntegrationTest {
     String id = api.createJob(space, "etl");
     String delivery = pollOne("etl").get("deliveryId").asString();
     ok(worker.ack(id, delivery));
-    Response running = postLogs(id, delivery,
-        "{\"level\":\"debug\",\"message\":\"connecting\"}\n"
-            + "{\"level\":\"info\",\"message\":\"loaded 10 rows\",\"data\":{\"rows\":10}}\n"
-            + "{\"level\":\"warn\",\"message\":\"slow upstream\"}\n");
+    Response running =
+        postLogs(
+            id,
+            delivery,
+            "{\"level\":\"debug\",\"message\":\"connecting\"}\n"
+                + "{\"level\":\"info\",\"message\":\"loaded 10 rows\",\"data\":{\"rows\":10}}\n"
+                + "{\"level\":\"warn\",\"message\":\"slow upstream\"}\n");
     ok(running);
     assertThat(running.json().get("accepted").asInt()).isEqualTo(3);
     ok(worker.complete(id, "{\"result\":\"ok\"}", delivery));
-    Response late = postLogs(id, delivery, "{\"level\":\"error\",\"message\":\"flush failed after finish\"}\n");
+    Response late =
+        postLogs(id, delivery, "{\"level\":\"error\",\"message\":\"flush failed after finish\"}\n");
     ok(late);
     assertThat(late.json().get("accepted").asInt()).isEqualTo(1);
 
@@ -215,11 +238,14 @@ class EndToEndIntegrationTests extends IntegrationTest {
     assertThat(all.get(1).get("data").get("rows").asInt()).isEqualTo(10);
 
     JsonNode after = logs(id, "?after=2").get("logs");
-    assertThat(after).extracting(l -> l.get("message").asString())
+    assertThat(after)
+        .extracting(l -> l.get("message").asString())
         .containsExactly("slow upstream", "flush failed after finish");
 
     JsonNode warnings = logs(id, "?level=warn").get("logs");
-    assertThat(warnings).extracting(l -> l.get("level").asString()).containsExactly("warn", "error");
+    assertThat(warnings)
+        .extracting(l -> l.get("level").asString())
+        .containsExactly("warn", "error");
 
     JsonNode page = logs(id, "?after=1&level=info&limit=1");
     assertThat(page.get("logs")).extracting(l -> l.get("seq").asLong()).containsExactly(2L);
@@ -244,7 +270,9 @@ class EndToEndIntegrationTests extends IntegrationTest {
   }
 
   Response postLogs(String jobId, String deliveryId, String ndjson) {
-    return api.postBytes("/api/v1/jobs/" + jobId + "/logs", space.key(),
+    return api.postBytes(
+        "/api/v1/jobs/" + jobId + "/logs",
+        space.key(),
         ndjson.getBytes(StandardCharsets.UTF_8),
         Map.of("Content-Type", "application/x-ndjson", "x-delivery-id", deliveryId));
   }

@@ -83,9 +83,7 @@ class DashboardController {
   @GetMapping("/dashboard/session")
   ResponseEntity<SessionView> session(HttpServletRequest request) {
     DashboardSessions.Session session =
-        sessions
-            .find(request)
-            .orElseThrow(() -> ApiException.unauthorized("Not signed in"));
+        sessions.find(request).orElseThrow(() -> ApiException.unauthorized("Not signed in"));
     Caller caller =
         keys.resolve(session.key())
             .orElseThrow(() -> ApiException.unauthorized("The API key was revoked"));

@@ -90,7 +90,9 @@ class DashboardGateway extends OncePerRequestFilter {
       }
       if (!SameOrigin.allows(request)) {
         throw new ApiException(
-            org.springframework.http.HttpStatus.FORBIDDEN, "origin", "Cross-origin request refused");
+            org.springframework.http.HttpStatus.FORBIDDEN,
+            "origin",
+            "Cross-origin request refused");
       }
       boolean safe = "GET".equals(request.getMethod()) || "HEAD".equals(request.getMethod());
       if (!safe

@@ -15,10 +15,10 @@ import java.util.Optional;
 import org.springframework.stereotype.Component;
 
 /**
- * Server-side dashboard sessions: the browser holds only a random session id in an HttpOnly
- * cookie; the API key it was exchanged for stays here, in memory, and is never sent back. The map
- * is keyed by the id's SHA-256 so a heap dump does not hand out live cookies. Sessions are per
- * instance: several instances behind a balancer need sticky sessions (docs/dashboard.md).
+ * Server-side dashboard sessions: the browser holds only a random session id in an HttpOnly cookie;
+ * the API key it was exchanged for stays here, in memory, and is never sent back. The map is keyed
+ * by the id's SHA-256 so a heap dump does not hand out live cookies. Sessions are per instance:
+ * several instances behind a balancer need sticky sessions (docs/dashboard.md).
  */
 @Component
 class DashboardSessions {

@@ -37,7 +37,8 @@ final class GatewayRequest extends HttpServletRequestWrapper {
     StringBuffer url = new StringBuffer();
     url.append(getScheme()).append("://").append(getServerName());
     int port = getServerPort();
-    if (port > 0 && !(port == 80 && "http".equals(getScheme()))
+    if (port > 0
+        && !(port == 80 && "http".equals(getScheme()))
         && !(port == 443 && "https".equals(getScheme()))) {
       url.append(':').append(port);
     }

@@ -12,7 +12,9 @@ final class SameOrigin {
 
   private SameOrigin() {}
 
-  /** True when the request has no Origin (not a browser cross-site request) or it names this host. */
+  /**
+   * True when the request has no Origin (not a browser cross-site request) or it names this host.
+   */
   static boolean allows(HttpServletRequest request) {
     String origin = request.getHeader("Origin");
     if (origin == null) {

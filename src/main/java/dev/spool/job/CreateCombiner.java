@@ -21,17 +21,17 @@ import org.springframework.stereotype.Component;
  * <p>How: a request that finds fewer than {@link #IN_FLIGHT} inserts running becomes a leader: it
  * takes the queued requests (up to {@code spool.limits.jobs-per-request} jobs, its own among them
  * unless older ones fill the batch), inserts them and flushes, then wakes the others; those whose
- * jobs were written return, and one of the rest leads the next insert. An idle server inserts a lone request at once, without waiting. Each
- * request stays all-or-nothing (it is inside one statement); if a joint insert fails, each of its
- * requests is retried alone so that one request's failure (its space deleted meanwhile) never
- * fails another.
+ * jobs were written return, and one of the rest leads the next insert. An idle server inserts a
+ * lone request at once, without waiting. Each request stays all-or-nothing (it is inside one
+ * statement); if a joint insert fails, each of its requests is retried alone so that one request's
+ * failure (its space deleted meanwhile) never fails another.
  */
 @Component
 class CreateCombiner {
 
   /**
-   * Joint inserts running at once: two, so that one batch's insert overlaps the other's commit
-   * and disk flush (which wait on I/O, not on a CPU).
+   * Joint inserts running at once: two, so that one batch's insert overlaps the other's commit and
+   * disk flush (which wait on I/O, not on a CPU).
    */
   static final int IN_FLIGHT = 2;
 

@@ -59,7 +59,8 @@ class JobController {
     JsonNode body = bodies.parse(raw);
     JobRequestValidator.Batch batch = validator.validate(body);
     Optional<String> idemKey = Optional.ofNullable(request.getHeader("Idempotency-Key"));
-    if (idemKey.isPresent() && (idemKey.get().isEmpty() || idemKey.get().length() > MAX_IDEMPOTENCY_KEY)) {
+    if (idemKey.isPresent()
+        && (idemKey.get().isEmpty() || idemKey.get().length() > MAX_IDEMPOTENCY_KEY)) {
       throw ApiException.badRequest("Idempotency-Key must be 1 to 255 characters");
     }
     JobCreation.Created created = creation.create(spaceId, batch, body, idemKey);

@@ -3,7 +3,6 @@ package dev.spool.job;
 import dev.spool.system.BackgroundLoop;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -45,8 +44,8 @@ public class JobCounts {
       """;
 
   /**
-   * Moves a batch of deltas into the totals. SKIP LOCKED lets two instances roll up at once
-   * without taking the same deltas; the DELETE and the upsert commit together.
+   * Moves a batch of deltas into the totals. SKIP LOCKED lets two instances roll up at once without
+   * taking the same deltas; the DELETE and the upsert commit together.
    */
   private static final String ROLL_UP =
       """

@@ -16,8 +16,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Creates jobs: the whole batch in one statement ({@link JobInserts}), together with one {@code
- * created} or {@code scheduled} event per job, durable before the answer; and the
- * Idempotency-Key extension.
+ * created} or {@code scheduled} event per job, durable before the answer; and the Idempotency-Key
+ * extension.
  */
 @Service
 class JobCreation {
@@ -101,8 +101,8 @@ class JobCreation {
   }
 
   /**
-   * Takes the idempotency key for this request, or finds who took it. A concurrent request with
-   * the same key waits on the insert until the first commits, then replays its answer.
+   * Takes the idempotency key for this request, or finds who took it. A concurrent request with the
+   * same key waits on the insert until the first commits, then replays its answer.
    */
   private Optional<Created> claimKey(String spaceId, String key, JsonNode body, String response) {
     String hash = sha256(bodies.write(body));

@@ -13,9 +13,9 @@ import org.springframework.stereotype.Component;
 import tools.jackson.core.JsonGenerator;
 
 /**
- * The one statement that inserts jobs with their first event. Rows travel as one JSON document
- * (no round trip per job, no array binding) and carry their space, so one statement can insert
- * the jobs of several requests (see {@link CreateCombiner}).
+ * The one statement that inserts jobs with their first event. Rows travel as one JSON document (no
+ * round trip per job, no array binding) and carry their space, so one statement can insert the jobs
+ * of several requests (see {@link CreateCombiner}).
  */
 @Component
 class JobInserts {
@@ -70,9 +70,9 @@ class JobInserts {
   }
 
   /**
-   * Runs {@link #INSERT_BATCH} for rows made by {@link #rows}; several requests' rows may be
-   * joined with commas. The commit's flush is deferred when enabled: call {@link
-   * DurableCommits#flush()} before answering.
+   * Runs {@link #INSERT_BATCH} for rows made by {@link #rows}; several requests' rows may be joined
+   * with commas. The commit's flush is deferred when enabled: call {@link DurableCommits#flush()}
+   * before answering.
    */
   void insert(String rows) {
     jdbc.sql(INSERT_BATCH)

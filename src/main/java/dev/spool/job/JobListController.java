@@ -37,8 +37,8 @@ class JobListController {
   }
 
   /**
-   * Newest first. Fetches one row more than the page to know whether a next page exists; only
-   * then is {@code Next-Cursor} sent, also on offset pages so a client can switch to the keyset.
+   * Newest first. Fetches one row more than the page to know whether a next page exists; only then
+   * is {@code Next-Cursor} sent, also on offset pages so a client can switch to the keyset.
    */
   @GetMapping("/spaces/{spaceId}/jobs")
   ResponseEntity<List<JobView>> list(HttpServletRequest request, @PathVariable String spaceId) {
@@ -79,7 +79,9 @@ class JobListController {
   ProgressView progress(HttpServletRequest request, @PathVariable String jobId) {
     Caller caller = Caller.of(request).requireAny(Scopes.JOBS_READ, Scopes.JOBS_READ_PROGRESS);
     JobQueries.Progress p =
-        (Ids.isValid(jobId) ? queries.progress(jobId) : java.util.Optional.<JobQueries.Progress>empty())
+        (Ids.isValid(jobId)
+                ? queries.progress(jobId)
+                : java.util.Optional.<JobQueries.Progress>empty())
             .orElseThrow(() -> ApiException.notFound("Job"));
     caller.requireSpace(p.spaceId());
     return new ProgressView(jobId, p.status(), p.progress());

@@ -6,19 +6,19 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /**
- * The read side of API.md §4.4 that is not a single job: the space's job list and a job's
- * progress. Each list shape has its own statement so that every one of them is a range scan of
- * the index that matches its filter, newest first, stopping after one page (see
- * docs/benchmarks.md "Listing" for the plans on a million-job space).
+ * The read side of API.md §4.4 that is not a single job: the space's job list and a job's progress.
+ * Each list shape has its own statement so that every one of them is a range scan of the index that
+ * matches its filter, newest first, stopping after one page (see docs/benchmarks.md "Listing" for
+ * the plans on a million-job space).
  *
  * <p>Why {@code space_id = ANY (ARRAY[:space])} and {@code ORDER BY space_id, id DESC}: with a
- * plain {@code space_id = :space} the space column drops out of the sort order, and the primary
- * key ({@code id}) offers the same "newest first" order. Under a cached generic plan PostgreSQL
- * then often prefers walking the primary key backwards and filtering — which reads the whole
- * table when the space (or the status within it) is rare: measured 2.9 s for {@code status=dead}
- * in a small space next to a million-job one. The array form is not an equivalence to a constant,
- * so {@code space_id} stays in the order, which only the listing indexes provide; the btree still
- * uses it as an equality bound, so a deep cursor page starts right at its position.
+ * plain {@code space_id = :space} the space column drops out of the sort order, and the primary key
+ * ({@code id}) offers the same "newest first" order. Under a cached generic plan PostgreSQL then
+ * often prefers walking the primary key backwards and filtering — which reads the whole table when
+ * the space (or the status within it) is rare: measured 2.9 s for {@code status=dead} in a small
+ * space next to a million-job one. The array form is not an equivalence to a constant, so {@code
+ * space_id} stays in the order, which only the listing indexes provide; the btree still uses it as
+ * an equality bound, so a deep cursor page starts right at its position.
  */
 @Repository
 class JobQueries {
@@ -48,11 +48,11 @@ class JobQueries {
           .formatted(JobRepository.JOB_COLUMNS);
 
   /**
-   * Jobs in any of the given statuses. {@code status = ANY(...)} over {@code (space_id, status,
-   * id DESC)} cannot return rows in id order across statuses, so PostgreSQL would read and sort
-   * every matching row. Instead each status is its own range scan of {@code
-   * jobs_space_status_newest} stopped after {@code :window} rows (offset + page + 1), and only
-   * those few rows are merged by id.
+   * Jobs in any of the given statuses. {@code status = ANY(...)} over {@code (space_id, status, id
+   * DESC)} cannot return rows in id order across statuses, so PostgreSQL would read and sort every
+   * matching row. Instead each status is its own range scan of {@code jobs_space_status_newest}
+   * stopped after {@code :window} rows (offset + page + 1), and only those few rows are merged by
+   * id.
    */
   static final String LIST_BY_STATUSES =
       """

@@ -29,8 +29,7 @@ public class JobRepository {
 
   public static final RowMapper<JobView> JOB_MAPPER = JobRepository::mapJob;
 
-  private static final String FIND =
-      "SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = :id";
+  private static final String FIND = "SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = :id";
 
   private static final String RECENT_EVENTS =
       """

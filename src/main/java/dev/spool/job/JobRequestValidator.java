@@ -19,9 +19,9 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Turns a create request body into validated {@link NewJob}s, or fails with the contract's
- * messages ({@code jobs[i].field ...}). A single object is a one-element batch. The whole request
- * is checked before anything is written.
+ * Turns a create request body into validated {@link NewJob}s, or fails with the contract's messages
+ * ({@code jobs[i].field ...}). A single object is a one-element batch. The whole request is checked
+ * before anything is written.
  */
 @Component
 class JobRequestValidator {
@@ -62,8 +62,7 @@ class JobRequestValidator {
       }
       body.forEach(elements::add);
     } else {
-      throw ApiException.badRequest(
-          "Request body must be a job object or an array of job objects");
+      throw ApiException.badRequest("Request body must be a job object or an array of job objects");
     }
 
     List<FieldError> errors = new ArrayList<>();
@@ -88,9 +87,16 @@ class JobRequestValidator {
     int before = errors.size();
     String name = name(job.get("name"), path + ".name", errors);
     JsonNode payload = payload(job.get("payload"), path + ".payload", errors);
-    int maxRetries = intIn(job.get("maxRetries"), path + ".maxRetries", 0, 25, DEFAULT_MAX_RETRIES, errors);
+    int maxRetries =
+        intIn(job.get("maxRetries"), path + ".maxRetries", 0, 25, DEFAULT_MAX_RETRIES, errors);
     int timeout =
-        intIn(job.get("timeoutSeconds"), path + ".timeoutSeconds", 1, 86400, DEFAULT_TIMEOUT_SECONDS, errors);
+        intIn(
+            job.get("timeoutSeconds"),
+            path + ".timeoutSeconds",
+            1,
+            86400,
+            DEFAULT_TIMEOUT_SECONDS,
+            errors);
     int backoff = intIn(job.get("backoffSeconds"), path + ".backoffSeconds", 0, 3600, 0, errors);
     Instant scheduledFor = timestamp(job.get("scheduledFor"), path + ".scheduledFor", errors);
     String callbackUrl = callbackUrl(job.get("callbackUrl"), path + ".callbackUrl", errors);
@@ -100,7 +106,15 @@ class JobRequestValidator {
       return null;
     }
     return new NewJob(
-        Ids.next(), name, payload, maxRetries, timeout, backoff, scheduledFor, callbackUrl, callbackHeaders);
+        Ids.next(),
+        name,
+        payload,
+        maxRetries,
+        timeout,
+        backoff,
+        scheduledFor,
+        callbackUrl,
+        callbackHeaders);
   }
 
   private static boolean absent(JsonNode node) {
@@ -132,8 +146,7 @@ class JobRequestValidator {
     }
     if (JsonBodies.hasUnstorableText(node)) {
       errors.add(
-          new FieldError(
-              field, field + " must not contain NUL characters or unpaired surrogates"));
+          new FieldError(field, field + " must not contain NUL characters or unpaired surrogates"));
       return null;
     }
     // its serialized size (limit: spool.limits.document) is measured when the batch is written
@@ -181,7 +194,9 @@ class JobRequestValidator {
     }
     String message = field + " must be an absolute http or https URL";
     if (!node.isString() || node.asString().length() > MAX_URL_LENGTH) {
-      errors.add(new FieldError(field, field + " must be an absolute http or https URL of at most 2048 characters"));
+      errors.add(
+          new FieldError(
+              field, field + " must be an absolute http or https URL of at most 2048 characters"));
       return null;
     }
     try {
@@ -246,7 +261,11 @@ class JobRequestValidator {
         errors.add(new FieldError(headerField, headerField + " is reserved and cannot be set"));
       } else if (!header.getValue().isString()) {
         errors.add(new FieldError(headerField, headerField + " must be a string"));
-      } else if (header.getValue().asString().chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
+      } else if (header
+          .getValue()
+          .asString()
+          .chars()
+          .anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
         errors.add(new FieldError(headerField, headerField + " must not contain line breaks"));
       }
     }

@@ -6,14 +6,32 @@ import com.fasterxml.jackson.annotation.JsonRawValue;
 import java.util.List;
 
 /**
- * The job object of API.md §3. JSON documents (payload, result, progress, callbackHeaders) are
- * kept as the JSON text stored in PostgreSQL and written through unchanged. Absent optional
- * fields are {@code null}, never omitted; {@code events} appears only on {@code GET /jobs/:id}.
+ * The job object of API.md §3. JSON documents (payload, result, progress, callbackHeaders) are kept
+ * as the JSON text stored in PostgreSQL and written through unchanged. Absent optional fields are
+ * {@code null}, never omitted; {@code events} appears only on {@code GET /jobs/:id}.
  */
 @JsonPropertyOrder({
-  "id", "spaceId", "name", "payload", "status", "maxRetries", "attemptNumber", "timeoutSeconds",
-  "backoffSeconds", "scheduledFor", "callbackUrl", "callbackHeaders", "progress", "result",
-  "lastError", "createdAt", "updatedAt", "deliveredAt", "startedAt", "completedAt", "events"
+  "id",
+  "spaceId",
+  "name",
+  "payload",
+  "status",
+  "maxRetries",
+  "attemptNumber",
+  "timeoutSeconds",
+  "backoffSeconds",
+  "scheduledFor",
+  "callbackUrl",
+  "callbackHeaders",
+  "progress",
+  "result",
+  "lastError",
+  "createdAt",
+  "updatedAt",
+  "deliveredAt",
+  "startedAt",
+  "completedAt",
+  "events"
 })
 public record JobView(
     String id,
@@ -44,8 +62,26 @@ public record JobView(
 
   public JobView withEvents(List<EventView> list) {
     return new JobView(
-        id, spaceId, name, payload, status, maxRetries, attemptNumber, timeoutSeconds,
-        backoffSeconds, scheduledFor, callbackUrl, callbackHeaders, progress, result, lastError,
-        createdAt, updatedAt, deliveredAt, startedAt, completedAt, list);
+        id,
+        spaceId,
+        name,
+        payload,
+        status,
+        maxRetries,
+        attemptNumber,
+        timeoutSeconds,
+        backoffSeconds,
+        scheduledFor,
+        callbackUrl,
+        callbackHeaders,
+        progress,
+        result,
+        lastError,
+        createdAt,
+        updatedAt,
+        deliveredAt,
+        startedAt,
+        completedAt,
+        list);
   }
 }

@@ -7,9 +7,9 @@ import java.util.Base64;
 
 /**
  * The opaque keyset cursor of {@code GET /spaces/:id/jobs}: the id of the last job of a page,
- * versioned and base64url-encoded so clients treat it as a token. It carries no authority: a
- * cursor only positions the scan inside the caller's own space, so a forged but well-formed one
- * can reveal nothing; a malformed one is a 400.
+ * versioned and base64url-encoded so clients treat it as a token. It carries no authority: a cursor
+ * only positions the scan inside the caller's own space, so a forged but well-formed one can reveal
+ * nothing; a malformed one is a 400.
  */
 final class ListCursor {
 

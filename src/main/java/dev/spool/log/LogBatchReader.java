@@ -21,10 +21,10 @@ import org.springframework.http.MediaType;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Turns a log batch body into validated records: NDJSON or a JSON array, optionally gzip. The
- * size limit counts uncompressed bytes while inflating, so a gzip bomb is refused after at most
- * {@code maxBytes + 1} inflated bytes. Any bad record rejects the whole batch with a 400 that
- * names its line (NDJSON) or record (array) number, 1-based.
+ * Turns a log batch body into validated records: NDJSON or a JSON array, optionally gzip. The size
+ * limit counts uncompressed bytes while inflating, so a gzip bomb is refused after at most {@code
+ * maxBytes + 1} inflated bytes. Any bad record rejects the whole batch with a 400 that names its
+ * line (NDJSON) or record (array) number, 1-based.
  */
 final class LogBatchReader {
 
@@ -65,8 +65,11 @@ final class LogBatchReader {
         MediaType type = MediaType.parseMediaType(contentType);
         String sub = type.getSubtype().toLowerCase(Locale.ROOT);
         if ("application".equals(type.getType())) {
-          if (sub.equals("x-ndjson") || sub.equals("ndjson") || sub.equals("jsonl")
-              || sub.equals("x-jsonlines") || sub.equals("jsonlines")) {
+          if (sub.equals("x-ndjson")
+              || sub.equals("ndjson")
+              || sub.equals("jsonl")
+              || sub.equals("x-jsonlines")
+              || sub.equals("jsonlines")) {
             return Format.NDJSON;
           }
           if (sub.equals("json")) {
@@ -191,7 +194,8 @@ final class LogBatchReader {
     LogLevel parsedLevel = null;
     if (level == null || level.isNull()) {
       errors.add(new FieldError(where + ".level", where + ": level is required"));
-    } else if (!level.isString() || (parsedLevel = LogLevel.parse(level.asString()).orElse(null)) == null) {
+    } else if (!level.isString()
+        || (parsedLevel = LogLevel.parse(level.asString()).orElse(null)) == null) {
       errors.add(
           new FieldError(where + ".level", where + ": level must be one of " + LogLevel.NAMES));
     }

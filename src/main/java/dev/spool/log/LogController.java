@@ -59,16 +59,13 @@ class LogController {
     // compressed bodies are bounded by the request limit, plain ones by the batch limit directly
     byte[] raw =
         JsonBodies.readLimited(
-            request,
-            gzip ? limits.requestBody().toBytes() : properties.maxBatchSize().toBytes());
+            request, gzip ? limits.requestBody().toBytes() : properties.maxBatchSize().toBytes());
     if (gzip && raw.length == 0) {
       throw ApiException.badRequest("The log batch contains no records");
     }
-    List<LogBatchReader.LogRecord> records =
-        reader.read(gzip ? reader.inflate(raw) : raw, format);
+    List<LogBatchReader.LogRecord> records = reader.read(gzip ? reader.inflate(raw) : raw, format);
     String delivery = JobGuard.deliveryHeader(request);
-    int stored =
-        store.append(jobId, delivery, caller.isAdmin() ? null : caller.spaceId(), records);
+    int stored = store.append(jobId, delivery, caller.isAdmin() ? null : caller.spaceId(), records);
     if (stored == 0) {
       throw guard.explain(caller, jobId, delivery, "delivered or running");
     }
@@ -95,8 +92,7 @@ class LogController {
                   () ->
                       ApiException.validation(
                           List.of(
-                              new FieldError(
-                                  "level", "level must be one of " + LogLevel.NAMES))));
+                              new FieldError("level", "level must be one of " + LogLevel.NAMES))));
     }
     String q = QueryParams.text(request, "q");
     if (q != null && q.length() > MAX_QUERY) {

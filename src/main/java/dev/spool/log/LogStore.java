@@ -17,10 +17,10 @@ class LogStore {
   /**
    * Reserves {@code :n} sequence numbers on the job row and inserts the batch, in one statement.
    * The UPDATE takes the job's row lock, so concurrent batches for one job get consecutive,
-   * non-overlapping ranges and commit in seq order (the next writer waits for the lock until
-   * this one commits); if the insert fails the reservation rolls back with it, so seq has no
-   * gaps. The WHERE states the precondition: a job that has been handed out (not scheduled or
-   * pending), the sent delivery, a space the key may see.
+   * non-overlapping ranges and commit in seq order (the next writer waits for the lock until this
+   * one commits); if the insert fails the reservation rolls back with it, so seq has no gaps. The
+   * WHERE states the precondition: a job that has been handed out (not scheduled or pending), the
+   * sent delivery, a space the key may see.
    */
   static final String APPEND_BATCH =
       """
@@ -57,8 +57,8 @@ class LogStore {
   }
 
   /**
-   * Appends the records; returns how many were stored: all of them, or 0 when the precondition
-   * did not hold.
+   * Appends the records; returns how many were stored: all of them, or 0 when the precondition did
+   * not hold.
    */
   int append(
       String jobId, String deliveryId, String spaceId, List<LogBatchReader.LogRecord> records) {

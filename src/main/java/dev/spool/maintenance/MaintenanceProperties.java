@@ -9,8 +9,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param promoteEvery how often due scheduled jobs are promoted to pending (polls serve due jobs
  *     anyway; promotion makes them visible as pending and wakes long polls)
- * @param rescueEvery how often delivery and execution timeouts are looked for; a timed-out job
- *     is rescued at most this long after its deadline
+ * @param rescueEvery how often delivery and execution timeouts are looked for; a timed-out job is
+ *     rescued at most this long after its deadline
  * @param reapEvery how often terminal jobs past retention are deleted
  * @param batchSize most jobs one turn of any of them touches (a full batch runs again at once)
  */

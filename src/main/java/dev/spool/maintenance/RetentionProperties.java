@@ -7,8 +7,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * How long terminal jobs are kept (API.md §9, env {@code SPOOL_RETENTION}).
  *
- * @param retention age (since {@code completedAt}) after which a completed, dead or killed job,
- *     its events and logs are deleted; ISO-8601 ({@code P7D}) or simple ({@code 7d}, {@code 12h})
+ * @param retention age (since {@code completedAt}) after which a completed, dead or killed job, its
+ *     events and logs are deleted; ISO-8601 ({@code P7D}) or simple ({@code 7d}, {@code 12h})
  */
 @ConfigurationProperties("spool")
 record RetentionProperties(@DefaultValue("7d") Duration retention) {

@@ -8,13 +8,13 @@ import org.springframework.stereotype.Component;
  * Enforces both timeouts of API.md §5 with one clock and one field: {@code deadline_at}, set on
  * delivery and on ack, and pushed back by progress, checkpoint and keepalive. A delivered job past
  * it returns to pending (same attempt, event {@code delivery_timeout}); a running job past it fails
- * its attempt exactly like a worker's fail (event {@code timed_out}, then {@code retried} or
- * {@code dead}).
+ * its attempt exactly like a worker's fail (event {@code timed_out}, then {@code retried} or {@code
+ * dead}).
  *
  * <p>Safe with several instances and with racing workers: rows are taken with {@code FOR UPDATE
- * SKIP LOCKED} and the lock re-checks status and deadline on the newest row version, so a job
- * that a worker completed, acked or kept alive a moment ago is not touched, and a terminal job is
- * never rewritten. The worker's late call then fails its own guard (409).
+ * SKIP LOCKED} and the lock re-checks status and deadline on the newest row version, so a job that
+ * a worker completed, acked or kept alive a moment ago is not touched, and a terminal job is never
+ * rewritten. The worker's late call then fails its own guard (409).
  */
 @Component
 public class TimeoutRescuer {

@@ -11,9 +11,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Every {@link BackgroundLoop} bean: its last successful turn and its last error. DOWN while any
- * loop's latest turn failed. Part of the overall health, not of readiness: a failing loop must
- * not take every instance out of the load balancer at once (when the database is the cause,
- * readiness is already DOWN through the database check).
+ * loop's latest turn failed. Part of the overall health, not of readiness: a failing loop must not
+ * take every instance out of the load balancer at once (when the database is the cause, readiness
+ * is already DOWN through the database check).
  */
 @Component("backgroundLoopsHealthIndicator")
 class BackgroundLoopsHealthIndicator implements HealthIndicator {

@@ -20,12 +20,12 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * Readiness ({@code database}): the database answers and carries every migration this build
- * ships. DOWN while the database is unreachable, OUT_OF_SERVICE when migrations are run
- * separately ({@code spring.flyway.enabled=false}) and have not been applied yet — an instance
- * must not take traffic against a schema older than its code. Replaces Spring Boot's {@code db}
- * indicator, which logs a stack trace on every probe during an outage; this one logs the outage
- * like the request path does (one WARN per 10 s).
+ * Readiness ({@code database}): the database answers and carries every migration this build ships.
+ * DOWN while the database is unreachable, OUT_OF_SERVICE when migrations are run separately ({@code
+ * spring.flyway.enabled=false}) and have not been applied yet — an instance must not take traffic
+ * against a schema older than its code. Replaces Spring Boot's {@code db} indicator, which logs a
+ * stack trace on every probe during an outage; this one logs the outage like the request path does
+ * (one WARN per 10 s).
  */
 @Component("databaseHealthIndicator")
 class DatabaseHealthIndicator implements HealthIndicator {

@@ -14,9 +14,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Jobs per status per space as gauges ({@value #METER}), re-read every {@code
- * spool.ops.counts-refresh} from {@link JobCounts} (trigger-maintained totals, never a count of
- * the job table) rather than per scrape. A space that disappears loses its series on the next
- * refresh. The values are cluster-wide: every instance reports the same numbers.
+ * spool.ops.counts-refresh} from {@link JobCounts} (trigger-maintained totals, never a count of the
+ * job table) rather than per scrape. A space that disappears loses its series on the next refresh.
+ * The values are cluster-wide: every instance reports the same numbers.
  */
 @Component
 public class JobCountGauges {

@@ -20,18 +20,21 @@ import org.springframework.stereotype.Component;
 
 /**
  * Counts job transitions and callback outcomes per space from the committed event stream, so no
- * feature has to call into metrics: every committed transaction that appended events announces
- * its id on {@link PgNotifications#EVENTS}; this class queues the ids and, on its own thread
- * (never the bus thread), reads {@code type, count(*)} of those transactions in batches.
+ * feature has to call into metrics: every committed transaction that appended events announces its
+ * id on {@link PgNotifications#EVENTS}; this class queues the ids and, on its own thread (never the
+ * bus thread), reads {@code type, count(*)} of those transactions in batches.
  *
- * <p>The counters are <b>cluster-wide</b>: every instance hears every transaction, so each
- * instance reports the whole cluster's numbers. Aggregate across instances with {@code max()},
- * never {@code sum()}. Notifications sent while the listener was disconnected are not seen, so
- * the counters undercount across a database outage; they reset when the instance restarts, like
- * any Prometheus counter.
+ * <p>The counters are <b>cluster-wide</b>: every instance hears every transaction, so each instance
+ * reports the whole cluster's numbers. Aggregate across instances with {@code max()}, never {@code
+ * sum()}. Notifications sent while the listener was disconnected are not seen, so the counters
+ * undercount across a database outage; they reset when the instance restarts, like any Prometheus
+ * counter.
  */
 @Component
-@ConditionalOnProperty(name = "spool.ops.event-metrics", havingValue = "true", matchIfMissing = true)
+@ConditionalOnProperty(
+    name = "spool.ops.event-metrics",
+    havingValue = "true",
+    matchIfMissing = true)
 class JobEventMetrics implements PgNotifications.Listener, SmartLifecycle {
 
   static final String METER = "spool.job.events";
@@ -39,8 +42,19 @@ class JobEventMetrics implements PgNotifications.Listener, SmartLifecycle {
   /** Lifecycle and callback events worth a time series; custom event types are unbounded. */
   static final Set<String> COUNTED =
       Set.of(
-          "created", "scheduled", "promoted", "delivered", "acked", "retried", "delivery_timeout",
-          "timed_out", "completed", "dead", "killed", "callback_sent", "callback_failed");
+          "created",
+          "scheduled",
+          "promoted",
+          "delivered",
+          "acked",
+          "retried",
+          "delivery_timeout",
+          "timed_out",
+          "completed",
+          "dead",
+          "killed",
+          "callback_sent",
+          "callback_failed");
 
   /** Transactions fetched per query. */
   private static final int BATCH = 500;
@@ -71,7 +85,8 @@ class JobEventMetrics implements PgNotifications.Listener, SmartLifecycle {
     this.registry = registry;
     this.dropped =
         Counter.builder("spool.job.events.unread")
-            .description("Committed transactions whose events the counters missed (queue full or database error)")
+            .description(
+                "Committed transactions whose events the counters missed (queue full or database error)")
             .register(registry);
   }
 

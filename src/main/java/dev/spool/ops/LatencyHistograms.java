@@ -29,7 +29,8 @@ class LatencyHistograms {
     double[] nanos = Arrays.stream(BOUNDARIES_SECONDS).map(s -> s * NANOS_PER_SECOND).toArray();
     return new MeterFilter() {
       @Override
-      public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+      public DistributionStatisticConfig configure(
+          Meter.Id id, DistributionStatisticConfig config) {
         if (!"http.server.requests".equals(id.getName())) {
           return config;
         }

@@ -15,11 +15,11 @@ import org.springframework.stereotype.Component;
 /**
  * Last line of defence: a log line that would carry an API key never reaches an appender. Spring
  * MVC at DEBUG prints the query string (where WebSocket clients put {@code ?token=}), exception
- * messages may quote input; rather than trusting every logger, each enabled event whose message
- * or string arguments contain a {@code ?token=} value or something shaped like a key is logged
- * again with those parts replaced by {@value #REDACTED}. The first-start banner ({@code
- * Bootstrap}) is the one exception, by contract (API.md §7). Logback only (Spring Boot's
- * default); only events that pass the level check pay for the scan.
+ * messages may quote input; rather than trusting every logger, each enabled event whose message or
+ * string arguments contain a {@code ?token=} value or something shaped like a key is logged again
+ * with those parts replaced by {@value #REDACTED}. The first-start banner ({@code Bootstrap}) is
+ * the one exception, by contract (API.md §7). Logback only (Spring Boot's default); only events
+ * that pass the level check pay for the scan.
  */
 @Component
 class LogRedaction extends TurboFilter {
@@ -37,8 +37,7 @@ class LogRedaction extends TurboFilter {
   LogRedaction(KeyProperties keys) {
     this.secrets = pattern(keys.prefix());
     setName(NAME);
-    this.context =
-        LoggerFactory.getILoggerFactory() instanceof LoggerContext lc ? lc : null;
+    this.context = LoggerFactory.getILoggerFactory() instanceof LoggerContext lc ? lc : null;
     if (context != null) {
       // One per JVM, even when tests start several application contexts, and never removed:
       // the filter is stateless, and removing it when one context closes would leave every

@@ -7,8 +7,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * The cross-instance notification listener: UP while its LISTEN connection is open. While it is
- * down, wake-ups and realtime events from other instances are late (delivered after reconnect),
- * so this is part of the overall health but not of readiness.
+ * down, wake-ups and realtime events from other instances are late (delivered after reconnect), so
+ * this is part of the overall health but not of readiness.
  */
 @Component("notificationsHealthIndicator")
 class NotificationsHealthIndicator implements HealthIndicator {

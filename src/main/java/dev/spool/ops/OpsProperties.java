@@ -7,10 +7,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Operations settings: metrics and the rate limiter's bookkeeping.
  *
- * @param countsRefresh how often the per-space, per-status job gauges are re-read from the
- *     database (one small aggregate query per instance, never a count of the job table)
- * @param eventMetrics whether to derive the job transition and callback counters from the
- *     committed event stream (one small query per committed transaction per instance)
+ * @param countsRefresh how often the per-space, per-status job gauges are re-read from the database
+ *     (one small aggregate query per instance, never a count of the job table)
+ * @param eventMetrics whether to derive the job transition and callback counters from the committed
+ *     event stream (one small query per committed transaction per instance)
  * @param rateLimitMaxKeys most API keys whose token buckets are held in memory at once; an idle
  *     key's bucket is forgotten after a minute (it would be full again anyway)
  */

@@ -18,9 +18,9 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Applies the per-key rate limit right after the API key filter has identified the caller:
- * every authenticated REST response carries {@code RateLimit-Limit}, {@code RateLimit-Remaining}
- * and {@code RateLimit-Reset}; a request over the limit answers 429 with {@code Retry-After}.
+ * Applies the per-key rate limit right after the API key filter has identified the caller: every
+ * authenticated REST response carries {@code RateLimit-Limit}, {@code RateLimit-Remaining} and
+ * {@code RateLimit-Reset}; a request over the limit answers 429 with {@code Retry-After}.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 21)

@@ -9,8 +9,8 @@ import org.springframework.validation.annotation.Validated;
  * The per-key request rate limit (API.md §9; environment {@code SPOOL_RATE_LIMIT_PER_KEY}).
  *
  * @param rateLimitPerKey requests per second each API key may make (a token bucket holding one
- *     second's worth, so short bursts up to this many pass at once); 0 turns the default limit
- *     off. A key's own limit, set through {@code PATCH /api/v1/keys/:id}, takes precedence.
+ *     second's worth, so short bursts up to this many pass at once); 0 turns the default limit off.
+ *     A key's own limit, set through {@code PATCH /api/v1/keys/:id}, takes precedence.
  */
 @Validated
 @ConfigurationProperties("spool")

@@ -9,9 +9,9 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
- * Per-key token buckets, in memory only: deciding costs no database round trip (the key's own
- * limit arrives with the cached {@link Caller}). Each instance limits on its own, so N instances
- * behind a load balancer allow up to N times the limit in total; see docs/operations.md.
+ * Per-key token buckets, in memory only: deciding costs no database round trip (the key's own limit
+ * arrives with the cached {@link Caller}). Each instance limits on its own, so N instances behind a
+ * load balancer allow up to N times the limit in total; see docs/operations.md.
  */
 @Component
 class RateLimiter {
@@ -31,7 +31,8 @@ class RateLimiter {
   RateLimiter(int defaultPerSecond, long maxKeys, LongSupplier nanoTime) {
     this.defaultPerSecond = defaultPerSecond;
     this.nanoTime = nanoTime;
-    this.buckets = Caffeine.newBuilder().expireAfterAccess(IDLE_EXPIRY).maximumSize(maxKeys).build();
+    this.buckets =
+        Caffeine.newBuilder().expireAfterAccess(IDLE_EXPIRY).maximumSize(maxKeys).build();
   }
 
   /** The limit that applies to a key: its own when set, else the default; 0 means unlimited. */

@@ -16,10 +16,10 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * One DEBUG line per request on logger {@value #LOGGER}: method, path, status, duration and the
- * id of the API key (never the key, never a header, never the query string — WebSocket upgrades
- * may carry {@code ?token=}). The values are also attached as key-value pairs, so the JSON log
- * formats carry them as fields. Runs outermost, so it sees the status of a 401 or 429 too.
+ * One DEBUG line per request on logger {@value #LOGGER}: method, path, status, duration and the id
+ * of the API key (never the key, never a header, never the query string — WebSocket upgrades may
+ * carry {@code ?token=}). The values are also attached as key-value pairs, so the JSON log formats
+ * carry them as fields. Runs outermost, so it sees the status of a 401 or 429 too.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)

@@ -1,16 +1,17 @@
 package dev.spool.ops;
 
 /**
- * A token bucket holding at most {@code rate} tokens (one second's worth) and refilled
- * continuously at {@code rate} tokens per second. Time comes in as nanoseconds so tests can drive
- * it; each bucket is used by all request threads of one key, hence synchronized.
+ * A token bucket holding at most {@code rate} tokens (one second's worth) and refilled continuously
+ * at {@code rate} tokens per second. Time comes in as nanoseconds so tests can drive it; each
+ * bucket is used by all request threads of one key, hence synchronized.
  */
 final class TokenBucket {
 
   private static final double NANOS_PER_SECOND = 1_000_000_000d;
 
   /** The outcome of one request: allowed or not, and what the RateLimit headers say. */
-  record Decision(boolean allowed, int limit, int remaining, long resetSeconds, long retryAfterSeconds) {}
+  record Decision(
+      boolean allowed, int limit, int remaining, long resetSeconds, long retryAfterSeconds) {}
 
   private final int rate;
   private double tokens;

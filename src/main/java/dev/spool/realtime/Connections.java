@@ -15,9 +15,8 @@ import org.springframework.web.socket.WebSocketSession;
 
 /**
  * The open realtime connections of this instance and their housekeeping: an {@link Outbox} per
- * connection, pings every {@code spool.realtime.ping-interval}, a send-time check every second,
- * and a small pool that runs close handshakes (which may block on a stuck socket) off the feed
- * thread.
+ * connection, pings every {@code spool.realtime.ping-interval}, a send-time check every second, and
+ * a small pool that runs close handshakes (which may block on a stuck socket) off the feed thread.
  */
 @Component
 class Connections implements SmartLifecycle {
@@ -36,7 +35,11 @@ class Connections implements SmartLifecycle {
     AtomicInteger n = new AtomicInteger();
     this.closer =
         new ThreadPoolExecutor(
-            8, 8, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+            8,
+            8,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
             r -> daemon(r, "spool-realtime-close-" + n.incrementAndGet()));
     closer.allowCoreThreadTimeOut(true);
   }
@@ -64,9 +67,9 @@ class Connections implements SmartLifecycle {
   public void start() {
     timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "spool-realtime-timer"));
     long ping = properties.pingInterval().toMillis();
-    timer.scheduleWithFixedDelay(() -> open.forEach(Outbox::ping), ping, ping, TimeUnit.MILLISECONDS);
     timer.scheduleWithFixedDelay(
-        () -> open.forEach(Outbox::checkSendTime), 1, 1, TimeUnit.SECONDS);
+        () -> open.forEach(Outbox::ping), ping, ping, TimeUnit.MILLISECONDS);
+    timer.scheduleWithFixedDelay(() -> open.forEach(Outbox::checkSendTime), 1, 1, TimeUnit.SECONDS);
     timer.scheduleWithFixedDelay(feed::sweep, 5, 5, TimeUnit.SECONDS);
     running = true;
   }

@@ -6,11 +6,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -18,8 +18,8 @@ import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The reads of the realtime feed. Each runs in one REPEATABLE READ transaction so that a state
- * and the snapshot it was read under ({@link TxSnapshot}) belong together.
+ * The reads of the realtime feed. Each runs in one REPEATABLE READ transaction so that a state and
+ * the snapshot it was read under ({@link TxSnapshot}) belong together.
  */
 @Repository
 class FeedQueries {
@@ -51,7 +51,8 @@ class FeedQueries {
    * What one transaction published. {@code deltasComplete} is false when the deltas may already
    * have been folded by the roll-up (the fetch lagged by about {@link JobCounts#DELTA_HORIZON}).
    */
-  record TxEvents(List<StoredEvent> events, Map<String, Map<String, Long>> deltas, boolean deltasComplete) {}
+  record TxEvents(
+      List<StoredEvent> events, Map<String, Map<String, Long>> deltas, boolean deltasComplete) {}
 
   /** What a batch of transactions published. */
   record Fetched(Map<Long, TxEvents> byTx) {
@@ -139,7 +140,13 @@ class FeedQueries {
   }
 
   /** A job's current state for a job stream's {@code init}, with the snapshot it was read under. */
-  record JobState(TxSnapshot snapshot, String status, String progress, String result, String lastError, int attemptNumber) {}
+  record JobState(
+      TxSnapshot snapshot,
+      String status,
+      String progress,
+      String result,
+      String lastError,
+      int attemptNumber) {}
 
   Optional<JobState> jobState(String jobId, JobRepository jobs) {
     return repeatableRead.execute(
@@ -149,7 +156,11 @@ class FeedQueries {
               .map(
                   j ->
                       new JobState(
-                          snapshot, j.status(), j.progress(), j.result(), j.lastError(),
+                          snapshot,
+                          j.status(),
+                          j.progress(),
+                          j.result(),
+                          j.lastError(),
                           j.attemptNumber()));
         });
   }

@@ -35,7 +35,15 @@ final class Frames {
       @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, Long> counts) {}
 
   @JsonPropertyOrder({
-    "type", "jobId", "status", "data", "timestamp", "spaceId", "seq", "streamInstanceId", "missed",
+    "type",
+    "jobId",
+    "status",
+    "data",
+    "timestamp",
+    "spaceId",
+    "seq",
+    "streamInstanceId",
+    "missed",
     "counts"
   })
   record Connected(
@@ -52,7 +60,8 @@ final class Frames {
 
   /** A job-stream frame showing everything. */
   String full(StoredEvent e) {
-    return write(new Event(e.type(), e.jobId(), null, e.status(), e.data(), e.createdAt(), null, null));
+    return write(
+        new Event(e.type(), e.jobId(), null, e.status(), e.data(), e.createdAt(), null, null));
   }
 
   /** A job-stream frame for a progress-only viewer, or null when the event is not shown. */
@@ -63,7 +72,13 @@ final class Frames {
     }
     return write(
         new Event(
-            e.type(), e.jobId(), null, e.status(), withData ? e.data() : null, e.createdAt(), null,
+            e.type(),
+            e.jobId(),
+            null,
+            e.status(),
+            withData ? e.data() : null,
+            e.createdAt(),
+            null,
             null));
   }
 

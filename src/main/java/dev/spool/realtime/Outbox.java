@@ -9,15 +9,15 @@ import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.socket.CloseStatus;
-import org.springframework.web.socket.adapter.NativeWebSocketSession;
 import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.adapter.NativeWebSocketSession;
 
 /**
  * The bounded send buffer of one connection. {@link #offer} never blocks — the feed thread that
  * fans events out must not wait for any client — and sends go out one at a time through the
- * container's asynchronous API. A client that lets the buffer overflow, or does not take one
- * frame within the send time limit, is closed with 1008 (policy violation): it can reconnect
- * (space streams with {@code since}) instead of making the server hold ever more memory.
+ * container's asynchronous API. A client that lets the buffer overflow, or does not take one frame
+ * within the send time limit, is closed with 1008 (policy violation): it can reconnect (space
+ * streams with {@code since}) instead of making the server hold ever more memory.
  */
 final class Outbox {
 
@@ -97,8 +97,8 @@ final class Outbox {
   /**
    * Closes now, dropping what is queued. A frame already handed to the container is let finish
    * first — the container cannot send a close frame in the middle of another — so a slow client
-   * that reads again finds the close code after it; if it never reads, the send time limit ends
-   * the connection. The close handshake runs on another thread: it may block.
+   * that reads again finds the close code after it; if it never reads, the send time limit ends the
+   * connection. The close handshake runs on another thread: it may block.
    */
   synchronized void close(CloseStatus status) {
     if (closed) {
@@ -145,8 +145,8 @@ final class Outbox {
   }
 
   /**
-   * Pings an idle connection (a busy one is evidently alive). The ping is sent outside the lock,
-   * as the container may block on it, while {@code sending} keeps frames from interleaving.
+   * Pings an idle connection (a busy one is evidently alive). The ping is sent outside the lock, as
+   * the container may block on it, while {@code sending} keeps frames from interleaving.
    */
   void ping() {
     synchronized (this) {
@@ -175,10 +175,9 @@ final class Outbox {
   /**
    * Sends queued frames, one in flight at a time. The container is always called outside this
    * object's lock (and callers never hold it): a close running on another thread holds the
-   * container's session lock while it calls back into Spool, so calling the container under
-   * our lock could deadlock. A completion may run inline, inside sendText, on this very thread:
-   * {@code pumper} turns that into another turn of this loop instead of a recursion as deep as
-   * the queue.
+   * container's session lock while it calls back into Spool, so calling the container under our
+   * lock could deadlock. A completion may run inline, inside sendText, on this very thread: {@code
+   * pumper} turns that into another turn of this loop instead of a recursion as deep as the queue.
    */
   private void pump() {
     while (true) {

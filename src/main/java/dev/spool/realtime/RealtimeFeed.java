@@ -26,8 +26,8 @@ import org.springframework.stereotype.Component;
  * several per round trip when they pile up — and publishes them in the order they committed.
  * Nothing runs on the bus thread; spaces nobody watches cost nothing but the notification.
  *
- * <p>A gap — the bus reconnected, a fetch failed, or the queue overflowed — restarts the
- * affected spaces' stream instances (see {@link SpaceHub#restart()}).
+ * <p>A gap — the bus reconnected, a fetch failed, or the queue overflowed — restarts the affected
+ * spaces' stream instances (see {@link SpaceHub#restart()}).
  */
 @Component
 class RealtimeFeed implements PgNotifications.Listener, SmartLifecycle {
@@ -44,6 +44,7 @@ class RealtimeFeed implements PgNotifications.Listener, SmartLifecycle {
   private final Frames frames;
   private final RealtimeProperties properties;
   private final Map<String, SpaceHub> hubs = new ConcurrentHashMap<>();
+
   /** The spaces already fetched for recent transactions. */
   private final Map<Long, Set<String>> fetched =
       new LinkedHashMap<>() {
@@ -52,13 +53,15 @@ class RealtimeFeed implements PgNotifications.Listener, SmartLifecycle {
           return size() > RECENT_TX;
         }
       };
+
   private final BlockingQueue<Object> queue;
   private final AtomicBoolean overflowed = new AtomicBoolean();
   private final AtomicLong published = new AtomicLong();
   private volatile boolean running;
   private Thread thread;
 
-  RealtimeFeed(PgNotifications bus, FeedQueries queries, Frames frames, RealtimeProperties properties) {
+  RealtimeFeed(
+      PgNotifications bus, FeedQueries queries, Frames frames, RealtimeProperties properties) {
     this.bus = bus;
     this.queries = queries;
     this.frames = frames;
@@ -143,7 +146,8 @@ class RealtimeFeed implements PgNotifications.Listener, SmartLifecycle {
       // each (transaction, space) once
       Set<String> done = fetched.computeIfAbsent(tx.id(), t -> new HashSet<>());
       List<SpaceHub> hubsOfTx = targets.computeIfAbsent(tx.id(), t -> new ArrayList<>());
-      for (SpaceHub hub : tx.spaces() == null ? hubs.values() : tx.spaces().stream().map(hubs::get).toList()) {
+      for (SpaceHub hub :
+          tx.spaces() == null ? hubs.values() : tx.spaces().stream().map(hubs::get).toList()) {
         if (hub != null && hub.isReady() && done.add(hub.spaceId)) {
           hubsOfTx.add(hub);
           involved.add(hub);
@@ -167,7 +171,8 @@ class RealtimeFeed implements PgNotifications.Listener, SmartLifecycle {
         (tx, hubsOfTx) -> {
           FeedQueries.TxEvents ofTx = got.of(tx);
           for (SpaceHub hub : hubsOfTx) {
-            List<StoredEvent> mine = ofTx.events().stream().filter(e -> e.spaceId().equals(hub.spaceId)).toList();
+            List<StoredEvent> mine =
+                ofTx.events().stream().filter(e -> e.spaceId().equals(hub.spaceId)).toList();
             if (mine.isEmpty()) {
               continue;
             }
@@ -206,9 +211,9 @@ class RealtimeFeed implements PgNotifications.Listener, SmartLifecycle {
   }
 
   /**
-   * The hub of a space, ready to take subscribers; the caller must {@link #release} it. A new
-   * hub is registered before its counts are read, so no transaction committed after that read
-   * can slip by unfetched.
+   * The hub of a space, ready to take subscribers; the caller must {@link #release} it. A new hub
+   * is registered before its counts are read, so no transaction committed after that read can slip
+   * by unfetched.
    */
   SpaceHub acquire(String spaceId) throws Exception {
     boolean[] created = {false};

@@ -20,8 +20,8 @@ import org.springframework.validation.annotation.Validated;
  * @param idleStreamGrace how long a space keeps its stream instance (and replay buffer) after its
  *     last subscriber left, so a client that reconnects within it continues without a gap
  * @param fetchQueue most committed transactions waiting to be fetched; beyond it the streams of
- *     this instance restart (subscribers are closed with 1012 and reconnect with {@code
- *     missed: true}) instead of growing memory
+ *     this instance restart (subscribers are closed with 1012 and reconnect with {@code missed:
+ *     true}) instead of growing memory
  */
 @Validated
 @ConfigurationProperties("spool.realtime")

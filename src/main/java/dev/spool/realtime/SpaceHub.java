@@ -38,8 +38,8 @@ final class SpaceHub {
   }
 
   /**
-   * A published event kept for replay. Its space frame is made only when someone needs it: a
-   * space with only job streams never serializes space frames.
+   * A published event kept for replay. Its space frame is made only when someone needs it: a space
+   * with only job streams never serializes space frames.
    */
   private static final class Replay {
     final long seq;
@@ -65,10 +65,13 @@ final class SpaceHub {
 
   private String instance;
   private long seq;
+
   /** Under which snapshot this stream instance started: earlier transactions are not part of it. */
   private TxSnapshot origin;
+
   /** Under which snapshot {@link #counts} were last read. */
   private TxSnapshot base;
+
   private Map<String, Long> counts;
   private final ArrayDeque<Replay> replay = new ArrayDeque<>();
   private long replayedBytes;
@@ -91,8 +94,8 @@ final class SpaceHub {
   }
 
   /**
-   * Takes counts read under {@code snapshot}; with {@code start}, the stream instance starts
-   * there too (transactions that snapshot already sees are not streamed).
+   * Takes counts read under {@code snapshot}; with {@code start}, the stream instance starts there
+   * too (transactions that snapshot already sees are not streamed).
    */
   synchronized void snapshot(TxSnapshot snapshot, Map<String, Long> current, boolean start) {
     if (start || origin == null) {
@@ -122,8 +125,8 @@ final class SpaceHub {
   }
 
   /**
-   * Publishes one committed transaction's events of this space. Its count deltas are applied
-   * unless the counts were read after it committed (their snapshot sees it).
+   * Publishes one committed transaction's events of this space. Its count deltas are applied unless
+   * the counts were read after it committed (their snapshot sees it).
    */
   synchronized void publish(long tx, List<StoredEvent> events, Map<String, Long> deltas) {
     if (base == null || events.isEmpty() || origin.sees(tx)) {
@@ -190,8 +193,8 @@ final class SpaceHub {
   }
 
   /**
-   * Adds a space stream subscriber and sends its {@code connected} frame, followed by the frames
-   * it missed when {@code since} can be continued in this stream instance.
+   * Adds a space stream subscriber and sends its {@code connected} frame, followed by the frames it
+   * missed when {@code since} can be continued in this stream instance.
    */
   synchronized void addSpaceSubscriber(Outbox out, Long since, String sinceInstance, String now) {
     boolean continues = since != null && instance.equals(sinceInstance) && canReplayFrom(since);
@@ -225,7 +228,8 @@ final class SpaceHub {
    * Sends the init frame, then the events that arrived meanwhile and are not already part of the
    * state init showed (those committed before {@code seenBy}). A terminal job closes at once.
    */
-  synchronized void startJob(JobSubscriber s, String initFrame, boolean terminal, TxSnapshot seenBy) {
+  synchronized void startJob(
+      JobSubscriber s, String initFrame, boolean terminal, TxSnapshot seenBy) {
     List<StoredEvent> waiting = s.waiting;
     s.waiting = null;
     if (!s.out.offer(initFrame)) {
@@ -243,9 +247,9 @@ final class SpaceHub {
   }
 
   /**
-   * Forgets subscribers whose connection closed. Connection threads never take the hub's lock
-   * when closing (the container holds its own session lock then): closed subscribers are
-   * dropped here, by the housekeeping timer, and on their next event.
+   * Forgets subscribers whose connection closed. Connection threads never take the hub's lock when
+   * closing (the container holds its own session lock then): closed subscribers are dropped here,
+   * by the housekeeping timer, and on their next event.
    */
   synchronized void purgeClosed() {
     spaceSubscribers.removeIf(Outbox::isClosed);
@@ -254,8 +258,8 @@ final class SpaceHub {
   }
 
   /**
-   * A gap: events may have been lost (the bus reconnected, or the feed fell too far behind).
-   * Starts a new stream instance that is not ready until counts are read again, and closes every
+   * A gap: events may have been lost (the bus reconnected, or the feed fell too far behind). Starts
+   * a new stream instance that is not ready until counts are read again, and closes every
    * subscriber with 1012 so it reconnects: a space stream then gets {@code missed: true}, a job
    * stream a fresh init. Silence is never presented as completeness.
    */

@@ -76,7 +76,13 @@ final class StreamHandlers {
     private final FeedQueries queries;
     private final JobRepository jobs;
 
-    Job(RealtimeFeed feed, Connections connections, Frames frames, Clock clock, FeedQueries queries, JobRepository jobs) {
+    Job(
+        RealtimeFeed feed,
+        Connections connections,
+        Frames frames,
+        Clock clock,
+        FeedQueries queries,
+        JobRepository jobs) {
       super(feed, connections, frames, clock);
       this.queries = queries;
       this.jobs = jobs;

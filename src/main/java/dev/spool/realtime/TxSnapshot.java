@@ -4,9 +4,9 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * A PostgreSQL snapshot as {@code txid_current_snapshot()} prints it ({@code xmin:xmax:xip,...}).
- * A state read under this snapshot already contains the effects of every committed transaction
- * the snapshot sees, so a stream that starts from that state must not apply them again.
+ * A PostgreSQL snapshot as {@code txid_current_snapshot()} prints it ({@code xmin:xmax:xip,...}). A
+ * state read under this snapshot already contains the effects of every committed transaction the
+ * snapshot sees, so a stream that starts from that state must not apply them again.
  */
 record TxSnapshot(long xmin, long xmax, Set<Long> inProgress) {
 

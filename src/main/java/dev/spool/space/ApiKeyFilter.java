@@ -15,9 +15,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Authenticates every REST call under {@code /api/v1/}: the key comes from {@code x-api-key} or
- * {@code Authorization: Bearer}. Missing, unknown and revoked keys answer 401 before any
- * controller runs. WebSocket upgrades ({@code /api/v1/realtime/}) authenticate themselves, since
- * they also accept {@code ?token=} and no key at all.
+ * {@code Authorization: Bearer}. Missing, unknown and revoked keys answer 401 before any controller
+ * runs. WebSocket upgrades ({@code /api/v1/realtime/}) authenticate themselves, since they also
+ * accept {@code ?token=} and no key at all.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 20)

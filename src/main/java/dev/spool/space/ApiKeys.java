@@ -17,8 +17,8 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Issues keys and resolves presented keys to a {@link Caller}. Resolution is cached for {@code
- * spool.keys.cache-ttl} (unknown keys too, so a flood of bad keys does not reach the database);
- * a revoked key therefore stops working within that time on every instance.
+ * spool.keys.cache-ttl} (unknown keys too, so a flood of bad keys does not reach the database); a
+ * revoked key therefore stops working within that time on every instance.
  */
 @Component
 public class ApiKeys {

@@ -50,9 +50,12 @@ class Bootstrap implements ApplicationRunner {
     boolean generated = adminKey == null || adminKey.isBlank();
     if (generated) {
       adminKey = keys.generate();
-    } else if (!adminKey.startsWith(keys.prefix()) || adminKey.length() < keys.prefix().length() + 16) {
+    } else if (!adminKey.startsWith(keys.prefix())
+        || adminKey.length() < keys.prefix().length() + 16) {
       throw new IllegalStateException(
-          "SPOOL_ADMIN_KEY must start with '" + keys.prefix() + "' and carry at least 16 more characters");
+          "SPOOL_ADMIN_KEY must start with '"
+              + keys.prefix()
+              + "' and carry at least 16 more characters");
     }
     keys.store(null, "admin", adminKey, List.of(Scopes.ADMIN));
     Space space = spaces.create("default", false);

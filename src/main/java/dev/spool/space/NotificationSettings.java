@@ -50,11 +50,14 @@ final class NotificationSettings {
     JsonNode namesNode = node.get("names");
     if (namesNode != null && !namesNode.isNull()) {
       if (!namesNode.isArray() || namesNode.size() > MAX_NAMES) {
-        errors.add(new FieldError("push.names", "push.names must be an array of at most 100 job names"));
+        errors.add(
+            new FieldError("push.names", "push.names must be an array of at most 100 job names"));
       } else {
         for (JsonNode n : namesNode) {
           if (!n.isString() || n.asString().isEmpty() || n.asString().length() > 255) {
-            errors.add(new FieldError("push.names", "push.names must contain job names of 1 to 255 characters"));
+            errors.add(
+                new FieldError(
+                    "push.names", "push.names must contain job names of 1 to 255 characters"));
             break;
           }
           names.add(n.asString());
@@ -141,7 +144,11 @@ final class NotificationSettings {
         errors.add(new FieldError(path, path + " is reserved and cannot be set"));
       } else if (!header.getValue().isString()) {
         errors.add(new FieldError(path, path + " must be a string"));
-      } else if (header.getValue().asString().chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
+      } else if (header
+          .getValue()
+          .asString()
+          .chars()
+          .anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
         errors.add(new FieldError(path, path + " must not contain line breaks"));
       } else {
         out.put(name, header.getValue().asString());

@@ -45,7 +45,15 @@ public class Spaces {
     /** Never the key itself: framework DEBUG logging prints returned values. */
     @Override
     public String toString() {
-      return "IssuedKey[id=" + id + ", name=" + name + ", scopes=" + scopes + ", prefix=" + prefix + "]";
+      return "IssuedKey[id="
+          + id
+          + ", name="
+          + name
+          + ", scopes="
+          + scopes
+          + ", prefix="
+          + prefix
+          + "]";
     }
   }
 
@@ -107,7 +115,8 @@ public class Spaces {
           now);
     }
     if (setSlack) {
-      space.configureSlack(slack == null ? null : slack.url(), slack == null ? null : slack.events(), now);
+      space.configureSlack(
+          slack == null ? null : slack.url(), slack == null ? null : slack.events(), now);
     }
     return space;
   }

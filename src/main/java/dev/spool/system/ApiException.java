@@ -5,8 +5,8 @@ import org.springframework.http.HttpStatus;
 
 /**
  * An error the API answers with its contract body {@code {"error", "code", "details"}}. Thrown
- * anywhere; translated in one place by {@link ApiExceptionHandler}. Use the factory methods so
- * the status, code and message stay consistent.
+ * anywhere; translated in one place by {@link ApiExceptionHandler}. Use the factory methods so the
+ * status, code and message stay consistent.
  */
 public class ApiException extends RuntimeException {
 
@@ -47,8 +47,7 @@ public class ApiException extends RuntimeException {
   /** 400 naming the first failure in {@code error} and listing all of them in {@code details}. */
   public static ApiException validation(List<FieldError> errors) {
     FieldError first = errors.get(0);
-    return new ApiException(
-        HttpStatus.BAD_REQUEST, "validation_failed", first.message(), errors);
+    return new ApiException(HttpStatus.BAD_REQUEST, "validation_failed", first.message(), errors);
   }
 
   public static ApiException unauthorized(String message) {

@@ -8,11 +8,11 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Drives one piece of background work: calls {@code runOnce} every {@code interval} (± 10 %
- * jitter, sooner when it reports more work), catches and logs everything so the loop never dies,
- * logs a failure streak once instead of every turn, backs off while failing, and stops on
- * shutdown. Each maintenance service is a small class with {@code runOnce()} that tests call
- * directly; this class only schedules it.
+ * Drives one piece of background work: calls {@code runOnce} every {@code interval} (± 10 % jitter,
+ * sooner when it reports more work), catches and logs everything so the loop never dies, logs a
+ * failure streak once instead of every turn, backs off while failing, and stops on shutdown. Each
+ * maintenance service is a small class with {@code runOnce()} that tests call directly; this class
+ * only schedules it.
  */
 public class BackgroundLoop implements SmartLifecycle {
 

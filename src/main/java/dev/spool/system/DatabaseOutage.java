@@ -20,7 +20,9 @@ import org.springframework.transaction.CannotCreateTransactionException;
  */
 public final class DatabaseOutage {
 
-  /** What 503 answers carry in {@code Retry-After}: long enough for a failover, short for a blip. */
+  /**
+   * What 503 answers carry in {@code Retry-After}: long enough for a failover, short for a blip.
+   */
   public static final int RETRY_AFTER_SECONDS = 5;
 
   /** A request-path outage is logged at WARN at most this often; the rest go to DEBUG. */

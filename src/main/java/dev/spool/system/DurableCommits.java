@@ -16,13 +16,13 @@ import org.springframework.transaction.support.TransactionTemplate;
  * 2,500 without the notification.
  *
  * <p>How: the writing transaction commits with {@code synchronous_commit = off} for itself only
- * ({@link #DEFER_FLUSH}), so the lock is held for microseconds; then, before the caller answers
- * its client, {@link #flush()} commits a tiny transaction synchronously, which flushes the WAL up
- * to and including the earlier commit record. Many such flushes from concurrent requests share one
+ * ({@link #DEFER_FLUSH}), so the lock is held for microseconds; then, before the caller answers its
+ * client, {@link #flush()} commits a tiny transaction synchronously, which flushes the WAL up to
+ * and including the earlier commit record. Many such flushes from concurrent requests share one
  * disk flush. An acknowledged write is exactly as durable as with a plain synchronous commit; the
- * one difference is that other sessions may see the rows a moment before they are on disk (a
- * crash in that moment loses a write whose client never got an answer). Notifications still leave
- * from the triggers, at commit, in commit order.
+ * one difference is that other sessions may see the rows a moment before they are on disk (a crash
+ * in that moment loses a write whose client never got an answer). Notifications still leave from
+ * the triggers, at commit, in commit order.
  *
  * <p>{@code spool.durability.flush-after-commit=false} restores plain synchronous commits.
  */
@@ -35,8 +35,8 @@ public class DurableCommits {
   /**
    * A transaction that writes one WAL record and commits with the session's own (synchronous)
    * setting: its commit flushes the WAL up to itself, so every earlier commit is on disk after it.
-   * A transaction that writes nothing (such as {@code SELECT txid_current()}) would skip the
-   * flush, hence the logical message; it is ignored unless logical decoding reads it.
+   * A transaction that writes nothing (such as {@code SELECT txid_current()}) would skip the flush,
+   * hence the logical message; it is ignored unless logical decoding reads it.
    */
   static final String FLUSH = "SELECT pg_logical_emit_message(true, 'spool', 'flush')::text";
 

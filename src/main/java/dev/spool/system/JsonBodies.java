@@ -19,9 +19,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads request bodies the way the contract wants: size-limited (413), depth-limited (400),
- * content-type checked (415), malformed JSON a 400 — never a 500. Controllers take the raw
- * request and call one of these instead of {@code @RequestBody}, so every endpoint answers bad
- * input identically.
+ * content-type checked (415), malformed JSON a 400 — never a 500. Controllers take the raw request
+ * and call one of these instead of {@code @RequestBody}, so every endpoint answers bad input
+ * identically.
  */
 @Component
 public class JsonBodies {

@@ -9,8 +9,8 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Errors raised outside Spring MVC (by the servlet container) still answer in the contract's
- * shape instead of the default error page.
+ * Errors raised outside Spring MVC (by the servlet container) still answer in the contract's shape
+ * instead of the default error page.
  */
 @RestController
 class JsonErrorController implements ErrorController {
@@ -20,7 +20,9 @@ class JsonErrorController implements ErrorController {
     Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
     HttpStatus status =
         code instanceof Integer i
-            ? HttpStatus.resolve(i) != null ? HttpStatus.resolve(i) : HttpStatus.INTERNAL_SERVER_ERROR
+            ? HttpStatus.resolve(i) != null
+                ? HttpStatus.resolve(i)
+                : HttpStatus.INTERNAL_SERVER_ERROR
             : HttpStatus.INTERNAL_SERVER_ERROR;
     String message =
         switch (status) {

@@ -14,8 +14,8 @@ import org.springframework.core.io.ClassPathResource;
  * Serves the hand-maintained API description ({@code openapi/spool.yaml}) through springdoc at
  * {@code /v3/api-docs} and the Swagger UI at {@code /swagger-ui.html}. Controllers take the raw
  * request (so bad input answers uniformly), which leaves nothing for springdoc to infer bodies
- * from; the document therefore replaces whatever springdoc scanned. A test checks that every
- * {@code /api/v1} route is described.
+ * from; the document therefore replaces whatever springdoc scanned. A test checks that every {@code
+ * /api/v1} route is described.
  */
 @Configuration(proxyBeanMethods = false)
 class OpenApiDocument {

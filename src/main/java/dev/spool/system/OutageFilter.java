@@ -16,8 +16,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Turns a database outage raised inside a filter (resolving an API key that is not cached yet
  * reaches the database before any controller runs) into the contract's 503 with {@code
- * Retry-After}. Outages inside controllers are handled by {@link ApiExceptionHandler}; this
- * covers what Spring MVC never sees. Ordered before the API key filter.
+ * Retry-After}. Outages inside controllers are handled by {@link ApiExceptionHandler}; this covers
+ * what Spring MVC never sees. Ordered before the API key filter.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 15)
@@ -43,7 +43,8 @@ class OutageFilter extends OncePerRequestFilter {
       }
       DatabaseOutage.report(log, e);
       response.resetBuffer();
-      response.setHeader(HttpHeaders.RETRY_AFTER, String.valueOf(DatabaseOutage.RETRY_AFTER_SECONDS));
+      response.setHeader(
+          HttpHeaders.RETRY_AFTER, String.valueOf(DatabaseOutage.RETRY_AFTER_SECONDS));
       errors.write(response, DatabaseOutage.exception());
     }
   }

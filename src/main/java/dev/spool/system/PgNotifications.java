@@ -18,20 +18,20 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * The cross-instance bus: one dedicated PostgreSQL connection that LISTENs on Spool's channels
- * and hands every notification to in-process listeners. Notifications are sent by triggers (see
+ * The cross-instance bus: one dedicated PostgreSQL connection that LISTENs on Spool's channels and
+ * hands every notification to in-process listeners. Notifications are sent by triggers (see
  * V1__core_schema.sql), so they leave only after commit, in commit order.
  *
  * <p>Channels: {@value #EVENTS} (payload {@code <txid>:<spaceId>[,<spaceId>...]}: a committed
- * transaction that appended job events, and the spaces of those events — or {@code <txid>:*}
- * when the list would be too long for NOTIFY; fetch the events with {@code WHERE tx = :txid}. A
+ * transaction that appended job events, and the spaces of those events — or {@code <txid>:*} when
+ * the list would be too long for NOTIFY; fetch the events with {@code WHERE tx = :txid}. A
  * transaction whose statements touched different sets of spaces notifies once per set. Set by
  * V40__realtime_notify_spaces.sql; V1 sent the bare txid) and {@value #PENDING} (payload: a space
  * id in which jobs became pending).
  *
- * <p>If the connection drops, it reconnects with backoff and bumps {@link #generation()}, and
- * every listener's {@link Listener#onReconnect()} runs: notifications may have been lost in
- * between, and listeners must treat that as a gap, never as silence.
+ * <p>If the connection drops, it reconnects with backoff and bumps {@link #generation()}, and every
+ * listener's {@link Listener#onReconnect()} runs: notifications may have been lost in between, and
+ * listeners must treat that as a gap, never as silence.
  *
  * <p>Listeners run on the bus thread and must return quickly (hand work to an executor).
  */
@@ -65,8 +65,8 @@ public class PgNotifications implements SmartLifecycle {
   }
 
   /**
-   * The transaction id of a {@value #EVENTS} payload ({@code <txid>:<spaces>}, or a bare txid as
-   * V1 sent it); -1 when the payload is not one.
+   * The transaction id of a {@value #EVENTS} payload ({@code <txid>:<spaces>}, or a bare txid as V1
+   * sent it); -1 when the payload is not one.
    */
   public static long eventsTxid(String payload) {
     if (payload == null) {
@@ -177,7 +177,8 @@ public class PgNotifications implements SmartLifecycle {
           return;
         }
         if (!warned) {
-          log.warn("Notification listener disconnected ({}); retrying with backoff", e.getMessage());
+          log.warn(
+              "Notification listener disconnected ({}); retrying with backoff", e.getMessage());
           warned = true;
         }
         try {

@@ -3,8 +3,8 @@ package dev.spool.system;
 import jakarta.servlet.http.HttpServletRequest;
 
 /**
- * Query-string parameters read by hand so that every bad value answers the contract's 400 body
- * with a sentence naming the parameter, instead of a framework conversion error.
+ * Query-string parameters read by hand so that every bad value answers the contract's 400 body with
+ * a sentence naming the parameter, instead of a framework conversion error.
  */
 public final class QueryParams {
 
@@ -21,7 +21,9 @@ public final class QueryParams {
     return value == null || value.isEmpty() ? null : value;
   }
 
-  /** An integer in [min, max]; {@code fallback} when absent; 400 when not a number or out of range. */
+  /**
+   * An integer in [min, max]; {@code fallback} when absent; 400 when not a number or out of range.
+   */
   public static long integer(
       HttpServletRequest request, String name, long fallback, long min, long max) {
     String value = text(request, name);

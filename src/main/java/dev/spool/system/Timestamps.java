@@ -33,8 +33,7 @@ public final class Timestamps {
       return Optional.of(OffsetDateTime.parse(text).toInstant());
     } catch (DateTimeParseException e) {
       try {
-        return Optional.of(
-            DateTimeFormatter.ISO_ZONED_DATE_TIME.parse(text, Instant::from));
+        return Optional.of(DateTimeFormatter.ISO_ZONED_DATE_TIME.parse(text, Instant::from));
       } catch (DateTimeParseException e2) {
         return Optional.empty();
       }

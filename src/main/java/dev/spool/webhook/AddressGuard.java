@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Decides whether an outgoing callback, push or Slack request may connect to an address: never
- * to loopback, private, link-local, shared (CGNAT), multicast, reserved, documentation or cloud
+ * Decides whether an outgoing callback, push or Slack request may connect to an address: never to
+ * loopback, private, link-local, shared (CGNAT), multicast, reserved, documentation or cloud
  * metadata ranges, unless the operator allowed the address with a CIDR. IPv4 addresses embedded in
  * IPv6 ones (IPv4-mapped, IPv4-compatible, NAT64, 6to4) are judged as the IPv4 address they reach.
  */
@@ -83,8 +83,8 @@ final class AddressGuard {
   }
 
   /**
-   * The IPv4 address an IPv6 address leads to: IPv4-mapped {@code ::ffff:a.b.c.d},
-   * IPv4-compatible {@code ::a.b.c.d}, NAT64 {@code 64:ff9b::a.b.c.d}, 6to4 {@code 2002:AABB:CCDD::}.
+   * The IPv4 address an IPv6 address leads to: IPv4-mapped {@code ::ffff:a.b.c.d}, IPv4-compatible
+   * {@code ::a.b.c.d}, NAT64 {@code 64:ff9b::a.b.c.d}, 6to4 {@code 2002:AABB:CCDD::}.
    */
   static Optional<InetAddress> embeddedIpv4(InetAddress address) {
     if (!(address instanceof Inet6Address)) {
@@ -96,7 +96,8 @@ final class AddressGuard {
       firstTenZero &= b[i] == 0;
     }
     boolean mapped = firstTenZero && b[10] == (byte) 0xff && b[11] == (byte) 0xff;
-    boolean compatible = firstTenZero && b[10] == 0 && b[11] == 0 && !(b[12] == 0 && b[13] == 0 && b[14] == 0);
+    boolean compatible =
+        firstTenZero && b[10] == 0 && b[11] == 0 && !(b[12] == 0 && b[13] == 0 && b[14] == 0);
     if (mapped || compatible || NAT64.contains(address)) {
       return Optional.of(ipv4(Arrays.copyOfRange(b, 12, 16)));
     }
@@ -130,8 +131,10 @@ final class AddressGuard {
     static Cidr parse(String text) {
       int slash = text.indexOf('/');
       String host = slash < 0 ? text : text.substring(0, slash);
-      InetAddress address = literal(host)
-          .orElseThrow(() -> new IllegalArgumentException("Not an IP address or CIDR: " + text));
+      InetAddress address =
+          literal(host)
+              .orElseThrow(
+                  () -> new IllegalArgumentException("Not an IP address or CIDR: " + text));
       byte[] bytes = address.getAddress();
       int bits = bytes.length * 8;
       int prefix;
@@ -171,7 +174,8 @@ final class AddressGuard {
    * brackets). Anything else is empty.
    */
   static Optional<InetAddress> literal(String host) {
-    String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    String h =
+        host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     if (h.isEmpty()) {
       return Optional.empty();
     }

@@ -27,7 +27,8 @@ class CallbackController {
   }
 
   @GetMapping("/jobs/{jobId}/callbacks")
-  List<CallbackOutbox.AttemptView> attempts(HttpServletRequest request, @PathVariable String jobId) {
+  List<CallbackOutbox.AttemptView> attempts(
+      HttpServletRequest request, @PathVariable String jobId) {
     Caller caller = Caller.of(request).require(Scopes.JOBS_READ);
     String space =
         (Ids.isValid(jobId) ? jobs.spaceOf(jobId) : Optional.<String>empty())

@@ -21,9 +21,9 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Sends due callbacks: claims as many due deliveries as there are idle sender threads, hands one
- * to each, and records every attempt. Woken at once by the events notification that follows a
- * terminal transition (on any instance); looks again every poll interval regardless.
+ * Sends due callbacks: claims as many due deliveries as there are idle sender threads, hands one to
+ * each, and records every attempt. Woken at once by the events notification that follows a terminal
+ * transition (on any instance); looks again every poll interval regardless.
  */
 class CallbackDispatcher implements PgNotifications.Listener {
 
@@ -36,10 +36,13 @@ class CallbackDispatcher implements PgNotifications.Listener {
   private final Clock clock;
   private static final JsonMapper json = JsonMapper.builder().build();
   private final ExecutorService pool;
+
   /** Idle sender threads: only the dispatcher thread acquires, senders release. */
   private final Semaphore idle;
+
   /** Pending wake-ups; drained by each turn. */
   private final Semaphore wake = new Semaphore(0);
+
   private final AtomicLong attempted = new AtomicLong();
   private final AtomicLong succeeded = new AtomicLong();
 
@@ -123,7 +126,11 @@ class CallbackDispatcher implements PgNotifications.Listener {
               attempt(d, token);
             } catch (RuntimeException e) {
               // the lease expires and the delivery is tried again; never lose the thread
-              log.warn("Callback {} for job {} could not be recorded: {}", d.id(), d.jobId(), e.toString());
+              log.warn(
+                  "Callback {} for job {} could not be recorded: {}",
+                  d.id(),
+                  d.jobId(),
+                  e.toString());
             } finally {
               idle.release();
               wakeUp();
@@ -150,13 +157,19 @@ class CallbackDispatcher implements PgNotifications.Listener {
       data.put("retryAttempt", retryAttempt);
       attempt =
           new CallbackOutbox.Attempt(
-              "callback_sent", "sent", Duration.ZERO, retryAttempt, outcome.statusCode(), null,
-              outcome.responseBody(), false, json.writeValueAsString(data));
+              "callback_sent",
+              "sent",
+              Duration.ZERO,
+              retryAttempt,
+              outcome.statusCode(),
+              null,
+              outcome.responseBody(),
+              false,
+              json.writeValueAsString(data));
     } else {
       Optional<Duration> retry =
           schedule.after(retryAttempt, outcome.statusCode(), outcome.retryAfter(), clock.instant());
-      String error =
-          outcome.error() != null ? outcome.error() : "HTTP " + outcome.statusCode();
+      String error = outcome.error() != null ? outcome.error() : "HTTP " + outcome.statusCode();
       ObjectNode data = json.createObjectNode();
       data.put("url", d.url());
       data.put("statusCode", outcome.statusCode());
@@ -166,12 +179,19 @@ class CallbackDispatcher implements PgNotifications.Listener {
       data.put("willRetry", retry.isPresent());
       attempt =
           new CallbackOutbox.Attempt(
-              "callback_failed", retry.isPresent() ? "pending" : "failed",
-              retry.orElse(Duration.ZERO), retryAttempt, outcome.statusCode(), error,
-              outcome.responseBody(), retry.isPresent(), json.writeValueAsString(data));
+              "callback_failed",
+              retry.isPresent() ? "pending" : "failed",
+              retry.orElse(Duration.ZERO),
+              retryAttempt,
+              outcome.statusCode(),
+              error,
+              outcome.responseBody(),
+              retry.isPresent(),
+              json.writeValueAsString(data));
     }
     if (!outbox.record(d, token, attempt)) {
-      log.warn("Callback {} for job {}: lease lost before the attempt was recorded", d.id(), d.jobId());
+      log.warn(
+          "Callback {} for job {}: lease lost before the attempt was recorded", d.id(), d.jobId());
     }
   }
 
@@ -179,7 +199,9 @@ class CallbackDispatcher implements PgNotifications.Listener {
   private Map<String, String> headers(CallbackOutbox.Delivery d) {
     Map<String, String> headers = new LinkedHashMap<>();
     if (d.headersJson() != null) {
-      json.readTree(d.headersJson()).properties().forEach(e -> headers.put(e.getKey(), e.getValue().asString()));
+      json.readTree(d.headersJson())
+          .properties()
+          .forEach(e -> headers.put(e.getKey(), e.getValue().asString()));
     }
     if (d.secret() != null) {
       long timestamp = clock.instant().getEpochSecond();

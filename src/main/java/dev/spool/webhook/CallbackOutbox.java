@@ -18,10 +18,10 @@ import org.springframework.transaction.support.TransactionTemplate;
 class CallbackOutbox {
 
   /**
-   * Claims due deliveries for this instance. SKIP LOCKED lets concurrent dispatchers take
-   * disjoint rows; moving {@code next_attempt_at} to the lease end keeps a claimed row out of every
-   * other claim until the lease expires (the sender died) or the attempt is recorded. The signing
-   * secrets are read now, so a retry after a rotation is signed with the current secret.
+   * Claims due deliveries for this instance. SKIP LOCKED lets concurrent dispatchers take disjoint
+   * rows; moving {@code next_attempt_at} to the lease end keeps a claimed row out of every other
+   * claim until the lease expires (the sender died) or the attempt is recorded. The signing secrets
+   * are read now, so a retry after a rotation is signed with the current secret.
    */
   /** One index probe, so a wake-up with nothing due costs no transaction. */
   static final String ANY_DUE =
@@ -129,10 +129,10 @@ class CallbackOutbox {
   }
 
   /**
-   * Runs claim and record bookkeeping without waiting for the WAL flush at commit. Losing the
-   * last moments of bookkeeping in a database crash can only make a delivery due again, i.e. sent
-   * once more with the same webhook-id — which at-least-once delivery allows anyway — while
-   * waiting for a flush per callback caps throughput at the disk's commit rate (measured: 4×,
+   * Runs claim and record bookkeeping without waiting for the WAL flush at commit. Losing the last
+   * moments of bookkeeping in a database crash can only make a delivery due again, i.e. sent once
+   * more with the same webhook-id — which at-least-once delivery allows anyway — while waiting for
+   * a flush per callback caps throughput at the disk's commit rate (measured: 4×,
    * docs/benchmarks.md). The terminal transition that created the delivery is not affected.
    */
   private <T> T withoutFlushWait(Supplier<T> work) {
@@ -173,19 +173,21 @@ class CallbackOutbox {
   /** True when recorded; false when the lease had been lost (nothing written). */
   boolean record(Delivery delivery, String token, Attempt attempt) {
     int rows =
-        withoutFlushWait(() -> jdbc.sql(RECORD_ATTEMPT)
-            .param("state", attempt.state())
-            .param("delayMs", attempt.delay().toMillis())
-            .param("id", delivery.id())
-            .param("token", token)
-            .param("retryAttempt", attempt.retryAttempt())
-            .param("statusCode", attempt.statusCode())
-            .param("error", attempt.error())
-            .param("responseBody", attempt.responseBody())
-            .param("willRetry", attempt.willRetry())
-            .param("type", attempt.type())
-            .param("data", attempt.eventJson())
-            .update());
+        withoutFlushWait(
+            () ->
+                jdbc.sql(RECORD_ATTEMPT)
+                    .param("state", attempt.state())
+                    .param("delayMs", attempt.delay().toMillis())
+                    .param("id", delivery.id())
+                    .param("token", token)
+                    .param("retryAttempt", attempt.retryAttempt())
+                    .param("statusCode", attempt.statusCode())
+                    .param("error", attempt.error())
+                    .param("responseBody", attempt.responseBody())
+                    .param("willRetry", attempt.willRetry())
+                    .param("type", attempt.type())
+                    .param("data", attempt.eventJson())
+                    .update());
     return rows > 0;
   }
 

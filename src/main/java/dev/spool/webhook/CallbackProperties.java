@@ -14,8 +14,8 @@ import org.springframework.validation.annotation.Validated;
  * @param senders sender threads: callbacks in flight at once on this instance
  * @param batchSize most deliveries claimed in one query
  * @param pollInterval how often the dispatcher looks for due deliveries when nothing woke it
- * @param wakeDelay how long a dispatcher woken by a commit notification waits before it looks, so
- *     a burst of notifications costs one query
+ * @param wakeDelay how long a dispatcher woken by a commit notification waits before it looks, so a
+ *     burst of notifications costs one query
  * @param lease how long a claimed delivery belongs to this instance; an attempt still unrecorded
  *     after it (the instance died) is picked up by another. Must exceed connect + response timeout
  * @param connectTimeout TCP (and TLS) connect timeout of one attempt

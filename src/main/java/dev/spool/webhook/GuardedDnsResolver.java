@@ -34,7 +34,8 @@ final class GuardedDnsResolver implements DnsResolver {
   @Override
   public InetAddress[] resolve(String host) throws UnknownHostException {
     Optional<InetAddress> literal = AddressGuard.literal(host);
-    InetAddress[] all = literal.isPresent() ? new InetAddress[] {literal.get()} : delegate.resolve(host);
+    InetAddress[] all =
+        literal.isPresent() ? new InetAddress[] {literal.get()} : delegate.resolve(host);
     if (all == null || all.length == 0) {
       throw new UnknownHostException(host);
     }

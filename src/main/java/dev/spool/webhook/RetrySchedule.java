@@ -10,8 +10,8 @@ import java.util.Optional;
 import java.util.function.DoubleSupplier;
 
 /**
- * When a failed callback is tried again: the configured delays in order (± jitter), then never.
- * A 429 or 503 with {@code Retry-After} waits at least that long (up to a cap).
+ * When a failed callback is tried again: the configured delays in order (± jitter), then never. A
+ * 429 or 503 with {@code Retry-After} waits at least that long (up to a cap).
  */
 final class RetrySchedule {
 
@@ -20,7 +20,8 @@ final class RetrySchedule {
   private final Duration retryAfterCap;
   private final DoubleSupplier random;
 
-  RetrySchedule(List<Duration> delays, double jitter, Duration retryAfterCap, DoubleSupplier random) {
+  RetrySchedule(
+      List<Duration> delays, double jitter, Duration retryAfterCap, DoubleSupplier random) {
     this.delays = List.copyOf(delays);
     this.jitter = jitter;
     this.retryAfterCap = retryAfterCap;
@@ -28,8 +29,8 @@ final class RetrySchedule {
   }
 
   /**
-   * The wait before the next attempt after attempt {@code retryAttempt} (0 = the first try)
-   * failed, or empty when that was the last one.
+   * The wait before the next attempt after attempt {@code retryAttempt} (0 = the first try) failed,
+   * or empty when that was the last one.
    *
    * @param statusCode the response status, or null when there was no response
    * @param retryAfter the response's {@code Retry-After} header, or null

@@ -19,9 +19,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Space notifications (API.md §6): HTTP push {@code job.pending} wake-ups and Slack lines. Best
- * effort by design: rows queued by the V30 triggers are deleted as they are taken (so two
- * instances never both send one), sent once through the guarded {@link WebhookSender}, and never
- * retried; a failure is logged and counted, and nothing here ever touches a job.
+ * effort by design: rows queued by the V30 triggers are deleted as they are taken (so two instances
+ * never both send one), sent once through the guarded {@link WebhookSender}, and never retried; a
+ * failure is logged and counted, and nothing here ever touches a job.
  */
 class SpaceNotifier implements PgNotifications.Listener {
 
@@ -164,7 +164,9 @@ class SpaceNotifier implements PgNotifications.Listener {
       if ("push".equals(n.kind())) {
         url = n.pushUrl();
         if (n.pushHeaders() != null) {
-          JSON.readTree(n.pushHeaders()).properties().forEach(e -> headers.put(e.getKey(), e.getValue().asString()));
+          JSON.readTree(n.pushHeaders())
+              .properties()
+              .forEach(e -> headers.put(e.getKey(), e.getValue().asString()));
         }
         body.put("type", "job.pending");
         body.put("jobId", n.jobId());
@@ -181,7 +183,10 @@ class SpaceNotifier implements PgNotifications.Listener {
           sender.post(url, headers, JSON.writeValueAsString(body).getBytes(StandardCharsets.UTF_8));
       if (!outcome.success()) {
         failures.incrementAndGet();
-        log.debug("{} notification for job {} failed: {}", n.kind(), n.jobId(),
+        log.debug(
+            "{} notification for job {} failed: {}",
+            n.kind(),
+            n.jobId(),
             outcome.error() != null ? outcome.error() : "HTTP " + outcome.statusCode());
       }
     } catch (RuntimeException e) {
@@ -198,7 +203,8 @@ class SpaceNotifier implements PgNotifications.Listener {
         switch (n.event()) {
           case "created" -> job + " was created";
           case "started" -> job + " started (attempt " + (n.attemptNumber() + 1) + ")";
-          case "failed" -> job + " failed attempt " + n.attemptNumber() + " and will be retried" + detail;
+          case "failed" ->
+              job + " failed attempt " + n.attemptNumber() + " and will be retried" + detail;
           case "completed" -> job + " completed";
           case "dead" -> job + " is dead after " + (n.attemptNumber() + 1) + " attempts" + detail;
           case "killed" -> job + " was killed" + detail;

@@ -14,8 +14,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * Wires the webhook feature: one guarded sender shared by callbacks, push and Slack; the callback
- * dispatcher and the notifier, each driven by a {@link BackgroundLoop} unless
- * {@code spool.callbacks.enabled=false} (the outbox is still written then, for another instance).
+ * dispatcher and the notifier, each driven by a {@link BackgroundLoop} unless {@code
+ * spool.callbacks.enabled=false} (the outbox is still written then, for another instance).
  */
 @Configuration(proxyBeanMethods = false)
 class WebhookConfig {
@@ -56,20 +56,29 @@ class WebhookConfig {
 
   @Bean(destroyMethod = "shutdown")
   SpaceNotifier spaceNotifier(
-      JdbcClient jdbc, WebhookSender sender, CallbackProperties props, PgNotifications notifications) {
+      JdbcClient jdbc,
+      WebhookSender sender,
+      CallbackProperties props,
+      PgNotifications notifications) {
     SpaceNotifier notifier = new SpaceNotifier(jdbc, sender, props);
     notifications.addListener(notifier);
     return notifier;
   }
 
   @Bean
-  @ConditionalOnProperty(name = "spool.callbacks.enabled", havingValue = "true", matchIfMissing = true)
+  @ConditionalOnProperty(
+      name = "spool.callbacks.enabled",
+      havingValue = "true",
+      matchIfMissing = true)
   BackgroundLoop callbackLoop(CallbackDispatcher dispatcher, CallbackProperties props) {
     return new BackgroundLoop("callbacks", props.pollInterval(), dispatcher::turn);
   }
 
   @Bean
-  @ConditionalOnProperty(name = "spool.callbacks.enabled", havingValue = "true", matchIfMissing = true)
+  @ConditionalOnProperty(
+      name = "spool.callbacks.enabled",
+      havingValue = "true",
+      matchIfMissing = true)
   BackgroundLoop notificationLoop(SpaceNotifier notifier, CallbackProperties props) {
     return new BackgroundLoop("space-notifications", props.pollInterval(), notifier::turn);
   }

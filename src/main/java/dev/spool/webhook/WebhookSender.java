@@ -36,8 +36,8 @@ import org.springframework.web.client.RestClient;
 /**
  * POSTs one webhook (callback, push or Slack message) and reports what happened, never throwing.
  * Spring {@link RestClient} over a pooled Apache HttpClient 5 whose only name resolution is the
- * {@link GuardedDnsResolver}: refused addresses fail before any socket is opened. Redirects are
- * not followed, nothing is retried inside the client, and at most {@value #KEPT_BODY} bytes of a
+ * {@link GuardedDnsResolver}: refused addresses fail before any socket is opened. Redirects are not
+ * followed, nothing is retried inside the client, and at most {@value #KEPT_BODY} bytes of a
  * response body are read. A watchdog aborts an attempt that outlives connect + response timeout in
  * total, so a receiver trickling bytes cannot hold a sender thread beyond the lease.
  */

@@ -9,9 +9,9 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Standard Webhooks signatures: {@code v1,<base64 HMAC-SHA256 of "id.timestamp.body">}, keyed
- * with the base64-decoded part of the secret after {@code whsec_}. Several secrets (the current one
- * and, for 24 h after a rotation, the previous one) give several space-separated signatures.
+ * Standard Webhooks signatures: {@code v1,<base64 HMAC-SHA256 of "id.timestamp.body">}, keyed with
+ * the base64-decoded part of the secret after {@code whsec_}. Several secrets (the current one and,
+ * for 24 h after a rotation, the previous one) give several space-separated signatures.
  */
 final class WebhookSigner {
 

@@ -1,14 +1,14 @@
 package dev.spool.worker;
 
-import dev.spool.system.DurableCommits;
 import dev.spool.job.JobRepository;
+import dev.spool.system.DurableCommits;
 import dev.spool.system.Ids;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -152,11 +152,11 @@ class Claims {
     return durable.write(
         () ->
             jdbc.sql(CLAIM_ONE)
-        .param("id", jobId)
-        .param("space", callerSpace, Types.VARCHAR)
-        .param("delivery", Ids.next())
-        .query(MAPPER)
-        .optional());
+                .param("id", jobId)
+                .param("space", callerSpace, Types.VARCHAR)
+                .param("delivery", Ids.next())
+                .query(MAPPER)
+                .optional());
   }
 
   /**
@@ -184,6 +184,7 @@ class Claims {
 
   boolean spaceExists(String spaceId) {
     return Ids.isValid(spaceId)
-        && Boolean.TRUE.equals(jdbc.sql(SPACE_EXISTS).param("id", spaceId).query(Boolean.class).single());
+        && Boolean.TRUE.equals(
+            jdbc.sql(SPACE_EXISTS).param("id", spaceId).query(Boolean.class).single());
   }
 }

@@ -9,7 +9,13 @@ import java.util.List;
  * text stored in PostgreSQL, written through unchanged.
  */
 @JsonPropertyOrder({
-  "id", "name", "payload", "timeoutSeconds", "maxRetries", "attemptNumber", "createdAt",
+  "id",
+  "name",
+  "payload",
+  "timeoutSeconds",
+  "maxRetries",
+  "attemptNumber",
+  "createdAt",
   "deliveryId"
 })
 record Delivery(

@@ -1,14 +1,14 @@
 package dev.spool.worker;
 
 import dev.spool.system.PgNotifications;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -31,9 +31,9 @@ import org.springframework.web.context.request.async.DeferredResult;
  * pending while that claim runs still wakes it. It is woken by {@code spool_pending} notifications
  * for its space only (sent by triggers after commit, on every instance sharing the database), by a
  * periodic re-check that wakes spaces with an available job (a lost notification costs at most
- * {@code recheck}), and at the time the space's next scheduled job or retry falls due. Each wake is one claim attempt on a small pool;
- * wakes that arrive while a claim runs are folded into one more attempt. Waiters of a space are
- * woken oldest first.
+ * {@code recheck}), and at the time the space's next scheduled job or retry falls due. Each wake is
+ * one claim attempt on a small pool; wakes that arrive while a claim runs are folded into one more
+ * attempt. Waiters of a space are woken oldest first.
  *
  * <p>On shutdown it stops claiming for new polls (they answer empty), answers every waiting poll
  * empty, and lets claims that already run finish — before the web server's graceful shutdown waits
@@ -54,7 +54,8 @@ class LongPolls implements PgNotifications.Listener, SmartLifecycle {
   private final WorkerProperties properties;
   private final Map<String, Set<Waiter>> bySpace = new ConcurrentHashMap<>();
   private final AtomicLong sequence = new AtomicLong();
-  // created on every start(): a stopped context (shutdown, or a paused test context) may start again
+  // created on every start(): a stopped context (shutdown, or a paused test context) may start
+  // again
   private volatile ScheduledExecutorService timer;
   private volatile ExecutorService claimers;
   private volatile boolean accepting = true;
@@ -150,10 +151,12 @@ class LongPolls implements PgNotifications.Listener, SmartLifecycle {
   }
 
   private void unregister(Waiter w) {
-    bySpace.computeIfPresent(w.spaceId, (s, set) -> {
-      set.remove(w);
-      return set.isEmpty() ? null : set;
-    });
+    bySpace.computeIfPresent(
+        w.spaceId,
+        (s, set) -> {
+          set.remove(w);
+          return set.isEmpty() ? null : set;
+        });
   }
 
   /**
@@ -169,14 +172,19 @@ class LongPolls implements PgNotifications.Listener, SmartLifecycle {
         return;
       }
       long recheck = properties.recheck().toMillis();
-      claims.outlook(spaces).forEach((space, outlook) -> {
-        if (outlook.availableNow()) {
-          wake(space);
-        } else if (outlook.nextDueMillis() != null && outlook.nextDueMillis() < 2 * recheck) {
-          // two intervals: the next tick comes a little after one (fixed delay + this query)
-          timer.schedule(() -> wake(space), outlook.nextDueMillis(), TimeUnit.MILLISECONDS);
-        }
-      });
+      claims
+          .outlook(spaces)
+          .forEach(
+              (space, outlook) -> {
+                if (outlook.availableNow()) {
+                  wake(space);
+                } else if (outlook.nextDueMillis() != null
+                    && outlook.nextDueMillis() < 2 * recheck) {
+                  // two intervals: the next tick comes a little after one (fixed delay + this
+                  // query)
+                  timer.schedule(() -> wake(space), outlook.nextDueMillis(), TimeUnit.MILLISECONDS);
+                }
+              });
     } catch (RuntimeException e) {
       // without the outlook, wake everyone: a lost notification must still only cost latency
       bySpace.keySet().forEach(this::wake);
@@ -238,7 +246,11 @@ class LongPolls implements PgNotifications.Listener, SmartLifecycle {
     final AtomicInteger state = new AtomicInteger(CLAIMING);
     volatile ScheduledFuture<?> deadline;
 
-    Waiter(String spaceId, PollRequest request, DeferredResult<Delivery.Batch> result, long deadlineNanos) {
+    Waiter(
+        String spaceId,
+        PollRequest request,
+        DeferredResult<Delivery.Batch> result,
+        long deadlineNanos) {
       this.spaceId = spaceId;
       this.request = request;
       this.result = result;
@@ -326,8 +338,10 @@ class LongPolls implements PgNotifications.Listener, SmartLifecycle {
       }
       cleanUp();
       if (jobs != null && !result.setResult(new Delivery.Batch(jobs)) && !jobs.isEmpty()) {
-        log.info("A poll went away before its {} claimed job(s) were answered; "
-            + "they return to pending at their delivery timeout", jobs.size());
+        log.info(
+            "A poll went away before its {} claimed job(s) were answered; "
+                + "they return to pending at their delivery timeout",
+            jobs.size());
       }
     }
 

@@ -56,9 +56,9 @@ record PollRequest(int count, List<String> names, int waitSeconds) {
   }
 
   /**
-   * The filter: the first of {@link #FILTER_FIELDS} that is present (not null, not an empty
-   * array). {@code types} and {@code names} are arrays; {@code type} and {@code name} may also be
-   * a single string.
+   * The filter: the first of {@link #FILTER_FIELDS} that is present (not null, not an empty array).
+   * {@code types} and {@code names} are arrays; {@code type} and {@code name} may also be a single
+   * string.
    */
   private static List<String> names(JsonNode json, List<FieldError> errors) {
     for (String field : FILTER_FIELDS) {
@@ -74,7 +74,10 @@ record PollRequest(int count, List<String> names, int waitSeconds) {
         errors.add(
             new FieldError(
                 field,
-                field + (singleAllowed ? " must be a string or an array of strings" : " must be an array of strings")));
+                field
+                    + (singleAllowed
+                        ? " must be a string or an array of strings"
+                        : " must be an array of strings")));
         return List.of();
       }
       List<String> out = new ArrayList<>();

@@ -11,8 +11,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Validates a progress report (API.md §4.3) and reduces it to the stored shape {@code {percent,
- * message, subProgress}}; the server adds {@code updatedAt}. Unknown fields are dropped rather
- * than stored, so the job's progress is always the documented object.
+ * message, subProgress}}; the server adds {@code updatedAt}. Unknown fields are dropped rather than
+ * stored, so the job's progress is always the documented object.
  */
 final class ProgressInput {
 
@@ -65,8 +65,7 @@ final class ProgressInput {
     for (Entry<String, JsonNode> e : node.properties()) {
       String path = "subProgress." + e.getKey();
       if (e.getKey().isEmpty() || e.getKey().length() > MAX_STAGE_NAME) {
-        errors.add(
-            new FieldError(path, "subProgress stage names must be 1 to 100 characters"));
+        errors.add(new FieldError(path, "subProgress stage names must be 1 to 100 characters"));
         continue;
       }
       JsonNode stage = e.getValue();
@@ -97,7 +96,8 @@ final class ProgressInput {
     return text.replace('\u0000', '\uFFFD');
   }
 
-  private static Number percent(JsonNode node, String path, boolean required, List<FieldError> errors) {
+  private static Number percent(
+      JsonNode node, String path, boolean required, List<FieldError> errors) {
     if (node == null || node.isNull()) {
       if (required) {
         errors.add(new FieldError(path, path + " is required"));

@@ -1,8 +1,8 @@
 package dev.spool.worker;
 
-import dev.spool.system.DurableCommits;
 import dev.spool.job.JobRepository;
 import dev.spool.job.JobView;
+import dev.spool.system.DurableCommits;
 import java.sql.Types;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -100,18 +100,19 @@ class Transitions {
 
   Optional<JobView> ack(String id, Guard guard) {
     return durable.write(
-        () ->
-            spec(ACK_IF_DELIVERED, id, guard).query(JobRepository.JOB_MAPPER).optional());
+        () -> spec(ACK_IF_DELIVERED, id, guard).query(JobRepository.JOB_MAPPER).optional());
   }
 
-  /** @param resultJson the result as JSON text, or null for none */
+  /**
+   * @param resultJson the result as JSON text, or null for none
+   */
   Optional<JobView> complete(String id, Guard guard, String resultJson) {
     return durable.write(
         () ->
             spec(COMPLETE_IF_IN_FLIGHT, id, guard)
-        .param("result", resultJson, Types.VARCHAR)
-        .query(JobRepository.JOB_MAPPER)
-        .optional());
+                .param("result", resultJson, Types.VARCHAR)
+                .query(JobRepository.JOB_MAPPER)
+                .optional());
   }
 
   /**
@@ -124,20 +125,20 @@ class Transitions {
     return durable.write(
         () ->
             spec(FAIL_IF_IN_FLIGHT, id, guard)
-        .param("error", errorJson)
-        .param("lastError", lastError)
-        .param("retry", retry)
-        .query(JobRepository.JOB_MAPPER)
-        .optional());
+                .param("error", errorJson)
+                .param("lastError", lastError)
+                .param("retry", retry)
+                .query(JobRepository.JOB_MAPPER)
+                .optional());
   }
 
   Optional<JobView> kill(String id, Guard guard, String reason) {
     return durable.write(
         () ->
             spec(KILL_IF_ACTIVE, id, guard)
-        .param("reason", reason)
-        .query(JobRepository.JOB_MAPPER)
-        .optional());
+                .param("reason", reason)
+                .query(JobRepository.JOB_MAPPER)
+                .optional());
   }
 
   private JdbcClient.StatementSpec spec(String sql, String id, Guard guard) {

@@ -177,7 +177,6 @@ class WorkerController {
   }
 
   private static ApiException invalid(String field, String message) {
-    return ApiException.validation(
-        java.util.List.of(new ApiException.FieldError(field, message)));
+    return ApiException.validation(java.util.List.of(new ApiException.FieldError(field, message)));
   }
 }

@@ -7,10 +7,10 @@ import org.springframework.stereotype.Repository;
 
 /**
  * The four worker events of API.md §4.3 (progress, checkpoint, custom event, keepalive), each one
- * statement: the job row is guarded in WHERE (running, the sent delivery, a space the key may
- * see) and the event is appended in the same statement, so an event is never recorded for a job
- * that has meanwhile completed, failed or been redelivered. An empty answer means the guard
- * matched nothing; the caller asks {@code JobGuard.explain} why.
+ * statement: the job row is guarded in WHERE (running, the sent delivery, a space the key may see)
+ * and the event is appended in the same statement, so an event is never recorded for a job that has
+ * meanwhile completed, failed or been redelivered. An empty answer means the guard matched nothing;
+ * the caller asks {@code JobGuard.explain} why.
  */
 @Repository
 class WorkerEvents {
@@ -43,8 +43,8 @@ class WorkerEvents {
           .formatted(RUNNING_GUARD);
 
   /**
-   * Restarts the execution timeout and appends an event of a fixed type: {@code checkpoint}
-   * (whose data later attempts read back from the job's events) or {@code keepalive}.
+   * Restarts the execution timeout and appends an event of a fixed type: {@code checkpoint} (whose
+   * data later attempts read back from the job's events) or {@code keepalive}.
    */
   static final String APPEND_AND_RESET_TIMEOUT =
       """
@@ -99,38 +99,37 @@ class WorkerEvents {
 
   Optional<Appended> progress(Target t, String progressJson) {
     return durable.write(
-        () ->
-            run(REPORT_PROGRESS, t).param("progress", progressJson).query(this::map).optional());
+        () -> run(REPORT_PROGRESS, t).param("progress", progressJson).query(this::map).optional());
   }
 
   Optional<Appended> checkpoint(Target t, String dataJson) {
     return durable.write(
         () ->
             run(APPEND_AND_RESET_TIMEOUT, t)
-        .param("type", "checkpoint")
-        .param("data", dataJson)
-        .query(this::map)
-        .optional());
+                .param("type", "checkpoint")
+                .param("data", dataJson)
+                .query(this::map)
+                .optional());
   }
 
   Optional<Appended> keepalive(Target t) {
     return durable.write(
         () ->
             run(APPEND_AND_RESET_TIMEOUT, t)
-        .param("type", "keepalive")
-        .param("data", null)
-        .query(this::map)
-        .optional());
+                .param("type", "keepalive")
+                .param("data", null)
+                .query(this::map)
+                .optional());
   }
 
   Optional<Appended> custom(Target t, String type, String dataJson) {
     return durable.write(
         () ->
             run(APPEND_CUSTOM, t)
-        .param("type", type)
-        .param("data", dataJson)
-        .query(this::map)
-        .optional());
+                .param("type", type)
+                .param("data", dataJson)
+                .query(this::map)
+                .optional());
   }
 
   private JdbcClient.StatementSpec run(String sql, Target t) {

@@ -22,9 +22,9 @@ import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Worker events (API.md §4.3): progress, checkpoint, custom event and keepalive on a running
- * job. Each is one guarded statement in {@link WorkerEvents}; a guard that matches nothing is
- * explained (404 / 403 / 409) by {@link JobGuard}.
+ * Worker events (API.md §4.3): progress, checkpoint, custom event and keepalive on a running job.
+ * Each is one guarded statement in {@link WorkerEvents}; a guard that matches nothing is explained
+ * (404 / 403 / 409) by {@link JobGuard}.
  */
 @RestController
 @RequestMapping(value = "/api/v1/jobs/{jobId}", consumes = MediaType.ALL_VALUE)
@@ -33,15 +33,32 @@ class WorkerEventsController {
   static final int MAX_EVENT_TYPE = 100;
 
   /**
-   * Types Spool itself writes (API.md §5) plus the realtime frame types. A worker may not emit
-   * them as custom events: subscribers react to them (a fake {@code completed} would close job
-   * streams, a fake {@code progress} would reach progress-only viewers unvalidated).
+   * Types Spool itself writes (API.md §5) plus the realtime frame types. A worker may not emit them
+   * as custom events: subscribers react to them (a fake {@code completed} would close job streams,
+   * a fake {@code progress} would reach progress-only viewers unvalidated).
    */
   static final Set<String> RESERVED_TYPES =
       Set.of(
-          "created", "scheduled", "promoted", "delivered", "acked", "progress", "checkpoint",
-          "keepalive", "retried", "delivery_timeout", "timed_out", "completed", "dead", "killed",
-          "callback_sent", "callback_failed", "init", "connected", "log", "logs");
+          "created",
+          "scheduled",
+          "promoted",
+          "delivered",
+          "acked",
+          "progress",
+          "checkpoint",
+          "keepalive",
+          "retried",
+          "delivery_timeout",
+          "timed_out",
+          "completed",
+          "dead",
+          "killed",
+          "callback_sent",
+          "callback_failed",
+          "init",
+          "connected",
+          "log",
+          "logs");
 
   private final WorkerEvents events;
   private final JobGuard guard;

@@ -17,8 +17,8 @@ import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * Debian's headless Chromium driven through {@code /usr/bin/chromedriver}: no Selenium Manager,
- * no downloads, a fresh profile per browser, nothing that calls home. Installed by .ci/run.
+ * Debian's headless Chromium driven through {@code /usr/bin/chromedriver}: no Selenium Manager, no
+ * downloads, a fresh profile per browser, nothing that calls home. Installed by .ci/run.
  */
 final class Browser {
 

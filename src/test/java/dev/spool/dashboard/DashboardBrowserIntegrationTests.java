@@ -34,10 +34,12 @@ class DashboardBrowserIntegrationTests extends IntegrationTest {
       new TestWatcher() {
         @Override
         public void testFailed(ExtensionContext context, Throwable cause) {
-          System.err.println("Dashboard page when the test failed:\n" + Browser.diagnostics(driver));
+          System.err.println(
+              "Dashboard page when the test failed:\n" + Browser.diagnostics(driver));
           Browser.screenshot(driver, "failed-" + context.getDisplayName().replaceAll("\\W", ""));
         }
       };
+
   private WebDriverWait wait;
 
   @BeforeAll
@@ -91,15 +93,22 @@ class DashboardBrowserIntegrationTests extends IntegrationTest {
     String second = api.createJob(space, "encode");
     wait.until(d -> d.findElement(By.cssSelector("tr[data-job='" + second + "']")));
     JsonNode polled =
-        api.post("/api/v1/spaces/" + space.id() + "/jobs/poll", space.key(), "{\"count\":2}").json();
+        api.post("/api/v1/spaces/" + space.id() + "/jobs/poll", space.key(), "{\"count\":2}")
+            .json();
     for (JsonNode job : polled.get("jobs")) {
       api.post("/api/v1/jobs/" + job.get("id").asString() + "/ack", space.key(), null, Map.of());
     }
     waitForRowStatus(first, "running");
     waitForRowStatus(second, "running");
-    api.post("/api/v1/jobs/" + first + "/progress", space.key(), "{\"percent\":60,\"message\":\"page 3 of 5\"}");
+    api.post(
+        "/api/v1/jobs/" + first + "/progress",
+        space.key(),
+        "{\"percent\":60,\"message\":\"page 3 of 5\"}");
     wait.until(
-        d -> d.findElement(By.cssSelector("tr[data-job='" + first + "'] .progress")).getText().contains("60%"));
+        d ->
+            d.findElement(By.cssSelector("tr[data-job='" + first + "'] .progress"))
+                .getText()
+                .contains("60%"));
     api.post("/api/v1/jobs/" + second + "/complete", space.key(), "{\"result\":{\"ok\":true}}");
     waitForRowStatus(second, "completed");
     String third = api.createJob(space, "thumbnail");
@@ -110,7 +119,8 @@ class DashboardBrowserIntegrationTests extends IntegrationTest {
     try {
       Browser.screenshot(driver, "jobs-phone");
       Object overflow =
-          driver.executeScript("return document.documentElement.scrollWidth > window.innerWidth + 1");
+          driver.executeScript(
+              "return document.documentElement.scrollWidth > window.innerWidth + 1");
       assertThat(overflow).as("the page fits a phone's width").isEqualTo(false);
     } finally {
       driver.manage().window().setSize(new Dimension(1280, 900));
@@ -121,7 +131,8 @@ class DashboardBrowserIntegrationTests extends IntegrationTest {
   void aJobPageShowsProgressAndLogLinesAsTheWorkerSendsThem() {
     TestApi.TestSpace space = api.newSpace();
     String id =
-        api.createJobs(space, "{\"name\":\"report\",\"payload\":{\"month\":\"<b>2026-11</b>\"}}").get(0);
+        api.createJobs(space, "{\"name\":\"report\",\"payload\":{\"month\":\"<b>2026-11</b>\"}}")
+            .get(0);
     api.post("/api/v1/spaces/" + space.id() + "/jobs/poll", space.key(), "{}");
     api.post("/api/v1/jobs/" + id + "/ack", space.key(), null, Map.of());
     signIn(space.key());
@@ -130,7 +141,11 @@ class DashboardBrowserIntegrationTests extends IntegrationTest {
 
     progress(space, id, 40, "{\"fetch\":{\"percent\":100,\"message\":\"done\"}}");
     waitForBar("Overall progress", "40");
-    progress(space, id, 75, "{\"fetch\":{\"percent\":100,\"message\":\"done\"},\"render\":{\"percent\":50}}");
+    progress(
+        space,
+        id,
+        75,
+        "{\"fetch\":{\"percent\":100,\"message\":\"done\"},\"render\":{\"percent\":50}}");
     waitForBar("Overall progress", "75");
     waitForBar("render", "50");
     Browser.screenshot(driver, "job");
@@ -169,13 +184,23 @@ class DashboardBrowserIntegrationTests extends IntegrationTest {
     signIn(api.newKey(mine.id(), List.of("jobs:read")));
 
     driver.get(api.base() + "/dashboard/#/spaces/" + other.id());
-    wait.until(d -> d.findElement(By.cssSelector("#view [role=alert]")).getText().contains("cannot access"));
+    wait.until(
+        d ->
+            d.findElement(By.cssSelector("#view [role=alert]"))
+                .getText()
+                .contains("cannot access"));
     driver.get(api.base() + "/dashboard/#/jobs/" + otherJob);
-    wait.until(d -> d.findElement(By.cssSelector("#view [role=alert]")).getText().contains("cannot access"));
+    wait.until(
+        d ->
+            d.findElement(By.cssSelector("#view [role=alert]"))
+                .getText()
+                .contains("cannot access"));
     Object status =
         driver.executeAsyncScript(
             "const done = arguments[arguments.length - 1];"
-                + "fetch('/dashboard/api/spaces/" + other.id() + "/jobs').then(r => done(r.status));");
+                + "fetch('/dashboard/api/spaces/"
+                + other.id()
+                + "/jobs').then(r => done(r.status));");
     assertThat(((Number) status).intValue()).isEqualTo(403);
     assertThat(driver.findElements(By.id("kill"))).isEmpty();
   }

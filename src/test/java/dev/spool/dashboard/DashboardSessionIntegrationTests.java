@@ -55,11 +55,18 @@ class DashboardSessionIntegrationTests extends IntegrationTest {
     TestApi.TestSpace space = api.newSpace();
     String cookie = cookie(api.adminKey());
     assertThat(get("/dashboard/api/spaces/" + space.id() + "/jobs", null).status()).isEqualTo(401);
-    assertThat(get("/dashboard/api/spaces/" + space.id() + "/jobs", cookie).status()).isEqualTo(200);
+    assertThat(get("/dashboard/api/spaces/" + space.id() + "/jobs", cookie).status())
+        .isEqualTo(200);
     assertThat(get("/dashboard/api/spaces", cookie).status()).isEqualTo(200);
-    assertThat(get("/dashboard/api/spaces/" + space.id() + "/keys", cookie).status()).isEqualTo(404);
+    assertThat(get("/dashboard/api/spaces/" + space.id() + "/keys", cookie).status())
+        .isEqualTo(404);
     TestApi.Response create =
-        send(post("/dashboard/api/spaces/" + space.id() + "/jobs", cookie, csrf(cookie), "{\"name\":\"x\"}"));
+        send(
+            post(
+                "/dashboard/api/spaces/" + space.id() + "/jobs",
+                cookie,
+                csrf(cookie),
+                "{\"name\":\"x\"}"));
     assertThat(create.status()).isEqualTo(404);
   }
 
@@ -69,7 +76,8 @@ class DashboardSessionIntegrationTests extends IntegrationTest {
     TestApi.TestSpace other = api.newSpace();
     String cookie = cookie(api.newKey(mine.id(), List.of("jobs:read")));
     assertThat(get("/dashboard/api/spaces/" + mine.id() + "/jobs", cookie).status()).isEqualTo(200);
-    assertThat(get("/dashboard/api/spaces/" + other.id() + "/jobs", cookie).status()).isEqualTo(403);
+    assertThat(get("/dashboard/api/spaces/" + other.id() + "/jobs", cookie).status())
+        .isEqualTo(403);
     TestApi.Response swapped =
         send(
             base("/dashboard/api/spaces/" + other.id() + "/jobs", cookie)
@@ -93,7 +101,8 @@ class DashboardSessionIntegrationTests extends IntegrationTest {
         .isEqualTo(403);
     assertThat(api.get("/api/v1/jobs/" + id, space.key()).json().get("status").asString())
         .isEqualTo("pending");
-    TestApi.Response killed = send(post("/dashboard/api/jobs/" + id + "/kill", cookie, csrf(cookie), body));
+    TestApi.Response killed =
+        send(post("/dashboard/api/jobs/" + id + "/kill", cookie, csrf(cookie), body));
     assertThat(killed.status()).isEqualTo(200);
     assertThat(killed.json().get("status").asString()).isEqualTo("killed");
   }
@@ -107,7 +116,8 @@ class DashboardSessionIntegrationTests extends IntegrationTest {
     assertThat(out.status()).isEqualTo(204);
     assertThat(out.header("Set-Cookie")).contains("Max-Age=0");
     assertThat(get("/dashboard/session", cookie).status()).isEqualTo(401);
-    assertThat(get("/dashboard/api/spaces/" + space.id() + "/jobs", cookie).status()).isEqualTo(401);
+    assertThat(get("/dashboard/api/spaces/" + space.id() + "/jobs", cookie).status())
+        .isEqualTo(401);
   }
 
   @Test
@@ -131,7 +141,8 @@ class DashboardSessionIntegrationTests extends IntegrationTest {
     TestApi.Response page = get("/dashboard/", null);
     assertThat(page.status()).isEqualTo(200);
     assertThat(page.body()).contains("<form method=\"post\" action=\"/dashboard/session\">");
-    assertThat(page.header("Content-Security-Policy")).contains("default-src 'self'", "frame-ancestors 'none'");
+    assertThat(page.header("Content-Security-Policy"))
+        .contains("default-src 'self'", "frame-ancestors 'none'");
     assertThat(get("/dashboard/js/app.js", null).status()).isEqualTo(200);
     assertThat(get("/dashboard", null).status()).isEqualTo(301);
   }

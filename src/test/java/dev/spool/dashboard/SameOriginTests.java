@@ -18,7 +18,8 @@ class SameOriginTests {
 
   @Test
   void anOriginNamingThisHostIsAllowed() {
-    assertThat(SameOrigin.allows(request("spool.example:8080", "http://spool.example:8080"))).isTrue();
+    assertThat(SameOrigin.allows(request("spool.example:8080", "http://spool.example:8080")))
+        .isTrue();
     assertThat(SameOrigin.allows(request("spool.example", "https://SPOOL.example"))).isTrue();
   }
 
@@ -30,7 +31,8 @@ class SameOriginTests {
   @Test
   void otherHostsOtherPortsAndOpaqueOriginsAreRefused() {
     assertThat(SameOrigin.allows(request("spool.example", "https://evil.example"))).isFalse();
-    assertThat(SameOrigin.allows(request("spool.example:8080", "http://spool.example:9090"))).isFalse();
+    assertThat(SameOrigin.allows(request("spool.example:8080", "http://spool.example:9090")))
+        .isFalse();
     assertThat(SameOrigin.allows(request("spool.example", "null"))).isFalse();
     assertThat(SameOrigin.allows(request("spool.example", "not a url"))).isFalse();
   }

@@ -40,7 +40,9 @@ class CreateJobsIntegrationTests extends IntegrationTest {
     assertThat(refs).hasSize(2);
     assertThat(refs.get(0).propertyNames()).containsExactlyInAnyOrder("id", "spaceId");
     assertThat(refs.get(0).get("spaceId").asString()).isEqualTo(space.id());
-    assertThat(refs.get(0).get("id").asString()).hasSize(26).isLessThan(refs.get(1).get("id").asString());
+    assertThat(refs.get(0).get("id").asString())
+        .hasSize(26)
+        .isLessThan(refs.get(1).get("id").asString());
 
     JsonNode job = api.get("/api/v1/jobs/" + refs.get(0).get("id").asString(), space.key()).json();
     assertThat(job.get("name").asString()).isEqualTo("process-video");
@@ -48,13 +50,16 @@ class CreateJobsIntegrationTests extends IntegrationTest {
     assertThat(job.get("maxRetries").asInt()).isEqualTo(5);
     assertThat(job.get("timeoutSeconds").asInt()).isEqualTo(600);
     assertThat(job.get("payload").get("format").asString()).isEqualTo("720p");
-    assertThat(job.get("callbackHeaders").get("Authorization").asString()).isEqualTo("Bearer your-secret");
+    assertThat(job.get("callbackHeaders").get("Authorization").asString())
+        .isEqualTo("Bearer your-secret");
     assertThat(job.get("events").get(0).get("type").asString()).isEqualTo("created");
-    assertThat(job.get("createdAt").asString()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
+    assertThat(job.get("createdAt").asString())
+        .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
     assertThat(job.has("result")).isTrue();
     assertThat(job.get("result").isNull()).isTrue();
 
-    JsonNode second = api.get("/api/v1/jobs/" + refs.get(1).get("id").asString(), space.key()).json();
+    JsonNode second =
+        api.get("/api/v1/jobs/" + refs.get(1).get("id").asString(), space.key()).json();
     assertThat(second.get("maxRetries").asInt()).isEqualTo(3);
     assertThat(second.get("timeoutSeconds").asInt()).isEqualTo(300);
     assertThat(second.get("callbackUrl").isNull()).isTrue();
@@ -136,8 +141,16 @@ class CreateJobsIntegrationTests extends IntegrationTest {
     TestSpace space = api.newSpace();
     for (String payload :
         List.of(
-            "{\"z\":1,\"a\":{\"y\":[3,2,1],\"b\":null},\"m\":\"x\"}", "[1,\"two\",{\"3\":true}]", "\"text\"",
-            "42", "-0.5", "true", "null", "12345678901234567890123", "1.50", "1E+400",
+            "{\"z\":1,\"a\":{\"y\":[3,2,1],\"b\":null},\"m\":\"x\"}",
+            "[1,\"two\",{\"3\":true}]",
+            "\"text\"",
+            "42",
+            "-0.5",
+            "true",
+            "null",
+            "12345678901234567890123",
+            "1.50",
+            "1E+400",
             "0.1000000000000000055511151231257827")) {
       Response r =
           api.post(
@@ -168,10 +181,27 @@ class CreateJobsIntegrationTests extends IntegrationTest {
     JsonNode job = api.get("/api/v1/jobs/" + id, space.key()).json();
     assertThat(job.propertyNames())
         .containsExactly(
-            "id", "spaceId", "name", "payload", "status", "maxRetries", "attemptNumber",
-            "timeoutSeconds", "backoffSeconds", "scheduledFor", "callbackUrl", "callbackHeaders",
-            "progress", "result", "lastError", "createdAt", "updatedAt", "deliveredAt",
-            "startedAt", "completedAt", "events");
+            "id",
+            "spaceId",
+            "name",
+            "payload",
+            "status",
+            "maxRetries",
+            "attemptNumber",
+            "timeoutSeconds",
+            "backoffSeconds",
+            "scheduledFor",
+            "callbackUrl",
+            "callbackHeaders",
+            "progress",
+            "result",
+            "lastError",
+            "createdAt",
+            "updatedAt",
+            "deliveredAt",
+            "startedAt",
+            "completedAt",
+            "events");
     JsonNode event = job.get("events").get(0);
     assertThat(event.propertyNames())
         .containsExactlyInAnyOrder("id", "type", "data", "attemptNumber", "createdAt");

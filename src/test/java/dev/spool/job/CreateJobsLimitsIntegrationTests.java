@@ -39,7 +39,10 @@ class CreateJobsLimitsIntegrationTests extends IntegrationTest {
   static String jobs(int n) {
     StringBuilder b = new StringBuilder("[");
     for (int i = 0; i < n; i++) {
-      b.append(i == 0 ? "" : ",").append("{\"name\":\"bulk\",\"payload\":{\"i\":").append(i).append("}}");
+      b.append(i == 0 ? "" : ",")
+          .append("{\"name\":\"bulk\",\"payload\":{\"i\":")
+          .append(i)
+          .append("}}");
     }
     return b.append(']').toString();
   }
@@ -77,7 +80,11 @@ class CreateJobsLimitsIntegrationTests extends IntegrationTest {
 
   @Test
   void oneBadElementInABatchOfFiveHundredLeavesNoJobBehind() {
-    String body = jobs(500).replace("{\"name\":\"bulk\",\"payload\":{\"i\":437}}", "{\"name\":\"bulk\",\"maxRetries\":99}");
+    String body =
+        jobs(500)
+            .replace(
+                "{\"name\":\"bulk\",\"payload\":{\"i\":437}}",
+                "{\"name\":\"bulk\",\"maxRetries\":99}");
     Response r = api.post(path(), space.key(), body);
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.error()).isEqualTo("jobs[437].maxRetries must be between 0 and 25");
@@ -102,7 +109,9 @@ class CreateJobsLimitsIntegrationTests extends IntegrationTest {
   @Test
   void aPayloadOverOneMebibyteIsTooLarge() {
     String big = "x".repeat(MIB);
-    Response r = api.post(path(), space.key(), "[{\"name\":\"a\"},{\"name\":\"b\",\"payload\":\"" + big + "\"}]");
+    Response r =
+        api.post(
+            path(), space.key(), "[{\"name\":\"a\"},{\"name\":\"b\",\"payload\":\"" + big + "\"}]");
     assertThat(r.status()).isEqualTo(413);
     assertThat(r.error()).startsWith("jobs[1].payload is larger than");
     assertThat(jobsInSpace()).isZero();
@@ -116,7 +125,10 @@ class CreateJobsLimitsIntegrationTests extends IntegrationTest {
   void aBodyOfExactlyTenMebibytesIsAccepted() {
     StringBuilder b = new StringBuilder("[");
     for (int i = 0; i < 10; i++) {
-      b.append(i == 0 ? "" : ",").append("{\"name\":\"a\",\"payload\":\"").append("y".repeat(MIB - 100)).append("\"}");
+      b.append(i == 0 ? "" : ",")
+          .append("{\"name\":\"a\",\"payload\":\"")
+          .append("y".repeat(MIB - 100))
+          .append("\"}");
     }
     b.append(']');
     b.append(" ".repeat(10 * MIB - b.length()));
@@ -141,9 +153,11 @@ class CreateJobsLimitsIntegrationTests extends IntegrationTest {
 
   @Test
   void aNumberTooLongToParseIsABadRequestNotA500() {
-    Response r = api.post(path(), space.key(), "{\"name\":\"a\",\"maxRetries\":" + "9".repeat(5000) + "}");
+    Response r =
+        api.post(path(), space.key(), "{\"name\":\"a\",\"maxRetries\":" + "9".repeat(5000) + "}");
     assertThat(r.status()).as(r.body()).isEqualTo(400);
-    Response p = api.post(path(), space.key(), "{\"name\":\"a\",\"payload\":" + "9".repeat(5000) + "}");
+    Response p =
+        api.post(path(), space.key(), "{\"name\":\"a\",\"payload\":" + "9".repeat(5000) + "}");
     assertThat(p.status()).as(p.body()).isIn(201, 400);
   }
 
@@ -151,8 +165,14 @@ class CreateJobsLimitsIntegrationTests extends IntegrationTest {
   void hugeAndOddPayloadsAreStoredOrRefusedButNeverA500() {
     for (String payload :
         new String[] {
-          "1e400", "-1e400", "123456789012345678901234567890", "0.1000000000000000055511151231257827",
-"{\"\":\"\"}", "[]", "\"\"", "false",
+          "1e400",
+          "-1e400",
+          "123456789012345678901234567890",
+          "0.1000000000000000055511151231257827",
+          "{\"\":\"\"}",
+          "[]",
+          "\"\"",
+          "false",
           "{\"a\":{\"b\":[1,2,{\"c\":null}]}}"
         }) {
       Response r = api.post(path(), space.key(), "{\"name\":\"odd\",\"payload\":" + payload + "}");
@@ -168,16 +188,24 @@ class CreateJobsLimitsIntegrationTests extends IntegrationTest {
   void payloadTextPostgresqlCannotProcessIsABadRequest() {
     for (String payload :
         new String[] {
-          "\"nul \\u0000 inside\"", "{\"k\":[\"lone \\ud800 surrogate\"]}", "{\"\\u0000\":1}",
+          "\"nul \\u0000 inside\"",
+          "{\"k\":[\"lone \\ud800 surrogate\"]}",
+          "{\"\\u0000\":1}",
           "\"\\udc00\""
         }) {
       Response r = api.post(path(), space.key(), "{\"name\":\"odd\",\"payload\":" + payload + "}");
       assertThat(r.status()).as(payload).isEqualTo(400);
-      assertThat(r.error()).isEqualTo("jobs[0].payload must not contain NUL characters or unpaired surrogates");
+      assertThat(r.error())
+          .isEqualTo("jobs[0].payload must not contain NUL characters or unpaired surrogates");
     }
-    Response pair = api.post(path(), space.key(), "{\"name\":\"ok\",\"payload\":\"\\ud83c\\udfac\"}");
+    Response pair =
+        api.post(path(), space.key(), "{\"name\":\"ok\",\"payload\":\"\\ud83c\\udfac\"}");
     assertThat(pair.status()).isEqualTo(201);
-    String stored = api.get("/api/v1/jobs/" + pair.json().get("id").asString(), space.key()).json().get("payload").asString();
+    String stored =
+        api.get("/api/v1/jobs/" + pair.json().get("id").asString(), space.key())
+            .json()
+            .get("payload")
+            .asString();
     assertThat(stored).isEqualTo("🎬");
   }
 
@@ -190,9 +218,14 @@ class CreateJobsLimitsIntegrationTests extends IntegrationTest {
       socket.setSoTimeout(30_000);
       OutputStream out = socket.getOutputStream();
       String head =
-          "POST " + path() + " HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: " + space.key()
+          "POST "
+              + path()
+              + " HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: "
+              + space.key()
               + "\r\nContent-Type: application/json\r\n"
-              + (withLength ? "Content-Length: " + body.length + "\r\n" : "Transfer-Encoding: chunked\r\n")
+              + (withLength
+                  ? "Content-Length: " + body.length + "\r\n"
+                  : "Transfer-Encoding: chunked\r\n")
               + "\r\n";
       out.write(head.getBytes(StandardCharsets.US_ASCII));
       try {

@@ -47,7 +47,8 @@ class CreateJobsValidationIntegrationTests extends IntegrationTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"-1", "26", "2.5", "\"3\"", "true", "1e400", "99999999999999999999999", "{}"})
+  @ValueSource(
+      strings = {"-1", "26", "2.5", "\"3\"", "true", "1e400", "99999999999999999999999", "{}"})
   void maxRetriesOutsideZeroToTwentyFiveIsRejected(String value) {
     assertBadRequest(
         create("{\"name\":\"a\",\"maxRetries\":" + value + "}"),
@@ -71,7 +72,8 @@ class CreateJobsValidationIntegrationTests extends IntegrationTest {
 
   @Test
   void backoffSecondsAcceptsZeroToAnHour() {
-    assertThat(job(create("{\"name\":\"a\",\"backoffSeconds\":3600}")).get("backoffSeconds").asInt())
+    assertThat(
+            job(create("{\"name\":\"a\",\"backoffSeconds\":3600}")).get("backoffSeconds").asInt())
         .isEqualTo(3600);
     assertBadRequest(
         create("{\"name\":\"a\",\"backoffSeconds\":3601}"),
@@ -91,8 +93,15 @@ class CreateJobsValidationIntegrationTests extends IntegrationTest {
     assertThat(job.get("attemptNumber").asInt()).isZero();
     for (String field :
         List.of(
-            "scheduledFor", "callbackUrl", "callbackHeaders", "progress", "result", "lastError",
-            "deliveredAt", "startedAt", "completedAt")) {
+            "scheduledFor",
+            "callbackUrl",
+            "callbackHeaders",
+            "progress",
+            "result",
+            "lastError",
+            "deliveredAt",
+            "startedAt",
+            "completedAt")) {
       assertThat(job.has(field)).as(field).isTrue();
       assertThat(job.get(field).isNull()).as(field).isTrue();
     }
@@ -113,14 +122,21 @@ class CreateJobsValidationIntegrationTests extends IntegrationTest {
     assertThat(job.get("scheduledFor").asString()).isEqualTo("2999-01-01T08:00:00.000Z");
     JsonNode event = job.get("events").get(0);
     assertThat(event.get("type").asString()).isEqualTo("scheduled");
-    assertThat(event.get("data").get("scheduledFor").asString()).isEqualTo("2999-01-01T08:00:00.000Z");
+    assertThat(event.get("data").get("scheduledFor").asString())
+        .isEqualTo("2999-01-01T08:00:00.000Z");
   }
 
   @ParameterizedTest
   @ValueSource(
       strings = {
-        "\"tomorrow\"", "\"2025-02-24\"", "\"2025-13-01T00:00:00Z\"", "\"\"", "12345",
-        "\"+999999999-12-31T23:59:59Z\"", "\"-000001-01-01T00:00:00Z\"", "\"2025-02-24T10:30:00\""
+        "\"tomorrow\"",
+        "\"2025-02-24\"",
+        "\"2025-13-01T00:00:00Z\"",
+        "\"\"",
+        "12345",
+        "\"+999999999-12-31T23:59:59Z\"",
+        "\"-000001-01-01T00:00:00Z\"",
+        "\"2025-02-24T10:30:00\""
       })
   void aScheduledForThatIsNoUsableTimestampIsRejected(String value) {
     Response r = create("{\"name\":\"a\",\"scheduledFor\":" + value + "}");
@@ -132,8 +148,10 @@ class CreateJobsValidationIntegrationTests extends IntegrationTest {
   void aNameIsRequiredNonEmptyAtMost255CharactersAndFreeOfControlCharacters() {
     assertBadRequest(create("{}"), "jobs[0].name is required");
     assertBadRequest(create("{\"name\":null}"), "jobs[0].name is required");
-    assertBadRequest(create("{\"name\":\"\"}"), "jobs[0].name must be a string of 1 to 255 characters");
-    assertBadRequest(create("{\"name\":42}"), "jobs[0].name must be a string of 1 to 255 characters");
+    assertBadRequest(
+        create("{\"name\":\"\"}"), "jobs[0].name must be a string of 1 to 255 characters");
+    assertBadRequest(
+        create("{\"name\":42}"), "jobs[0].name must be a string of 1 to 255 characters");
     assertBadRequest(
         create("{\"name\":\"" + "n".repeat(256) + "\"}"),
         "jobs[0].name must be a string of 1 to 255 characters");
@@ -157,8 +175,7 @@ class CreateJobsValidationIntegrationTests extends IntegrationTest {
 
   @Test
   void unicodeNamesAndPayloadsComeBackUnchanged() {
-    JsonNode job =
-        job(create("{\"name\":\"vidéo-处理-🎬\",\"payload\":{\"título\":\"ü ñ 漢字 😀\"}}"));
+    JsonNode job = job(create("{\"name\":\"vidéo-处理-🎬\",\"payload\":{\"título\":\"ü ñ 漢字 😀\"}}"));
     assertThat(job.get("name").asString()).isEqualTo("vidéo-处理-🎬");
     assertThat(job.get("payload").get("título").asString()).isEqualTo("ü ñ 漢字 😀");
   }
@@ -173,12 +190,20 @@ class CreateJobsValidationIntegrationTests extends IntegrationTest {
   @Test
   void aCallbackUrlMustBeAnAbsoluteHttpUrlOfAtMost2048Characters() {
     String ok = "https://example.com/" + "p".repeat(2048 - 20);
-    assertThat(job(create("{\"name\":\"a\",\"callbackUrl\":\"" + ok + "\"}")).get("callbackUrl").asString())
+    assertThat(
+            job(create("{\"name\":\"a\",\"callbackUrl\":\"" + ok + "\"}"))
+                .get("callbackUrl")
+                .asString())
         .isEqualTo(ok);
     for (String bad :
         List.of(
-            "\"ftp://example.com/x\"", "\"/relative\"", "\"http://\"", "\"javascript:alert(1)\"",
-            "\"http://exa mple.com\"", "42", "\"https://example.com/" + "p".repeat(2048 - 19) + "\"")) {
+            "\"ftp://example.com/x\"",
+            "\"/relative\"",
+            "\"http://\"",
+            "\"javascript:alert(1)\"",
+            "\"http://exa mple.com\"",
+            "42",
+            "\"https://example.com/" + "p".repeat(2048 - 19) + "\"")) {
       Response r = create("{\"name\":\"a\",\"callbackUrl\":" + bad + "}");
       assertThat(r.status()).as(bad + " " + r.body()).isEqualTo(400);
       assertThat(r.error()).startsWith("jobs[0].callbackUrl must");
@@ -200,8 +225,14 @@ class CreateJobsValidationIntegrationTests extends IntegrationTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
-        "Host", "content-length", "Content-Type", "TRANSFER-ENCODING", "Connection", "webhook-id",
-        "Webhook-Signature", "webhook-timestamp"
+        "Host",
+        "content-length",
+        "Content-Type",
+        "TRANSFER-ENCODING",
+        "Connection",
+        "webhook-id",
+        "Webhook-Signature",
+        "webhook-timestamp"
       })
   void reservedCallbackHeadersCannotBeSet(String name) {
     assertBadRequest(
@@ -247,14 +278,20 @@ class CreateJobsValidationIntegrationTests extends IntegrationTest {
     assertThat(r.json().get("code").asString()).isEqualTo("validation_failed");
     List<String> fields = new ArrayList<>();
     List<String> messages = new ArrayList<>();
-    r.json().get("details").forEach(d -> {
-      fields.add(d.get("field").asString());
-      messages.add(d.get("message").asString());
-    });
+    r.json()
+        .get("details")
+        .forEach(
+            d -> {
+              fields.add(d.get("field").asString());
+              messages.add(d.get("message").asString());
+            });
     assertThat(fields)
         .containsExactly(
-            "jobs[1].name", "jobs[1].maxRetries", "jobs[1].timeoutSeconds",
-            "jobs[2].scheduledFor", "jobs[2].callbackHeaders.Host");
+            "jobs[1].name",
+            "jobs[1].maxRetries",
+            "jobs[1].timeoutSeconds",
+            "jobs[2].scheduledFor",
+            "jobs[2].callbackHeaders.Host");
     assertThat(messages).contains("jobs[1].maxRetries must be between 0 and 25");
   }
 
@@ -280,8 +317,14 @@ class CreateJobsValidationIntegrationTests extends IntegrationTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
-        "{\"name\":", "{\"name\":\"a\"", "{'name':'a'}", "{\"name\":\"a\",}", "[{\"name\":\"a\"},]",
-        "{\"name\":\"a\"} trailing", "{\"name\":\"a\"}{\"name\":\"b\"}", "{\"name\":NaN}"
+        "{\"name\":",
+        "{\"name\":\"a\"",
+        "{'name':'a'}",
+        "{\"name\":\"a\",}",
+        "[{\"name\":\"a\"},]",
+        "{\"name\":\"a\"} trailing",
+        "{\"name\":\"a\"}{\"name\":\"b\"}",
+        "{\"name\":NaN}"
       })
   void malformedJsonIsABadRequest(String body) {
     assertBadRequest(create(body), "Malformed JSON body");
@@ -308,9 +351,11 @@ class CreateJobsValidationIntegrationTests extends IntegrationTest {
   @Test
   void jsonNestedDeeperThanOneHundredLevelsIsABadRequest() {
     // The job object is level 1, so a payload of 99 nested arrays reaches exactly 100.
-    Response atLimit = create("{\"name\":\"a\",\"payload\":" + "[".repeat(99) + "]".repeat(99) + "}");
+    Response atLimit =
+        create("{\"name\":\"a\",\"payload\":" + "[".repeat(99) + "]".repeat(99) + "}");
     assertThat(atLimit.status()).as(atLimit.body()).isEqualTo(201);
-    Response over = create("{\"name\":\"a\",\"payload\":" + "[".repeat(100) + "]".repeat(100) + "}");
+    Response over =
+        create("{\"name\":\"a\",\"payload\":" + "[".repeat(100) + "]".repeat(100) + "}");
     assertThat(over.status()).isEqualTo(400);
     assertThat(over.error()).isEqualTo("JSON is nested deeper than 100 levels");
   }
@@ -318,15 +363,22 @@ class CreateJobsValidationIntegrationTests extends IntegrationTest {
   @ParameterizedTest
   @ValueSource(strings = {"", "text/plain", "application/x-www-form-urlencoded", ";;;", "json"})
   void aBodyThatIsNotDeclaredJsonIsUnsupported(String contentType) {
-    Map<String, String> headers = contentType.isEmpty() ? Map.of() : Map.of("Content-Type", contentType);
+    Map<String, String> headers =
+        contentType.isEmpty() ? Map.of() : Map.of("Content-Type", contentType);
     Response r =
-        api.post("/api/v1/spaces/" + space.id() + "/jobs", space.key(), "{\"name\":\"a\"}", headers);
+        api.post(
+            "/api/v1/spaces/" + space.id() + "/jobs", space.key(), "{\"name\":\"a\"}", headers);
     assertThat(r.status()).as(r.body()).isEqualTo(415);
     assertThat(r.error()).isEqualTo("Content-Type must be application/json");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"application/json; charset=utf-8", "APPLICATION/JSON", "application/vnd.spool+json"})
+  @ValueSource(
+      strings = {
+        "application/json; charset=utf-8",
+        "APPLICATION/JSON",
+        "application/vnd.spool+json"
+      })
   void anyJsonContentTypeIsAccepted(String contentType) {
     Response r =
         api.post(
@@ -339,14 +391,16 @@ class CreateJobsValidationIntegrationTests extends IntegrationTest {
 
   @Test
   void aDuplicateKeyKeepsItsLastValue() {
-    JsonNode job = job(create("{\"name\":\"first\",\"name\":\"last\",\"payload\":{\"a\":1,\"a\":2}}"));
+    JsonNode job =
+        job(create("{\"name\":\"first\",\"name\":\"last\",\"payload\":{\"a\":1,\"a\":2}}"));
     assertThat(job.get("name").asString()).isEqualTo("last");
     assertThat(job.get("payload").toString()).isEqualTo("{\"a\":2}");
   }
 
   @Test
   void unknownFieldsAreIgnored() {
-    JsonNode job = job(create("{\"name\":\"a\",\"status\":\"completed\",\"id\":\"x\",\"whatever\":[1]}"));
+    JsonNode job =
+        job(create("{\"name\":\"a\",\"status\":\"completed\",\"id\":\"x\",\"whatever\":[1]}"));
     assertThat(job.get("status").asString()).isEqualTo("pending");
     assertThat(job.get("id").asString()).hasSize(26);
   }

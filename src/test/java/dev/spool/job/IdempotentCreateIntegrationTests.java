@@ -95,7 +95,8 @@ class IdempotentCreateIntegrationTests extends IntegrationTest {
   @Test
   void aKeyOlderThanADayNoLongerReplays() {
     Response first = create(space, "old", "{\"name\":\"a\"}");
-    jdbc.sql("UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE space_id = :s")
+    jdbc.sql(
+            "UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE space_id = :s")
         .param("s", space.id())
         .update();
     Response again = create(space, "old", "{\"name\":\"a\"}");
@@ -134,7 +135,8 @@ class IdempotentCreateIntegrationTests extends IntegrationTest {
         responses.add(f.get(60, TimeUnit.SECONDS));
       }
       assertThat(responses).allSatisfy(r -> assertThat(r.status()).isEqualTo(201));
-      assertThat(responses).allSatisfy(r -> assertThat(r.json()).isEqualTo(responses.get(0).json()));
+      assertThat(responses)
+          .allSatisfy(r -> assertThat(r.json()).isEqualTo(responses.get(0).json()));
       assertThat(responses.stream().filter(r -> r.header("Idempotent-Replayed") == null))
           .hasSize(1);
       assertThat(jobsInSpace(space)).isEqualTo(2);

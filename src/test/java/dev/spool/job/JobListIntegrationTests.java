@@ -98,15 +98,18 @@ class JobListIntegrationTests extends IntegrationTest {
     states.start(b.get(2));
 
     assertThat(ids(list("?status=running"))).containsExactly(b.get(2), a.get(0));
-    assertThat(ids(list("?status=running,completed"))).containsExactly(b.get(2), b.get(1), a.get(0));
-    assertThat(ids(list("?status=completed,%20running,running"))).containsExactly(b.get(2), b.get(1), a.get(0));
+    assertThat(ids(list("?status=running,completed")))
+        .containsExactly(b.get(2), b.get(1), a.get(0));
+    assertThat(ids(list("?status=completed,%20running,running")))
+        .containsExactly(b.get(2), b.get(1), a.get(0));
     assertThat(ids(list("?name=alpha"))).containsExactly(a.get(2), a.get(1), a.get(0));
     assertThat(ids(list("?name=beta&status=pending,running"))).containsExactly(b.get(2), b.get(0));
     assertThat(ids(list("?status=dead"))).isEmpty();
 
     Response page1 = list("?status=running,completed,pending&limit=2");
     assertThat(ids(page1)).containsExactly(b.get(2), b.get(1));
-    Response page2 = list("?status=running,completed,pending&limit=2&cursor=" + page1.header("Next-Cursor"));
+    Response page2 =
+        list("?status=running,completed,pending&limit=2&cursor=" + page1.header("Next-Cursor"));
     assertThat(ids(page2)).containsExactly(b.get(0), a.get(2));
     Response page3 = list("?status=running,completed,pending&limit=2&offset=4");
     assertThat(ids(page3)).containsExactly(a.get(1), a.get(0));
@@ -116,9 +119,18 @@ class JobListIntegrationTests extends IntegrationTest {
   void badQueryParametersAre400sInTheErrorBody() {
     for (String q :
         List.of(
-            "?limit=0", "?limit=101", "?limit=abc", "?limit=1.5", "?offset=-1", "?offset=x",
-            "?status=finished", "?status=pending,nope", "?cursor=garbage!!", "?cursor=Zm9yZ2Vk",
-            "?cursor=" + java.util.Base64.getUrlEncoder().encodeToString("j1:not-a-ulid".getBytes()),
+            "?limit=0",
+            "?limit=101",
+            "?limit=abc",
+            "?limit=1.5",
+            "?offset=-1",
+            "?offset=x",
+            "?status=finished",
+            "?status=pending,nope",
+            "?cursor=garbage!!",
+            "?cursor=Zm9yZ2Vk",
+            "?cursor="
+                + java.util.Base64.getUrlEncoder().encodeToString("j1:not-a-ulid".getBytes()),
             "?cursor=" + ListCursor.encode("01ARZ3NDEKTSV4RRFFQ69G5FAV") + "&offset=3")) {
       Response r = list(q);
       assertThat(r.status()).as(q).isEqualTo(400);
@@ -127,16 +139,21 @@ class JobListIntegrationTests extends IntegrationTest {
     }
     assertThat(list("?limit=0").error()).isEqualTo("limit must be an integer between 1 and 100");
     assertThat(list("?limit=100").status()).isEqualTo(200);
-    assertThat(list("?status=finished").error()).startsWith("status must be any of scheduled, pending");
+    assertThat(list("?status=finished").error())
+        .startsWith("status must be any of scheduled, pending");
   }
 
   @Test
   void listingChecksScopeAndSpace() {
-    assertThat(api.get("/api/v1/spaces/" + space.id() + "/jobs", space.publicKey()).status()).isEqualTo(403);
+    assertThat(api.get("/api/v1/spaces/" + space.id() + "/jobs", space.publicKey()).status())
+        .isEqualTo(403);
     TestSpace other = api.newSpace();
-    assertThat(api.get("/api/v1/spaces/" + space.id() + "/jobs", other.key()).status()).isEqualTo(403);
-    assertThat(api.get("/api/v1/spaces/" + space.id() + "/jobs", api.adminKey()).status()).isEqualTo(200);
-    assertThat(api.get("/api/v1/spaces/01ARZ3NDEKTSV4RRFFQ69G5FAV/jobs", api.adminKey()).status()).isEqualTo(404);
+    assertThat(api.get("/api/v1/spaces/" + space.id() + "/jobs", other.key()).status())
+        .isEqualTo(403);
+    assertThat(api.get("/api/v1/spaces/" + space.id() + "/jobs", api.adminKey()).status())
+        .isEqualTo(200);
+    assertThat(api.get("/api/v1/spaces/01ARZ3NDEKTSV4RRFFQ69G5FAV/jobs", api.adminKey()).status())
+        .isEqualTo(404);
   }
 
   @Test
@@ -151,9 +168,12 @@ class JobListIntegrationTests extends IntegrationTest {
     assertThat(api.get("/api/v1/jobs/" + id + "/progress", space.key()).status()).isEqualTo(200);
     assertThat(api.get("/api/v1/jobs/" + id, space.publicKey()).status()).isEqualTo(403);
     String pollOnly = api.newKey(space.id(), List.of("jobs:poll"));
-    assertThat(api.get("/api/v1/jobs/" + id + "/progress", pollOnly).error()).isEqualTo("Missing required scope: jobs:read");
-    assertThat(api.get("/api/v1/jobs/" + id + "/progress", api.newSpace().publicKey()).status()).isEqualTo(403);
-    assertThat(api.get("/api/v1/jobs/01ARZ3NDEKTSV4RRFFQ69G5FAV/progress", space.key()).status()).isEqualTo(404);
+    assertThat(api.get("/api/v1/jobs/" + id + "/progress", pollOnly).error())
+        .isEqualTo("Missing required scope: jobs:read");
+    assertThat(api.get("/api/v1/jobs/" + id + "/progress", api.newSpace().publicKey()).status())
+        .isEqualTo(403);
+    assertThat(api.get("/api/v1/jobs/01ARZ3NDEKTSV4RRFFQ69G5FAV/progress", space.key()).status())
+        .isEqualTo(404);
   }
 
   @Test

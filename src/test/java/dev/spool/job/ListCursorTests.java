@@ -19,15 +19,25 @@ class ListCursorTests {
 
   @Test
   void garbledOrForgedCursorsAreRejected() {
-    for (String bad : new String[] {"", "%%%", "abc", "ajE6", ListCursor.encode("nope"), "ajE6MDFBUlozTkRFS1RTVjRSUkZGUTY5RzVGQVZa"}) {
+    for (String bad :
+        new String[] {
+          "",
+          "%%%",
+          "abc",
+          "ajE6",
+          ListCursor.encode("nope"),
+          "ajE6MDFBUlozTkRFS1RTVjRSUkZGUTY5RzVGQVZa"
+        }) {
       assertThatThrownBy(() -> ListCursor.decode(bad)).as(bad).isInstanceOf(ApiException.class);
     }
   }
 
   @Test
   void statusesAreParsedDeduplicatedAndChecked() {
-    assertThat(JobListController.statuses("pending, running,,pending")).containsExactly("pending", "running");
+    assertThat(JobListController.statuses("pending, running,,pending"))
+        .containsExactly("pending", "running");
     assertThat(JobListController.statuses(null)).isEmpty();
-    assertThatThrownBy(() -> JobListController.statuses("Pending")).isInstanceOf(ApiException.class);
+    assertThatThrownBy(() -> JobListController.statuses("Pending"))
+        .isInstanceOf(ApiException.class);
   }
 }

@@ -44,7 +44,11 @@ class JobLogsIntegrationTests extends IntegrationTest {
   }
 
   Response postLogs(String jobId, String body, Map<String, String> headers) {
-    return api.postBytes("/api/v1/jobs/" + jobId + "/logs", space.key(), body.getBytes(StandardCharsets.UTF_8), headers);
+    return api.postBytes(
+        "/api/v1/jobs/" + jobId + "/logs",
+        space.key(),
+        body.getBytes(StandardCharsets.UTF_8),
+        headers);
   }
 
   Response postLogs(String jobId, byte[] body, Map<String, String> headers) {
@@ -112,10 +116,16 @@ class JobLogsIntegrationTests extends IntegrationTest {
   @Test
   void gzipAndJsonArrayBodiesAreAccepted() {
     String id = runningJob();
-    assertThat(postLogs(id, gzip(lines(5).getBytes(StandardCharsets.UTF_8)), NDJSON_GZIP).json().get("accepted").asInt())
+    assertThat(
+            postLogs(id, gzip(lines(5).getBytes(StandardCharsets.UTF_8)), NDJSON_GZIP)
+                .json()
+                .get("accepted")
+                .asInt())
         .isEqualTo(5);
     Response array =
-        postLogs(id, "[{\"level\":\"debug\",\"message\":\"a\"},{\"level\":\"fatal\",\"message\":\"b\",\"timestamp\":1700000000000}]",
+        postLogs(
+            id,
+            "[{\"level\":\"debug\",\"message\":\"a\"},{\"level\":\"fatal\",\"message\":\"b\",\"timestamp\":1700000000000}]",
             Map.of("Content-Type", "application/json"));
     assertThat(array.json().get("accepted").asInt()).isEqualTo(2);
     JsonNode logs = logs(id, "?after=5").get("logs");
@@ -128,20 +138,49 @@ class JobLogsIntegrationTests extends IntegrationTest {
   void aBadLineRejectsTheWholeBatchNamingTheLine() {
     String id = runningJob();
     Response r =
-        postLogs(id, "{\"level\":\"info\",\"message\":\"ok\"}\n{\"level\":\"info\",\"message\":\"ok\"}\n{\"level\":\"loud\",\"message\":\"x\"}\n", NDJSON);
+        postLogs(
+            id,
+            "{\"level\":\"info\",\"message\":\"ok\"}\n{\"level\":\"info\",\"message\":\"ok\"}\n{\"level\":\"loud\",\"message\":\"x\"}\n",
+            NDJSON);
     assertThat(r.status()).isEqualTo(400);
-    assertThat(r.error()).isEqualTo("line 3: level must be one of trace, debug, info, warn, error, fatal");
-    assertThat(postLogs(id, "{\"level\":\"info\"}", NDJSON).error()).isEqualTo("line 1: message is required");
-    assertThat(postLogs(id, "{\"level\":\"info\",\"message\":\"a\"}\nnot json\n", NDJSON).error()).startsWith("line 2: ");
+    assertThat(r.error())
+        .isEqualTo("line 3: level must be one of trace, debug, info, warn, error, fatal");
+    assertThat(postLogs(id, "{\"level\":\"info\"}", NDJSON).error())
+        .isEqualTo("line 1: message is required");
+    assertThat(postLogs(id, "{\"level\":\"info\",\"message\":\"a\"}\nnot json\n", NDJSON).error())
+        .startsWith("line 2: ");
     assertThat(postLogs(id, "[1]", NDJSON).error()).isEqualTo("line 1: must be a JSON object");
-    assertThat(postLogs(id, "{\"level\":\"info\",\"message\":\"a\",\"timestamp\":\"yesterday\"}", NDJSON).error())
+    assertThat(
+            postLogs(
+                    id,
+                    "{\"level\":\"info\",\"message\":\"a\",\"timestamp\":\"yesterday\"}",
+                    NDJSON)
+                .error())
         .startsWith("line 1: timestamp must be");
-    assertThat(postLogs(id, "[{\"level\":\"info\",\"message\":\"a\"},{\"level\":1,\"message\":\"a\"}]", Map.of("Content-Type", "application/json")).error())
+    assertThat(
+            postLogs(
+                    id,
+                    "[{\"level\":\"info\",\"message\":\"a\"},{\"level\":1,\"message\":\"a\"}]",
+                    Map.of("Content-Type", "application/json"))
+                .error())
         .startsWith("record 2: level must be one of");
-    assertThat(postLogs(id, "{\"level\":\"info\",\"message\":\"a\"}", Map.of("Content-Type", "application/json")).status()).isEqualTo(400);
+    assertThat(
+            postLogs(
+                    id,
+                    "{\"level\":\"info\",\"message\":\"a\"}",
+                    Map.of("Content-Type", "application/json"))
+                .status())
+        .isEqualTo(400);
     assertThat(postLogs(id, "\n\n", NDJSON).status()).isEqualTo(400);
-    assertThat(postLogs(id, lines(1), Map.of("Content-Type", "text/plain")).status()).isEqualTo(415);
-    assertThat(postLogs(id, lines(1), Map.of("Content-Type", "application/x-ndjson", "Content-Encoding", "br")).status()).isEqualTo(415);
+    assertThat(postLogs(id, lines(1), Map.of("Content-Type", "text/plain")).status())
+        .isEqualTo(415);
+    assertThat(
+            postLogs(
+                    id,
+                    lines(1),
+                    Map.of("Content-Type", "application/x-ndjson", "Content-Encoding", "br"))
+                .status())
+        .isEqualTo(415);
     assertThat(logs(id, "").get("logs")).isEmpty();
   }
 
@@ -151,13 +190,24 @@ class JobLogsIntegrationTests extends IntegrationTest {
     Response tooMany = postLogs(id, lines(1001), NDJSON);
     assertThat(tooMany.status()).isEqualTo(413);
     assertThat(tooMany.error()).isEqualTo("Too many log lines in one request (max 1000)");
-    assertThat(postLogs(id, "[" + String.join(",", java.util.Collections.nCopies(1001, "{\"level\":\"info\",\"message\":\"m\"}")) + "]",
-        Map.of("Content-Type", "application/json")).status()).isEqualTo(413);
+    assertThat(
+            postLogs(
+                    id,
+                    "["
+                        + String.join(
+                            ",",
+                            java.util.Collections.nCopies(
+                                1001, "{\"level\":\"info\",\"message\":\"m\"}"))
+                        + "]",
+                    Map.of("Content-Type", "application/json"))
+                .status())
+        .isEqualTo(413);
     assertThat(postLogs(id, lines(1000), NDJSON).json().get("accepted").asInt()).isEqualTo(1000);
 
     String big = "{\"level\":\"info\",\"message\":\"" + "x".repeat(1024 * 1024) + "\"}";
     assertThat(postLogs(id, big, NDJSON).status()).isEqualTo(413);
-    assertThat(postLogs(id, gzip(big.getBytes(StandardCharsets.UTF_8)), NDJSON_GZIP).status()).isEqualTo(413);
+    assertThat(postLogs(id, gzip(big.getBytes(StandardCharsets.UTF_8)), NDJSON_GZIP).status())
+        .isEqualTo(413);
   }
 
   @Test
@@ -212,9 +262,11 @@ class JobLogsIntegrationTests extends IntegrationTest {
 
     String id = api.createJob(space, "crawl");
     String delivery = states.start(id);
-    Map<String, String> stale = Map.of("Content-Type", "application/x-ndjson", "x-delivery-id", "old");
+    Map<String, String> stale =
+        Map.of("Content-Type", "application/x-ndjson", "x-delivery-id", "old");
     assertThat(postLogs(id, lines(1), stale).status()).isEqualTo(409);
-    Map<String, String> current = Map.of("Content-Type", "application/x-ndjson", "x-delivery-id", delivery);
+    Map<String, String> current =
+        Map.of("Content-Type", "application/x-ndjson", "x-delivery-id", delivery);
     assertThat(postLogs(id, lines(1), current).status()).isEqualTo(200);
   }
 
@@ -233,8 +285,12 @@ class JobLogsIntegrationTests extends IntegrationTest {
     assertThat(api.get(path, space.publicKey()).status()).isEqualTo(403);
     assertThat(api.get(path, api.newSpace().key()).status()).isEqualTo(403);
     assertThat(api.postBytes(path, api.newSpace().key(), body, NDJSON).status()).isEqualTo(403);
-    assertThat(api.get("/api/v1/jobs/01ARZ3NDEKTSV4RRFFQ69G5FAV/logs", space.key()).status()).isEqualTo(404);
-    assertThat(api.postBytes("/api/v1/jobs/01ARZ3NDEKTSV4RRFFQ69G5FAV/logs", space.key(), body, NDJSON).status()).isEqualTo(404);
+    assertThat(api.get("/api/v1/jobs/01ARZ3NDEKTSV4RRFFQ69G5FAV/logs", space.key()).status())
+        .isEqualTo(404);
+    assertThat(
+            api.postBytes("/api/v1/jobs/01ARZ3NDEKTSV4RRFFQ69G5FAV/logs", space.key(), body, NDJSON)
+                .status())
+        .isEqualTo(404);
   }
 
   @Test
@@ -243,7 +299,12 @@ class JobLogsIntegrationTests extends IntegrationTest {
     StringBuilder b = new StringBuilder();
     String[] levels = {"trace", "debug", "info", "warn", "error", "fatal"};
     for (int i = 0; i < 12; i++) {
-      b.append("{\"level\":\"").append(levels[i % 6]).append("\",\"message\":\"Item ").append(i).append(i % 4 == 0 ? " Timeout" : "").append("\"}\n");
+      b.append("{\"level\":\"")
+          .append(levels[i % 6])
+          .append("\",\"message\":\"Item ")
+          .append(i)
+          .append(i % 4 == 0 ? " Timeout" : "")
+          .append("\"}\n");
     }
     postLogs(id, b.toString(), NDJSON);
 
@@ -257,12 +318,15 @@ class JobLogsIntegrationTests extends IntegrationTest {
     assertThat(last.get("nextCursor").isNull()).isTrue();
 
     JsonNode errors = logs(id, "?level=error").get("logs");
-    assertThat(errors.valueStream().map(l -> l.get("level").asString()).toList()).containsExactly("error", "fatal", "error", "fatal");
+    assertThat(errors.valueStream().map(l -> l.get("level").asString()).toList())
+        .containsExactly("error", "fatal", "error", "fatal");
     JsonNode timeouts = logs(id, "?q=timeout").get("logs");
-    assertThat(timeouts.valueStream().map(l -> l.get("seq").asLong()).toList()).containsExactly(1L, 5L, 9L);
+    assertThat(timeouts.valueStream().map(l -> l.get("seq").asLong()).toList())
+        .containsExactly(1L, 5L, 9L);
     assertThat(logs(id, "?q=timeout&level=info").get("logs")).hasSize(2);
 
-    for (String q : List.of("?limit=0", "?limit=1001", "?limit=x", "?after=-1", "?level=loud", "?after=abc")) {
+    for (String q :
+        List.of("?limit=0", "?limit=1001", "?limit=x", "?after=-1", "?level=loud", "?after=abc")) {
       Response r = api.get("/api/v1/jobs/" + id + "/logs" + q, space.key());
       assertThat(r.status()).as(q).isEqualTo(400);
       assertThat(r.error()).as(q).isNotBlank();
@@ -287,7 +351,13 @@ class JobLogsIntegrationTests extends IntegrationTest {
                   for (int batch = 0; batch < batches; batch++) {
                     StringBuilder b = new StringBuilder();
                     for (int i = 0; i < perBatch; i++) {
-                      b.append("{\"level\":\"info\",\"message\":\"w").append(writer).append(" b").append(batch).append(" i").append(i).append("\"}\n");
+                      b.append("{\"level\":\"info\",\"message\":\"w")
+                          .append(writer)
+                          .append(" b")
+                          .append(batch)
+                          .append(" i")
+                          .append(i)
+                          .append("\"}\n");
                     }
                     Response r = postLogs(id, b.toString(), NDJSON);
                     assertThat(r.status()).as(r.body()).isEqualTo(200);
@@ -305,21 +375,31 @@ class JobLogsIntegrationTests extends IntegrationTest {
       pool.shutdownNow();
     }
     List<Long> seqs =
-        jdbc.sql("SELECT seq FROM job_logs WHERE job_id = :id ORDER BY seq").param("id", id).query(Long.class).list();
+        jdbc.sql("SELECT seq FROM job_logs WHERE job_id = :id ORDER BY seq")
+            .param("id", id)
+            .query(Long.class)
+            .list();
     assertThat(seqs).hasSize(writers * batches * perBatch);
     for (int i = 0; i < seqs.size(); i++) {
       assertThat(seqs.get(i)).isEqualTo(i + 1L);
     }
     // each batch occupies one contiguous seq range, in its own line order
     List<String> messages =
-        jdbc.sql("SELECT message FROM job_logs WHERE job_id = :id ORDER BY seq").param("id", id).query(String.class).list();
+        jdbc.sql("SELECT message FROM job_logs WHERE job_id = :id ORDER BY seq")
+            .param("id", id)
+            .query(String.class)
+            .list();
     for (int start = 0; start < messages.size(); start += perBatch) {
       String prefix = messages.get(start).substring(0, messages.get(start).lastIndexOf(' '));
       for (int i = 0; i < perBatch; i++) {
         assertThat(messages.get(start + i)).isEqualTo(prefix + " i" + i);
       }
     }
-    assertThat(jdbc.sql("SELECT log_seq FROM jobs WHERE id = :id").param("id", id).query(Long.class).single())
+    assertThat(
+            jdbc.sql("SELECT log_seq FROM jobs WHERE id = :id")
+                .param("id", id)
+                .query(Long.class)
+                .single())
         .isEqualTo((long) writers * batches * perBatch);
   }
 }

@@ -91,8 +91,13 @@ class MaintenanceIntegrationTests extends IntegrationTest {
 
   @Test
   void retentionDeletesOldTerminalJobsWithTheirEventsAndKeepsTheRest() {
-    List<String> ids = api.createJobs(space, "[{\"name\":\"a\"},{\"name\":\"b\"},{\"name\":\"c\"},{\"name\":\"d\"}]");
-    String oldDone = ids.get(0), youngKilled = ids.get(1), oldActive = ids.get(2), oldKilled = ids.get(3);
+    List<String> ids =
+        api.createJobs(
+            space, "[{\"name\":\"a\"},{\"name\":\"b\"},{\"name\":\"c\"},{\"name\":\"d\"}]");
+    String oldDone = ids.get(0),
+        youngKilled = ids.get(1),
+        oldActive = ids.get(2),
+        oldKilled = ids.get(3);
     worker.complete(oldDone, null, worker.claim(oldDone).json().get("deliveryId").asString());
     worker.kill(youngKilled, null);
     worker.kill(oldKilled, null);
@@ -100,14 +105,20 @@ class MaintenanceIntegrationTests extends IntegrationTest {
         .param("a", oldDone)
         .param("b", oldKilled)
         .update();
-    jdbc.sql("UPDATE jobs SET created_at = now() - interval '30 days' WHERE id = :id").param("id", oldActive).update();
+    jdbc.sql("UPDATE jobs SET created_at = now() - interval '30 days' WHERE id = :id")
+        .param("id", oldActive)
+        .update();
 
     reaper.runOnce();
 
     assertThat(api.get("/api/v1/jobs/" + oldDone, space.key()).status()).isEqualTo(404);
     assertThat(api.get("/api/v1/jobs/" + oldKilled, space.key()).status()).isEqualTo(404);
-    assertThat(jdbc.sql("SELECT count(*) FROM job_events WHERE job_id IN (:a, :b)")
-            .param("a", oldDone).param("b", oldKilled).query(Long.class).single())
+    assertThat(
+            jdbc.sql("SELECT count(*) FROM job_events WHERE job_id IN (:a, :b)")
+                .param("a", oldDone)
+                .param("b", oldKilled)
+                .query(Long.class)
+                .single())
         .isZero();
     assertThat(worker.status(youngKilled)).isEqualTo("killed");
     assertThat(worker.status(oldActive)).isEqualTo("pending");
@@ -118,34 +129,49 @@ class MaintenanceIntegrationTests extends IntegrationTest {
     RetentionReaper small =
         new RetentionReaper(
             jdbc,
-            new MaintenanceProperties(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMinutes(1), 2),
+            new MaintenanceProperties(
+                Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMinutes(1), 2),
             new RetentionProperties(Duration.ofDays(7)));
-    List<String> ids = api.createJobs(space, "[{\"name\":\"a\"},{\"name\":\"a\"},{\"name\":\"a\"}]");
+    List<String> ids =
+        api.createJobs(space, "[{\"name\":\"a\"},{\"name\":\"a\"},{\"name\":\"a\"}]");
     ids.forEach(id -> worker.kill(id, null));
     jdbc.sql("UPDATE jobs SET completed_at = now() - interval '8 days' WHERE space_id = :s")
         .param("s", space.id())
         .update();
 
     boolean more = small.runOnce();
-    long left = jdbc.sql("SELECT count(*) FROM jobs WHERE space_id = :s").param("s", space.id()).query(Long.class).single();
+    long left =
+        jdbc.sql("SELECT count(*) FROM jobs WHERE space_id = :s")
+            .param("s", space.id())
+            .query(Long.class)
+            .single();
     small.runOnce();
 
     assertThat(more).isTrue();
     assertThat(left).isLessThanOrEqualTo(1L);
-    assertThat(jdbc.sql("SELECT count(*) FROM jobs WHERE space_id = :s").param("s", space.id()).query(Long.class).single())
+    assertThat(
+            jdbc.sql("SELECT count(*) FROM jobs WHERE space_id = :s")
+                .param("s", space.id())
+                .query(Long.class)
+                .single())
         .isZero();
   }
 
   /**
-   * Jobs due for each kind of maintenance, and every maintenance turn of both instances run at
-   * the same moment from several threads: each job makes its transition exactly once.
+   * Jobs due for each kind of maintenance, and every maintenance turn of both instances run at the
+   * same moment from several threads: each job makes its transition exactly once.
    */
   @Test
   void twoInstancesRunningEveryMaintenanceTurnAtOnceAreSafe() throws Exception {
     int n = 60;
     SecondInstance other = SecondInstance.shared();
-    String batch = "[" + String.join(",", java.util.Collections.nCopies(n, "{\"name\":\"m\",\"timeoutSeconds\":60}")) + "]";
-    List<String> toPromote = api.createJobs(space, batch.replace("}", ",\"scheduledFor\":\"2999-01-01T00:00:00Z\"}"));
+    String batch =
+        "["
+            + String.join(
+                ",", java.util.Collections.nCopies(n, "{\"name\":\"m\",\"timeoutSeconds\":60}"))
+            + "]";
+    List<String> toPromote =
+        api.createJobs(space, batch.replace("}", ",\"scheduledFor\":\"2999-01-01T00:00:00Z\"}"));
     List<String> unacked = api.createJobs(space, batch);
     assertThat(worker.pollJobs("{\"count\":50}")).hasSize(50);
     assertThat(worker.pollJobs("{\"count\":10}")).hasSize(10);
@@ -158,9 +184,17 @@ class MaintenanceIntegrationTests extends IntegrationTest {
     }
     List<String> expired = api.createJobs(space, batch);
     expired.forEach(id -> worker.kill(id, null));
-    jdbc.sql("UPDATE jobs SET available_at = now() WHERE space_id = :s AND status = 'scheduled'").param("s", space.id()).update();
-    jdbc.sql("UPDATE jobs SET deadline_at = now() WHERE space_id = :s AND status IN ('delivered', 'running')").param("s", space.id()).update();
-    jdbc.sql("UPDATE jobs SET completed_at = now() - interval '8 days' WHERE space_id = :s AND status = 'killed'").param("s", space.id()).update();
+    jdbc.sql("UPDATE jobs SET available_at = now() WHERE space_id = :s AND status = 'scheduled'")
+        .param("s", space.id())
+        .update();
+    jdbc.sql(
+            "UPDATE jobs SET deadline_at = now() WHERE space_id = :s AND status IN ('delivered', 'running')")
+        .param("s", space.id())
+        .update();
+    jdbc.sql(
+            "UPDATE jobs SET completed_at = now() - interval '8 days' WHERE space_id = :s AND status = 'killed'")
+        .param("s", space.id())
+        .update();
 
     List<Callable<Boolean>> turns = new ArrayList<>();
     for (int copy = 0; copy < 2; copy++) {
@@ -207,5 +241,4 @@ class MaintenanceIntegrationTests extends IntegrationTest {
         .query(Long.class)
         .single();
   }
-
 }

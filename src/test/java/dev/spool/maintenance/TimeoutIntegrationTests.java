@@ -66,7 +66,8 @@ class TimeoutIntegrationTests extends IntegrationTest {
     assertThat(job.get("events").get(2).get("data").get("deliveryId").asString()).isEqualTo(first);
     Response lateAck = worker.ack(id, first);
     assertThat(lateAck.status()).isEqualTo(409);
-    assertThat(lateAck.error()).isEqualTo("Delivery " + first + " is no longer current for this job");
+    assertThat(lateAck.error())
+        .isEqualTo("Delivery " + first + " is no longer current for this job");
     assertThat(worker.ack(id, null).error()).isEqualTo("Job is not delivered (status: pending)");
     JsonNode again = pollOne();
     assertThat(again.get("attemptNumber").asInt()).isZero();
@@ -77,7 +78,8 @@ class TimeoutIntegrationTests extends IntegrationTest {
 
   @Test
   void aRunningJobPastItsTimeoutIsRetriedThenDeadAtMaxRetries() throws Exception {
-    String id = api.createJobs(space, "{\"name\":\"hang\",\"timeoutSeconds\":1,\"maxRetries\":1}").get(0);
+    String id =
+        api.createJobs(space, "{\"name\":\"hang\",\"timeoutSeconds\":1,\"maxRetries\":1}").get(0);
     String first = pollOne().get("deliveryId").asString();
     worker.ack(id, first);
 
@@ -124,7 +126,8 @@ class TimeoutIntegrationTests extends IntegrationTest {
     worker.ack(id, pollOne().get("deliveryId").asString());
     // what keepalive and progress do (issue 4): a fresh timeoutSeconds from now
     Thread.sleep(800);
-    jdbc.sql("UPDATE jobs SET deadline_at = now() + interval '1 second' * timeout_seconds WHERE id = :id")
+    jdbc.sql(
+            "UPDATE jobs SET deadline_at = now() + interval '1 second' * timeout_seconds WHERE id = :id")
         .param("id", id)
         .update();
     Thread.sleep(500);
@@ -153,31 +156,40 @@ class TimeoutIntegrationTests extends IntegrationTest {
         for (int i = 0; i < 30; i += 2) {
           worker.ack(ids.get(i), deliveries.get(ids.get(i)));
         }
-        jdbc.sql("UPDATE jobs SET deadline_at = now() + random() * interval '30 milliseconds' WHERE id IN (SELECT jsonb_array_elements_text(CAST(:ids AS jsonb)))")
+        jdbc.sql(
+                "UPDATE jobs SET deadline_at = now() + random() * interval '30 milliseconds' WHERE id IN (SELECT jsonb_array_elements_text(CAST(:ids AS jsonb)))")
             .param("ids", dev.spool.support.TestApi.JSON.writeValueAsString(ids))
             .update();
 
         AtomicBoolean racing = new AtomicBoolean(true);
         List<Future<?>> rescuers = new ArrayList<>();
         for (TimeoutRescuer r : List.of(rescuer, otherRescuer, rescuer)) {
-          rescuers.add(pool.submit(() -> {
-            while (racing.get()) {
-              r.runOnce();
-            }
-            return null;
-          }));
+          rescuers.add(
+              pool.submit(
+                  () -> {
+                    while (racing.get()) {
+                      r.runOnce();
+                    }
+                    return null;
+                  }));
         }
         Map<String, Integer> outcome = new ConcurrentHashMap<>();
         List<Future<?>> completers = new ArrayList<>();
         for (int t = 0; t < 3; t++) {
           int offset = t;
-          completers.add(pool.submit(() -> {
-            for (int i = offset; i < ids.size(); i += 3) {
-              String id = ids.get(i);
-              outcome.put(id, worker.complete(id, "{\"result\":\"done\"}", deliveries.get(id)).status());
-            }
-            return null;
-          }));
+          completers.add(
+              pool.submit(
+                  () -> {
+                    for (int i = offset; i < ids.size(); i += 3) {
+                      String id = ids.get(i);
+                      outcome.put(
+                          id,
+                          worker
+                              .complete(id, "{\"result\":\"done\"}", deliveries.get(id))
+                              .status());
+                    }
+                    return null;
+                  }));
         }
         for (Future<?> f : completers) {
           f.get(60, TimeUnit.SECONDS);

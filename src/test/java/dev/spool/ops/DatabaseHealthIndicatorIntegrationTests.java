@@ -56,14 +56,23 @@ class DatabaseHealthIndicatorIntegrationTests {
                 installed_rank int PRIMARY KEY, version text, success boolean NOT NULL)
             """)
         .update();
-    MigrationVersion latest = DatabaseHealthIndicator.latestShipped(List.of("classpath:db/migration"));
+    MigrationVersion latest =
+        DatabaseHealthIndicator.latestShipped(List.of("classpath:db/migration"));
     inSchema.sql("INSERT INTO flyway_schema_history VALUES (1, '0', true)").update();
     assertThat(indicator().health().getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
 
-    inSchema.sql("INSERT INTO flyway_schema_history VALUES (2, :v, false)").param("v", latest.getVersion()).update();
-    assertThat(indicator().health().getStatus()).as("a failed migration does not count").isEqualTo(Status.OUT_OF_SERVICE);
+    inSchema
+        .sql("INSERT INTO flyway_schema_history VALUES (2, :v, false)")
+        .param("v", latest.getVersion())
+        .update();
+    assertThat(indicator().health().getStatus())
+        .as("a failed migration does not count")
+        .isEqualTo(Status.OUT_OF_SERVICE);
 
-    inSchema.sql("INSERT INTO flyway_schema_history VALUES (3, :v, true)").param("v", latest.getVersion()).update();
+    inSchema
+        .sql("INSERT INTO flyway_schema_history VALUES (3, :v, true)")
+        .param("v", latest.getVersion())
+        .update();
     assertThat(indicator().health().getStatus()).isEqualTo(Status.UP);
 
     inSchema.sql("INSERT INTO flyway_schema_history VALUES (4, '9999', true)").update();

@@ -23,19 +23,19 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalManagementPort;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.beans.factory.config.BeanPostProcessor;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.test.annotation.DirtiesContext;
 
 /**
- * The whole application talks to PostgreSQL through a {@link TcpProxy} this test cuts and
- * restores, and its server connections are killed with {@code pg_terminate_backend} (tagged by
- * application name, so no other test's connection is touched). The shared PostgreSQL server
- * itself is never stopped.
+ * The whole application talks to PostgreSQL through a {@link TcpProxy} this test cuts and restores,
+ * and its server connections are killed with {@code pg_terminate_backend} (tagged by application
+ * name, so no other test's connection is touched). The shared PostgreSQL server itself is never
+ * stopped.
  */
 @DirtiesContext
 @ExtendWith(OutputCaptureExtension.class)
@@ -105,7 +105,8 @@ class DatabaseOutageIntegrationTests extends IntegrationTest {
   void anOutageAnswers503FlipsReadinessAndLosesNoJob(CapturedOutput output) throws Exception {
     TestSpace space = api.newSpace();
     List<String> before =
-        api.createJobs(space, "[{\"name\":\"a\"},{\"name\":\"b\"},{\"name\":\"c\"},{\"name\":\"d\"}]");
+        api.createJobs(
+            space, "[{\"name\":\"a\"},{\"name\":\"b\"},{\"name\":\"c\"},{\"name\":\"d\"}]");
     // a key the app has never resolved, so its lookup must reach the (missing) database
     String uncachedKey = api.newKey(space.id(), List.of("jobs:read"));
     assertThat(health("/actuator/health/readiness").status()).isEqualTo(200);
@@ -166,7 +167,8 @@ class DatabaseOutageIntegrationTests extends IntegrationTest {
     }
     assertThat(failuresPerLoop).isNotEmpty();
     assertThat(failuresPerLoop.values()).allMatch(n -> n == 1);
-    failuresPerLoop.keySet()
+    failuresPerLoop
+        .keySet()
         .forEach(loop -> assertThat(output.getAll()).contains(loop + ": recovered after"));
     assertThat(output.getAll()).doesNotContain("Unexpected error");
   }
@@ -179,14 +181,6 @@ class DatabaseOutageIntegrationTests extends IntegrationTest {
 
   private Response health(String path) {
     return management.get(path, null);
-  }
-
-  private static int occurrences(String text, String needle) {
-    int n = 0;
-    for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
-      n++;
-    }
-    return n;
   }
 
   /** Kills this application's server connections through a direct (unproxied) connection. */

@@ -57,8 +57,15 @@ class HealthAndMetricsIntegrationTests extends IntegrationTest {
   void theManagementPortExposesOnlyHealthInfoAndPrometheus() {
     assertThat(management.get("/actuator/info", null).status()).isEqualTo(200);
     assertThat(management.get("/actuator/prometheus", null).status()).isEqualTo(200);
-    for (String hidden : List.of("/actuator/env", "/actuator/beans", "/actuator/configprops",
-        "/actuator/heapdump", "/actuator/loggers", "/actuator/metrics", "/api/v1/spaces")) {
+    for (String hidden :
+        List.of(
+            "/actuator/env",
+            "/actuator/beans",
+            "/actuator/configprops",
+            "/actuator/heapdump",
+            "/actuator/loggers",
+            "/actuator/metrics",
+            "/api/v1/spaces")) {
       assertThat(management.get(hidden, api.adminKey()).status()).as(hidden).isEqualTo(404);
     }
   }
@@ -100,12 +107,15 @@ class HealthAndMetricsIntegrationTests extends IntegrationTest {
                   .isEqualTo(3.0);
               assertThat(value(scrape, "spool_job_events_total", space.id(), "type", "scheduled"))
                   .isEqualTo(1.0);
-              for (String type : List.of("completed", "dead", "killed", "callback_sent", "callback_failed")) {
+              for (String type :
+                  List.of("completed", "dead", "killed", "callback_sent", "callback_failed")) {
                 assertThat(value(scrape, "spool_job_events_total", space.id(), "type", type))
                     .as(type)
                     .isEqualTo(1.0);
               }
-              assertThat(value(scrape, "spool_job_events_total", space.id(), "type", "my-custom-event"))
+              assertThat(
+                      value(
+                          scrape, "spool_job_events_total", space.id(), "type", "my-custom-event"))
                   .as("custom event types would make unbounded series")
                   .isNull();
             });
@@ -113,7 +123,8 @@ class HealthAndMetricsIntegrationTests extends IntegrationTest {
     gauges.refresh();
     String scrape = scrape();
     assertThat(value(scrape, "spool_jobs_current", space.id(), "status", "pending")).isEqualTo(3.0);
-    assertThat(value(scrape, "spool_jobs_current", space.id(), "status", "scheduled")).isEqualTo(1.0);
+    assertThat(value(scrape, "spool_jobs_current", space.id(), "status", "scheduled"))
+        .isEqualTo(1.0);
     assertThat(value(scrape, "spool_jobs_current", space.id(), "status", "running")).isEqualTo(0.0);
     assertThat(scrape)
         .contains("http_server_requests_seconds_bucket{")

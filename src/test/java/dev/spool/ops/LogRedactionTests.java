@@ -13,7 +13,8 @@ class LogRedactionTests {
   void tokenQueryValuesAndKeyShapedStringsAreReplaced() {
     assertThat(LogRedaction.redact(secrets, "GET \"/api/v1/realtime/J1?token=abc&since=4\", x"))
         .isEqualTo("GET \"/api/v1/realtime/J1?token=[redacted]&since=4\", x");
-    assertThat(LogRedaction.redact(secrets, "key emit_4e1zMDM-I8pJosrckvgA1dt3uMgcPWqdOkvsG1s7 bad"))
+    assertThat(
+            LogRedaction.redact(secrets, "key emit_4e1zMDM-I8pJosrckvgA1dt3uMgcPWqdOkvsG1s7 bad"))
         .isEqualTo("key [redacted] bad");
   }
 

@@ -26,7 +26,8 @@ class RateLimitIntegrationTests extends IntegrationTest {
   }
 
   private Response limit(String keyId, String value) {
-    return api.patch("/api/v1/keys/" + keyId, api.adminKey(), "{\"rateLimitPerSecond\":" + value + "}");
+    return api.patch(
+        "/api/v1/keys/" + keyId, api.adminKey(), "{\"rateLimitPerSecond\":" + value + "}");
   }
 
   @Test
@@ -38,7 +39,8 @@ class RateLimitIntegrationTests extends IntegrationTest {
     assertThat(r.header("RateLimit-Limit")).isEqualTo("1000");
     assertThat(Integer.parseInt(r.header("RateLimit-Remaining"))).isBetween(900, 999);
     assertThat(r.header("RateLimit-Reset")).isIn("0", "1");
-    assertThat(api.get("/api/v1/jobs/" + job, "emit_unknown-key-0123456789").header("RateLimit-Limit"))
+    assertThat(
+            api.get("/api/v1/jobs/" + job, "emit_unknown-key-0123456789").header("RateLimit-Limit"))
         .as("an unknown key is refused before any bucket")
         .isNull();
   }
@@ -82,7 +84,8 @@ class RateLimitIntegrationTests extends IntegrationTest {
     Response reset = limit(key.id(), "null");
     assertThat(reset.status()).isEqualTo(200);
     assertThat(reset.json().get("rateLimitPerSecond").isNull()).isTrue();
-    assertThat(api.get("/api/v1/jobs/" + job, key.key()).header("RateLimit-Limit")).isEqualTo("1000");
+    assertThat(api.get("/api/v1/jobs/" + job, key.key()).header("RateLimit-Limit"))
+        .isEqualTo("1000");
   }
 
   @Test
@@ -107,7 +110,8 @@ class RateLimitIntegrationTests extends IntegrationTest {
     }
     assertThat(api.patch("/api/v1/keys/" + key.id(), api.adminKey(), "{}").status()).isEqualTo(400);
     assertThat(
-            api.patch("/api/v1/keys/" + key.id(), space.key(), "{\"rateLimitPerSecond\":5}").status())
+            api.patch("/api/v1/keys/" + key.id(), space.key(), "{\"rateLimitPerSecond\":5}")
+                .status())
         .isEqualTo(403);
     assertThat(limit("01JUNKNOWNKEY0000000000000", "5").status()).isEqualTo(404);
   }

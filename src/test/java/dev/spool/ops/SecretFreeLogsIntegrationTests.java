@@ -23,7 +23,8 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 class SecretFreeLogsIntegrationTests extends IntegrationTest {
 
   /** Loggers turned up to DEBUG for the workload: ours and Spring MVC's request handling. */
-  static final List<String> VERBOSE = List.of("dev.spool", "dev.spool.requests", "org.springframework.web");
+  static final List<String> VERBOSE =
+      List.of("dev.spool", "dev.spool.requests", "org.springframework.web");
 
   static final String CALLBACK_SECRET = "Bearer cb-secret-7f3a9c1e5b";
   static final String SIGNATURE_SECRET = "sig-secret-0d9e8f7a6b";
@@ -65,8 +66,7 @@ class SecretFreeLogsIntegrationTests extends IntegrationTest {
     String wrongKey = "emit_not-a-real-key-but-secret-looking-123456";
     assertThat(api.get("/api/v1/jobs/" + job, wrongKey).status()).isEqualTo(401);
     assertThat(
-            api.post("/api/v1/spaces/" + space.id() + "/jobs", space.key(), "{\"name\": ")
-                .status())
+            api.post("/api/v1/spaces/" + space.id() + "/jobs", space.key(), "{\"name\": ").status())
         .isEqualTo(400);
     assertThat(
             api.post(
@@ -96,8 +96,14 @@ class SecretFreeLogsIntegrationTests extends IntegrationTest {
         .contains("GET /api/v1/jobs/" + job + " 200")
         .contains("GET /api/v1/jobs/" + job + " 401 ");
     for (String secret :
-        List.of(space.key(), api.adminKey(), wrongKey, CALLBACK_SECRET, "cb-secret-7f3a9c1e5b",
-            SIGNATURE_SECRET, space.publicKey())) {
+        List.of(
+            space.key(),
+            api.adminKey(),
+            wrongKey,
+            CALLBACK_SECRET,
+            "cb-secret-7f3a9c1e5b",
+            SIGNATURE_SECRET,
+            space.publicKey())) {
       assertThat(log).as("a secret in the log").doesNotContain(secret);
     }
     assertThat(ANY_KEY.matcher(log).find()).as("anything that looks like a key").isFalse();

@@ -13,9 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP relay on 127.0.0.1 between Spool and PostgreSQL that a test can cut and restore. Cutting
- * closes every relayed connection and the listening socket (new connections are refused, as with
- * a database host that went away); restoring listens on the same port again. Only ever talks to
- * the loopback target it was given.
+ * closes every relayed connection and the listening socket (new connections are refused, as with a
+ * database host that went away); restoring listens on the same port again. Only ever talks to the
+ * loopback target it was given.
  */
 final class TcpProxy implements AutoCloseable {
 
@@ -78,27 +78,30 @@ final class TcpProxy implements AutoCloseable {
   }
 
   private void acceptLoop(ServerSocket listening) {
-    daemon("proxy-accept", () -> {
-      while (!listening.isClosed()) {
-        try {
-          Socket client = listening.accept();
-          Socket upstream = new Socket();
-          upstream.connect(target, 5000);
-          sockets.add(client);
-          sockets.add(upstream);
-          accepted.incrementAndGet();
-          daemon("proxy-up", () -> pipe(client, upstream));
-          daemon("proxy-down", () -> pipe(upstream, client));
-        } catch (IOException e) {
-          // the listening socket was closed by cut(), or one connection failed: keep going
-        }
-      }
-    });
+    daemon(
+        "proxy-accept",
+        () -> {
+          while (!listening.isClosed()) {
+            try {
+              Socket client = listening.accept();
+              Socket upstream = new Socket();
+              upstream.connect(target, 5000);
+              sockets.add(client);
+              sockets.add(upstream);
+              accepted.incrementAndGet();
+              daemon("proxy-up", () -> pipe(client, upstream));
+              daemon("proxy-down", () -> pipe(upstream, client));
+            } catch (IOException e) {
+              // the listening socket was closed by cut(), or one connection failed: keep going
+            }
+          }
+        });
   }
 
   private void pipe(Socket from, Socket to) {
     byte[] buffer = new byte[16 * 1024];
-    try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+    try (InputStream in = from.getInputStream();
+        OutputStream out = to.getOutputStream()) {
       int n;
       while ((n = in.read(buffer)) >= 0) {
         out.write(buffer, 0, n);

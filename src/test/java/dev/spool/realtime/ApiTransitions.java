@@ -4,8 +4,8 @@ import dev.spool.support.TestApi;
 import java.util.Map;
 
 /**
- * Job transitions for the realtime tests through the real worker endpoints (claim, ack,
- * progress, event, complete, kill), with the admin key so one helper serves every space.
+ * Job transitions for the realtime tests through the real worker endpoints (claim, ack, progress,
+ * event, complete, kill), with the admin key so one helper serves every space.
  */
 final class ApiTransitions {
 
@@ -31,7 +31,9 @@ final class ApiTransitions {
     call(jobId, "complete", "{\"result\":" + resultJson + "}");
   }
 
-  /** Kills the job, whichever active state it is in ({@code from} documents the caller's intent). */
+  /**
+   * Kills the job, whichever active state it is in ({@code from} documents the caller's intent).
+   */
   void kill(String jobId, String from) {
     call(jobId, "kill", null);
   }
@@ -42,7 +44,11 @@ final class ApiTransitions {
 
   private void call(String jobId, String action, String body) {
     TestApi.Response r =
-        api.post("/api/v1/jobs/" + jobId + "/" + action, api.adminKey(), body, body == null ? Map.of() : JSON);
+        api.post(
+            "/api/v1/jobs/" + jobId + "/" + action,
+            api.adminKey(),
+            body,
+            body == null ? Map.of() : JSON);
     TestApi.require(r, 200);
   }
 }

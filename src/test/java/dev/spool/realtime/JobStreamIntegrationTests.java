@@ -44,9 +44,11 @@ class JobStreamIntegrationTests extends IntegrationTest {
     transitions.complete(job, "{\"url\":\"https://example.test/out.mp4\"}");
 
     List<JsonNode> frames = ws.next(6);
-    assertThat(frames).extracting(f -> f.get("type").asString())
+    assertThat(frames)
+        .extracting(f -> f.get("type").asString())
         .containsExactly("delivered", "acked", "progress", "frame_done", "progress", "completed");
-    assertThat(frames).extracting(f -> f.get("status").asString())
+    assertThat(frames)
+        .extracting(f -> f.get("status").asString())
         .containsExactly("delivered", "running", "running", "running", "running", "completed");
     assertThat(frames.get(2).get("data").get("percent").asInt()).isEqualTo(40);
     assertThat(frames.get(3).get("data").get("frame").asInt()).isEqualTo(7);
@@ -78,7 +80,8 @@ class JobStreamIntegrationTests extends IntegrationTest {
 
     for (WsClient ws : List.of(publicKey, anonymous)) {
       List<JsonNode> frames = ws.next(3);
-      assertThat(frames).extracting(f -> f.get("type").asString())
+      assertThat(frames)
+          .extracting(f -> f.get("type").asString())
           .containsExactly("progress", "progress", "completed");
       assertThat(frames.get(1).get("data").get("message").asString()).isEqualTo("almost");
       assertThat(frames.get(2).get("data").isNull()).isTrue();
@@ -141,7 +144,8 @@ class JobStreamIntegrationTests extends IntegrationTest {
             "{\"name\":\"short-lived\",\"scopes\":[\"jobs:read\"]}");
     TestApi.require(created, 201);
     String key = created.json().get("key").asString();
-    TestApi.require(api.delete("/api/v1/keys/" + created.json().get("id").asString(), api.adminKey()), 200);
+    TestApi.require(
+        api.delete("/api/v1/keys/" + created.json().get("id").asString(), api.adminKey()), 200);
     // the key cache forgets within spool.keys.cache-ttl (5 s); this instance at once
     assertThat(WsClient.refusedStatus(url(job), Map.of("x-api-key", key))).isEqualTo(401);
   }

@@ -104,7 +104,9 @@ class RealtimeAcrossInstancesIntegrationTests extends IntegrationTest {
     for (int i = 0; i < frames.size(); i++) {
       JsonNode f = frames.get(i);
       assertThat(f.get("seq").asLong()).isEqualTo(seq + 1 + i);
-      perJob.computeIfAbsent(f.get("jobId").asString(), k -> new ArrayList<>()).add(f.get("type").asString());
+      perJob
+          .computeIfAbsent(f.get("jobId").asString(), k -> new ArrayList<>())
+          .add(f.get("type").asString());
       if (f.has("counts")) {
         lastCounts = f.get("counts");
       }
@@ -118,7 +120,8 @@ class RealtimeAcrossInstancesIntegrationTests extends IntegrationTest {
     assertThat(lastCounts.get("pending").asLong()).isZero();
     assertThat(lastCounts.get("running").asLong()).isZero();
 
-    assertThat(follower.next(4)).extracting(f -> f.get("type").asString())
+    assertThat(follower.next(4))
+        .extracting(f -> f.get("type").asString())
         .containsExactly("delivered", "acked", "progress", "completed");
     assertThat(follower.closeCode()).isEqualTo(1000);
     stream.close();

@@ -20,7 +20,12 @@ class SlowConsumerIntegrationTests extends IntegrationTest {
     String job = api.createJob(space, "big-output");
     transitions.start(job);
     String url =
-        "ws://127.0.0.1:" + port + "/api/v1/realtime/spaces/" + space.id() + "?token=" + space.key();
+        "ws://127.0.0.1:"
+            + port
+            + "/api/v1/realtime/spaces/"
+            + space.id()
+            + "?token="
+            + space.key();
     WsClient slow = WsClient.open(url, Map.of(), true);
     WsClient healthy = WsClient.open(url, Map.of());
     assertThat(slow.next().get("type").asString()).isEqualTo("connected");

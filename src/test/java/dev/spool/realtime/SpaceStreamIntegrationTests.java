@@ -25,8 +25,13 @@ class SpaceStreamIntegrationTests extends IntegrationTest {
   }
 
   String url(String query) {
-    return "ws://127.0.0.1:" + port + "/api/v1/realtime/spaces/" + space.id() + "?token="
-        + space.key() + query;
+    return "ws://127.0.0.1:"
+        + port
+        + "/api/v1/realtime/spaces/"
+        + space.id()
+        + "?token="
+        + space.key()
+        + query;
   }
 
   @Test
@@ -46,11 +51,14 @@ class SpaceStreamIntegrationTests extends IntegrationTest {
     transitions.progress(first, 50, "half");
 
     List<JsonNode> frames = ws.next(5);
-    assertThat(frames).extracting(f -> f.get("seq").asLong())
+    assertThat(frames)
+        .extracting(f -> f.get("seq").asLong())
         .containsExactly(seq + 1, seq + 2, seq + 3, seq + 4, seq + 5);
-    assertThat(frames).extracting(f -> f.get("type").asString())
+    assertThat(frames)
+        .extracting(f -> f.get("type").asString())
         .containsExactly("created", "created", "delivered", "acked", "progress");
-    assertThat(frames).extracting(f -> f.get("jobId").asString())
+    assertThat(frames)
+        .extracting(f -> f.get("jobId").asString())
         .containsExactly(batch.get(0), batch.get(1), first, first, first);
     assertThat(frames.get(0).get("jobName").asString()).isEqualTo("a");
     // a transaction's count change rides on its last event; events that change nothing carry none
@@ -87,9 +95,11 @@ class SpaceStreamIntegrationTests extends IntegrationTest {
     assertThat(reconnected.get("seq").asLong()).isEqualTo(lastSeen);
     assertThat(reconnected.get("streamInstanceId").asString()).isEqualTo(instance);
     List<JsonNode> replayed = again.next(3);
-    assertThat(replayed).extracting(f -> f.get("type").asString())
+    assertThat(replayed)
+        .extracting(f -> f.get("type").asString())
         .containsExactly("delivered", "acked", "completed");
-    assertThat(replayed).extracting(f -> f.get("seq").asLong())
+    assertThat(replayed)
+        .extracting(f -> f.get("seq").asLong())
         .containsExactly(lastSeen + 1, lastSeen + 2, lastSeen + 3);
     assertThat(replayed.get(2).get("counts").get("completed").asLong()).isEqualTo(1);
 
@@ -107,12 +117,14 @@ class SpaceStreamIntegrationTests extends IntegrationTest {
     String instance = connected.get("streamInstanceId").asString();
 
     WsClient unknownInstance =
-        WsClient.open(url("&since=" + seq + "&streamInstanceId=01ARZ3NDEKTSV4RRFFQ69G5FAV"), Map.of());
+        WsClient.open(
+            url("&since=" + seq + "&streamInstanceId=01ARZ3NDEKTSV4RRFFQ69G5FAV"), Map.of());
     JsonNode first = unknownInstance.next();
     assertThat(first.get("missed").asBoolean()).isTrue();
     assertThat(first.get("streamInstanceId").asString()).isEqualTo(instance);
 
-    WsClient future = WsClient.open(url("&since=" + (seq + 1000) + "&streamInstanceId=" + instance), Map.of());
+    WsClient future =
+        WsClient.open(url("&since=" + (seq + 1000) + "&streamInstanceId=" + instance), Map.of());
     assertThat(future.next().get("missed").asBoolean()).isTrue();
 
     WsClient noInstance = WsClient.open(url("&since=" + seq), Map.of());
@@ -128,8 +140,9 @@ class SpaceStreamIntegrationTests extends IntegrationTest {
     String instance = connected.get("streamInstanceId").asString();
     long seq = connected.get("seq").asLong();
     String job = api.createJob(space, "a");
-    WsClient follower = WsClient.open(
-        "ws://127.0.0.1:" + port + "/api/v1/realtime/" + job, Map.of("x-api-key", space.key()));
+    WsClient follower =
+        WsClient.open(
+            "ws://127.0.0.1:" + port + "/api/v1/realtime/" + job, Map.of("x-api-key", space.key()));
     follower.next();
     seq = ws.next().get("seq").asLong();
 
@@ -174,7 +187,12 @@ class SpaceStreamIntegrationTests extends IntegrationTest {
     WsClient mine = WsClient.open(url(""), Map.of());
     WsClient theirs =
         WsClient.open(
-            "ws://127.0.0.1:" + port + "/api/v1/realtime/spaces/" + other.id() + "?token=" + other.key(),
+            "ws://127.0.0.1:"
+                + port
+                + "/api/v1/realtime/spaces/"
+                + other.id()
+                + "?token="
+                + other.key(),
             Map.of());
     mine.next();
     theirs.next();
@@ -198,14 +216,19 @@ class SpaceStreamIntegrationTests extends IntegrationTest {
     String base = "ws://127.0.0.1:" + port + "/api/v1/realtime/spaces/";
     TestApi.TestSpace other = api.newSpace();
     assertThat(WsClient.refusedStatus(base + space.id(), Map.of())).isEqualTo(401);
-    assertThat(WsClient.refusedStatus(base + space.id() + "?token=emit_bad", Map.of())).isEqualTo(401);
+    assertThat(WsClient.refusedStatus(base + space.id() + "?token=emit_bad", Map.of()))
+        .isEqualTo(401);
     assertThat(WsClient.refusedStatus(base + space.id() + "?token=" + space.publicKey(), Map.of()))
         .isEqualTo(403);
     assertThat(WsClient.refusedStatus(base + space.id(), Map.of("x-api-key", other.key())))
         .isEqualTo(403);
-    assertThat(WsClient.refusedStatus(base + "01ARZ3NDEKTSV4RRFFQ69G5FAV", Map.of("x-api-key", api.adminKey())))
+    assertThat(
+            WsClient.refusedStatus(
+                base + "01ARZ3NDEKTSV4RRFFQ69G5FAV", Map.of("x-api-key", api.adminKey())))
         .isEqualTo(404);
-    assertThat(WsClient.refusedStatus(base + space.id() + "?since=abc", Map.of("x-api-key", space.key())))
+    assertThat(
+            WsClient.refusedStatus(
+                base + space.id() + "?since=abc", Map.of("x-api-key", space.key())))
         .isEqualTo(400);
   }
 }

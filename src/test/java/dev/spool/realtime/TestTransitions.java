@@ -3,10 +3,10 @@ package dev.spool.realtime;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * TEST SUPPORT ONLY: job transitions performed with the same SQL shape a real transition uses —
- * one statement, one transaction: a guarded UPDATE of the job and the INSERT of its event (the
- * triggers then record count deltas and notify after commit). The worker endpoints are built
- * elsewhere; once merged, tests can drive them over HTTP instead.
+ * TEST SUPPORT ONLY: job transitions performed with the same SQL shape a real transition uses — one
+ * statement, one transaction: a guarded UPDATE of the job and the INSERT of its event (the triggers
+ * then record count deltas and notify after commit). The worker endpoints are built elsewhere; once
+ * merged, tests can drive them over HTTP instead.
  */
 final class TestTransitions {
 
@@ -90,7 +90,11 @@ final class TestTransitions {
 
   void customEvent(String jobId, String type, String dataJson) {
     one(
-        jdbc.sql(CUSTOM_EVENT).param("id", jobId).param("type", type).param("data", dataJson).update(),
+        jdbc.sql(CUSTOM_EVENT)
+            .param("id", jobId)
+            .param("type", type)
+            .param("data", dataJson)
+            .update(),
         jobId);
   }
 

@@ -28,7 +28,8 @@ public final class WsClient implements WebSocket.Listener {
 
   public final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
   public final CompletableFuture<Integer> closed = new CompletableFuture<>();
-  final java.util.concurrent.atomic.AtomicInteger pings = new java.util.concurrent.atomic.AtomicInteger();
+  final java.util.concurrent.atomic.AtomicInteger pings =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final boolean paused;
   private final StringBuilder partial = new StringBuilder();
   private WebSocket socket;

@@ -52,15 +52,22 @@ class AccessIntegrationTests extends IntegrationTest {
     calls.put("POST /spaces", key -> api.post("/api/v1/spaces", key, "{\"name\":\"x\"}"));
     calls.put("GET /spaces", key -> api.get("/api/v1/spaces", key));
     calls.put("GET /spaces/:id", key -> api.get("/api/v1/spaces/" + space.id(), key));
-    calls.put("PATCH /spaces/:id", key -> api.patch("/api/v1/spaces/" + space.id(), key, "{\"name\":\"y\"}"));
+    calls.put(
+        "PATCH /spaces/:id",
+        key -> api.patch("/api/v1/spaces/" + space.id(), key, "{\"name\":\"y\"}"));
     calls.put("DELETE /spaces/:id", key -> api.delete("/api/v1/spaces/" + other.id(), key));
     calls.put(
         "POST /spaces/:id/signing-secret",
         key -> api.post("/api/v1/spaces/" + space.id() + "/signing-secret", key, null, Map.of()));
     calls.put(
         "POST /spaces/:id/keys",
-        key -> api.post("/api/v1/spaces/" + space.id() + "/keys", key, "{\"name\":\"k\",\"scopes\":[\"jobs:read\"]}"));
-    calls.put("GET /spaces/:id/keys", key -> api.get("/api/v1/spaces/" + space.id() + "/keys", key));
+        key ->
+            api.post(
+                "/api/v1/spaces/" + space.id() + "/keys",
+                key,
+                "{\"name\":\"k\",\"scopes\":[\"jobs:read\"]}"));
+    calls.put(
+        "GET /spaces/:id/keys", key -> api.get("/api/v1/spaces/" + space.id() + "/keys", key));
     calls.put("DELETE /keys/:id", key -> api.delete("/api/v1/keys/" + keyId, key));
     return calls;
   }
@@ -93,7 +100,8 @@ class AccessIntegrationTests extends IntegrationTest {
   @Test
   void everyEndpointAnswers401ForAnUnknownKey() {
     for (Call call : everyEndpoint()) {
-      assertError(call.with("emit_nobody-has-this-key-0000000000000000000"), 401, "Invalid API key");
+      assertError(
+          call.with("emit_nobody-has-this-key-0000000000000000000"), 401, "Invalid API key");
       assertError(call.with("x"), 401, "Invalid API key");
     }
   }
@@ -138,7 +146,8 @@ class AccessIntegrationTests extends IntegrationTest {
   void creatingJobsNeedsJobsCreate() {
     String key = api.newKey(space.id(), List.of("jobs:worker", "jobs:kill", "jobs:read:progress"));
     assertError(createJob(space.id()).with(key), 403, "Missing required scope: jobs:create");
-    assertError(createJob(space.id()).with(space.publicKey()), 403, "Missing required scope: jobs:create");
+    assertError(
+        createJob(space.id()).with(space.publicKey()), 403, "Missing required scope: jobs:create");
     String only = api.newKey(space.id(), List.of("jobs:create"));
     assertThat(createJob(space.id()).with(only).status()).isEqualTo(201);
   }
@@ -177,15 +186,23 @@ class AccessIntegrationTests extends IntegrationTest {
     assertError(createJob(UNKNOWN_ID).with(api.adminKey()), 404, "Space not found");
     assertError(createJob("nope").with(api.adminKey()), 404, "Space not found");
     assertError(api.get("/api/v1/spaces/" + UNKNOWN_ID, api.adminKey()), 404, "Space not found");
-    assertError(api.get("/api/v1/spaces/" + UNKNOWN_ID + "/keys", api.adminKey()), 404, "Space not found");
-    assertError(api.patch("/api/v1/spaces/" + UNKNOWN_ID, api.adminKey(), "{\"name\":\"n\"}"), 404, "Space not found");
+    assertError(
+        api.get("/api/v1/spaces/" + UNKNOWN_ID + "/keys", api.adminKey()), 404, "Space not found");
+    assertError(
+        api.patch("/api/v1/spaces/" + UNKNOWN_ID, api.adminKey(), "{\"name\":\"n\"}"),
+        404,
+        "Space not found");
     assertError(api.delete("/api/v1/spaces/" + UNKNOWN_ID, api.adminKey()), 404, "Space not found");
     assertError(
-        api.post("/api/v1/spaces/" + UNKNOWN_ID + "/keys", api.adminKey(), "{\"name\":\"k\",\"scopes\":[\"jobs:read\"]}"),
+        api.post(
+            "/api/v1/spaces/" + UNKNOWN_ID + "/keys",
+            api.adminKey(),
+            "{\"name\":\"k\",\"scopes\":[\"jobs:read\"]}"),
         404,
         "Space not found");
     assertError(
-        api.post("/api/v1/spaces/" + UNKNOWN_ID + "/signing-secret", api.adminKey(), null, Map.of()),
+        api.post(
+            "/api/v1/spaces/" + UNKNOWN_ID + "/signing-secret", api.adminKey(), null, Map.of()),
         404,
         "Space not found");
     assertError(api.delete("/api/v1/keys/" + UNKNOWN_ID, api.adminKey()), 404, "Key not found");
@@ -200,7 +217,8 @@ class AccessIntegrationTests extends IntegrationTest {
   @Test
   void everyAdminEndpointNeedsTheAdminScope() {
     String everyJobScope =
-        api.newKey(space.id(), List.of("jobs:create", "jobs:worker", "jobs:kill", "jobs:read:progress"));
+        api.newKey(
+            space.id(), List.of("jobs:create", "jobs:worker", "jobs:kill", "jobs:read:progress"));
     adminCalls()
         .forEach(
             (name, call) -> {
@@ -275,7 +293,10 @@ class AccessIntegrationTests extends IntegrationTest {
   @Test
   void thePublicProgressKeyIsTheOneKeyKeptReadable() {
     String stored =
-        jdbc.sql("SELECT public_key FROM spaces WHERE id = :s").param("s", space.id()).query(String.class).single();
+        jdbc.sql("SELECT public_key FROM spaces WHERE id = :s")
+            .param("s", space.id())
+            .query(String.class)
+            .single();
     assertThat(stored).isEqualTo(space.publicKey());
     List<String> scopes =
         jdbc.sql("SELECT unnest(scopes) FROM api_keys WHERE key_hash = :h")

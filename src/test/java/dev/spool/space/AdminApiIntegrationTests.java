@@ -47,18 +47,25 @@ class AdminApiIntegrationTests extends IntegrationTest {
     // the public key reads progress only
     String id = space.get("id").asString();
     Response create =
-        api.post("/api/v1/spaces/" + id + "/jobs", space.get("publicKey").asString(), "{\"name\":\"a\"}");
+        api.post(
+            "/api/v1/spaces/" + id + "/jobs",
+            space.get("publicKey").asString(),
+            "{\"name\":\"a\"}");
     assertThat(create.status()).isEqualTo(403);
   }
 
   @Test
   void aSpaceCanBeCreatedWithASigningSecretAndTheSecretRotated() {
-    JsonNode space = admin("POST", "/spaces", "{\"name\":\"signed\",\"signingSecret\":true}").json();
+    JsonNode space =
+        admin("POST", "/spaces", "{\"name\":\"signed\",\"signingSecret\":true}").json();
     String first = space.get("signingSecret").asString();
     assertThat(first).startsWith("whsec_");
-    Response rotated = admin("POST", "/spaces/" + space.get("id").asString() + "/signing-secret", null);
+    Response rotated =
+        admin("POST", "/spaces/" + space.get("id").asString() + "/signing-secret", null);
     assertThat(rotated.status()).isEqualTo(200);
-    assertThat(rotated.json().get("signingSecret").asString()).startsWith("whsec_").isNotEqualTo(first);
+    assertThat(rotated.json().get("signingSecret").asString())
+        .startsWith("whsec_")
+        .isNotEqualTo(first);
   }
 
   @Test
@@ -72,7 +79,8 @@ class AdminApiIntegrationTests extends IntegrationTest {
     Response renamed = admin("PATCH", "/spaces/" + id, "{\"name\":\"two\"}");
     assertThat(renamed.status()).isEqualTo(200);
     assertThat(renamed.json().get("name").asString()).isEqualTo("two");
-    assertThat(admin("PATCH", "/spaces/" + id, "{}").json().get("name").asString()).isEqualTo("two");
+    assertThat(admin("PATCH", "/spaces/" + id, "{}").json().get("name").asString())
+        .isEqualTo("two");
 
     Response deleted = admin("DELETE", "/spaces/" + id, null);
     assertThat(deleted.status()).isEqualTo(200);
@@ -84,8 +92,10 @@ class AdminApiIntegrationTests extends IntegrationTest {
     assertThat(admin("POST", "/spaces", "{}").error()).isEqualTo("name is required");
     assertThat(admin("POST", "/spaces", "{\"name\":\"\"}").status()).isEqualTo(400);
     assertThat(admin("POST", "/spaces", "{\"name\":7}").status()).isEqualTo(400);
-    assertThat(admin("POST", "/spaces", "{\"name\":\"" + "s".repeat(256) + "\"}").status()).isEqualTo(400);
-    assertThat(admin("POST", "/spaces", "{\"name\":\"a\",\"signingSecret\":\"yes\"}").status()).isEqualTo(400);
+    assertThat(admin("POST", "/spaces", "{\"name\":\"" + "s".repeat(256) + "\"}").status())
+        .isEqualTo(400);
+    assertThat(admin("POST", "/spaces", "{\"name\":\"a\",\"signingSecret\":\"yes\"}").status())
+        .isEqualTo(400);
     assertThat(admin("POST", "/spaces", "[]").status()).isEqualTo(400);
     assertThat(admin("POST", "/spaces", "{").error()).isEqualTo("Malformed JSON body");
     assertThat(admin("POST", "/spaces", "").status()).isEqualTo(400);
@@ -106,7 +116,10 @@ class AdminApiIntegrationTests extends IntegrationTest {
         .update();
     assertThat(admin("DELETE", "/spaces/" + space.id(), null).status()).isEqualTo(200);
     long left =
-        jdbc.sql("SELECT count(*) FROM jobs WHERE space_id = :s").param("s", space.id()).query(Long.class).single();
+        jdbc.sql("SELECT count(*) FROM jobs WHERE space_id = :s")
+            .param("s", space.id())
+            .query(Long.class)
+            .single();
     assertThat(left).isZero();
     assertThat(api.get("/api/v1/jobs/" + job, space.key()).status()).isEqualTo(401);
   }
@@ -115,16 +128,28 @@ class AdminApiIntegrationTests extends IntegrationTest {
   void aKeyIsShownOnceWithItsScopesExpanded() {
     TestSpace space = api.newSpace();
     Response r =
-        admin("POST", "/spaces/" + space.id() + "/keys", "{\"name\":\"worker\",\"scopes\":[\"jobs:worker\"]}");
+        admin(
+            "POST",
+            "/spaces/" + space.id() + "/keys",
+            "{\"name\":\"worker\",\"scopes\":[\"jobs:worker\"]}");
     assertThat(r.status()).isEqualTo(201);
     JsonNode key = r.json();
     assertThat(key.propertyNames()).containsExactly("id", "name", "scopes", "prefix", "key");
     List<String> worker =
         List.of(
-            "jobs:ack", "jobs:progress", "jobs:event", "jobs:complete", "jobs:fail", "jobs:keepalive",
-            "jobs:read", "jobs:poll");
+            "jobs:ack",
+            "jobs:progress",
+            "jobs:event",
+            "jobs:complete",
+            "jobs:fail",
+            "jobs:keepalive",
+            "jobs:read",
+            "jobs:poll");
     assertThat(strings(key.get("scopes"))).containsExactlyInAnyOrderElementsOf(worker);
-    assertThat(key.get("key").asString()).startsWith(key.get("prefix").asString()).startsWith("emit_").hasSize(45);
+    assertThat(key.get("key").asString())
+        .startsWith(key.get("prefix").asString())
+        .startsWith("emit_")
+        .hasSize(45);
 
     List<String> stored =
         jdbc.sql("SELECT unnest(scopes) FROM api_keys WHERE id = :id")
@@ -134,52 +159,79 @@ class AdminApiIntegrationTests extends IntegrationTest {
     assertThat(stored).containsExactlyInAnyOrderElementsOf(worker);
 
     Response write =
-        admin("POST", "/spaces/" + space.id() + "/keys", "{\"name\":\"w\",\"scopes\":[\"jobs:write\",\"jobs:ack\"]}");
+        admin(
+            "POST",
+            "/spaces/" + space.id() + "/keys",
+            "{\"name\":\"w\",\"scopes\":[\"jobs:write\",\"jobs:ack\"]}");
     assertThat(strings(write.json().get("scopes")))
         .containsExactlyInAnyOrder(
-            "jobs:ack", "jobs:progress", "jobs:event", "jobs:complete", "jobs:fail", "jobs:keepalive");
+            "jobs:ack",
+            "jobs:progress",
+            "jobs:event",
+            "jobs:complete",
+            "jobs:fail",
+            "jobs:keepalive");
   }
 
   @Test
   void keysAreListedWithoutSecretsAndRevokedAtOnce() {
     TestSpace space = api.newSpace();
     JsonNode issued =
-        admin("POST", "/spaces/" + space.id() + "/keys", "{\"name\":\"temp\",\"scopes\":[\"jobs:read\"]}").json();
+        admin(
+                "POST",
+                "/spaces/" + space.id() + "/keys",
+                "{\"name\":\"temp\",\"scopes\":[\"jobs:read\"]}")
+            .json();
     String secret = issued.get("key").asString();
 
     Response listed = admin("GET", "/spaces/" + space.id() + "/keys", null);
     assertThat(listed.status()).isEqualTo(200);
     assertThat(listed.body()).doesNotContain(secret).doesNotContain(space.key());
     List<String> names = new ArrayList<>();
-    listed.json().forEach(k -> {
-      names.add(k.get("name").asString());
-      assertThat(k.has("key")).isFalse();
-      assertThat(k.get("prefix").asString()).startsWith("emit_");
-    });
+    listed
+        .json()
+        .forEach(
+            k -> {
+              names.add(k.get("name").asString());
+              assertThat(k.has("key")).isFalse();
+              assertThat(k.get("prefix").asString()).startsWith("emit_");
+            });
     assertThat(names).contains("public progress key", "temp");
 
-    assertThat(api.get("/api/v1/jobs/" + api.createJob(space, "x"), secret).status()).isEqualTo(200);
+    assertThat(api.get("/api/v1/jobs/" + api.createJob(space, "x"), secret).status())
+        .isEqualTo(200);
     Response revoked = admin("DELETE", "/keys/" + issued.get("id").asString(), null);
     assertThat(revoked.status()).isEqualTo(200);
     assertThat(revoked.json().get("revokedAt").isNull()).isFalse();
-    assertThat(api.get("/api/v1/jobs/" + api.createJob(space, "y"), secret).status()).isEqualTo(401);
+    assertThat(api.get("/api/v1/jobs/" + api.createJob(space, "y"), secret).status())
+        .isEqualTo(401);
     Response again = admin("DELETE", "/keys/" + issued.get("id").asString(), null);
     assertThat(again.status()).isEqualTo(200);
-    assertThat(again.json().get("revokedAt").asString()).isEqualTo(revoked.json().get("revokedAt").asString());
+    assertThat(again.json().get("revokedAt").asString())
+        .isEqualTo(revoked.json().get("revokedAt").asString());
   }
 
   @Test
   void anUnknownScopeIsABadRequest() {
     TestSpace space = api.newSpace();
     Response r =
-        admin("POST", "/spaces/" + space.id() + "/keys", "{\"name\":\"k\",\"scopes\":[\"jobs:read\",\"jobs:fly\"]}");
+        admin(
+            "POST",
+            "/spaces/" + space.id() + "/keys",
+            "{\"name\":\"k\",\"scopes\":[\"jobs:read\",\"jobs:fly\"]}");
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.error()).isEqualTo("Unknown scope: jobs:fly");
-    assertThat(admin("POST", "/spaces/" + space.id() + "/keys", "{\"name\":\"k\",\"scopes\":[]}").status())
+    assertThat(
+            admin("POST", "/spaces/" + space.id() + "/keys", "{\"name\":\"k\",\"scopes\":[]}")
+                .status())
         .isEqualTo(400);
-    assertThat(admin("POST", "/spaces/" + space.id() + "/keys", "{\"name\":\"k\",\"scopes\":[1]}").status())
+    assertThat(
+            admin("POST", "/spaces/" + space.id() + "/keys", "{\"name\":\"k\",\"scopes\":[1]}")
+                .status())
         .isEqualTo(400);
-    assertThat(admin("POST", "/spaces/" + space.id() + "/keys", "{\"scopes\":[\"jobs:read\"]}").status())
+    assertThat(
+            admin("POST", "/spaces/" + space.id() + "/keys", "{\"scopes\":[\"jobs:read\"]}")
+                .status())
         .isEqualTo(400);
   }
 

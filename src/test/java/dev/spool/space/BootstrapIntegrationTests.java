@@ -25,8 +25,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
- * First start and restart, each on a database of its own: Spool is started (and stopped) here as
- * a whole application, twice on the same database, the way an operator would.
+ * First start and restart, each on a database of its own: Spool is started (and stopped) here as a
+ * whole application, twice on the same database, the way an operator would.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class BootstrapIntegrationTests {
@@ -114,7 +114,8 @@ class BootstrapIntegrationTests {
     int printed = output.getAll().length();
 
     // A restart (even with SPOOL_ADMIN_KEY now set) creates nothing and prints no key.
-    try (ConfigurableApplicationContext second = start("emit_a-later-admin-key-that-must-be-ignored")) {
+    try (ConfigurableApplicationContext second =
+        start("emit_a-later-admin-key-that-must-be-ignored")) {
       String later = output.getAll().substring(printed);
       assertThat(later).doesNotContain("Spool first start").doesNotContain("shown once");
       TestApi api = api(second, adminKey);
@@ -137,7 +138,9 @@ class BootstrapIntegrationTests {
   void theWorkerKeyOfTheDefaultSpaceProducesAndWorksButIsNoAdmin(CapturedOutput output) {
     String configured = "emit_configured-admin-key-0123456789abcdefgh";
     try (ConfigurableApplicationContext context = start(configured)) {
-      assertThat(output.getAll()).contains("Admin key: from SPOOL_ADMIN_KEY").doesNotContain(configured);
+      assertThat(output.getAll())
+          .contains("Admin key: from SPOOL_ADMIN_KEY")
+          .doesNotContain(configured);
       String workerKey = find(WORKER_KEY, output.getAll());
       TestApi api = api(context, configured);
       assertThat(api.get("/api/v1/spaces", configured).status()).isEqualTo(200);
@@ -150,8 +153,16 @@ class BootstrapIntegrationTests {
               .list();
       assertThat(scopes)
           .containsExactlyInAnyOrder(
-              "jobs:create", "jobs:ack", "jobs:progress", "jobs:event", "jobs:complete",
-              "jobs:fail", "jobs:keepalive", "jobs:read", "jobs:poll", "jobs:kill");
+              "jobs:create",
+              "jobs:ack",
+              "jobs:progress",
+              "jobs:event",
+              "jobs:complete",
+              "jobs:fail",
+              "jobs:keepalive",
+              "jobs:read",
+              "jobs:poll",
+              "jobs:kill");
     }
   }
 

@@ -11,9 +11,9 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Base of every {@code …IntegrationTests}: the whole application on a random port against real
- * PostgreSQL, driven over real HTTP through {@link #api}. Tests create their own space with
- * {@link TestApi#newSpace()} so they never see each other's jobs. Outgoing webhooks resolve names
- * through {@link MadeUpDns} only.
+ * PostgreSQL, driven over real HTTP through {@link #api}. Tests create their own space with {@link
+ * TestApi#newSpace()} so they never see each other's jobs. Outgoing webhooks resolve names through
+ * {@link MadeUpDns} only.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @Import(MadeUpDns.class)

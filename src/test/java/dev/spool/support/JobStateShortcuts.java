@@ -4,10 +4,10 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * TEST ONLY: moves a job created through the API into a state by a guarded SQL UPDATE, standing
- * in for the queue engine (poll / ack / complete / fail) while it is built in parallel. Each
- * method checks its precondition and its row count like the real transitions do. Replace calls
- * with the real endpoints once the engine is merged.
+ * TEST ONLY: moves a job created through the API into a state by a guarded SQL UPDATE, standing in
+ * for the queue engine (poll / ack / complete / fail) while it is built in parallel. Each method
+ * checks its precondition and its row count like the real transitions do. Replace calls with the
+ * real endpoints once the engine is merged.
  */
 public final class JobStateShortcuts {
 

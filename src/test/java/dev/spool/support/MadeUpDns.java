@@ -11,8 +11,8 @@ import org.springframework.context.annotation.Primary;
 
 /**
  * Replaces real DNS for outgoing webhooks in every test context: made-up names resolve to fixed
- * addresses, every other name (example.com included) is unknown. No lookup ever leaves the
- * machine, and a callback URL in some other feature's test can never reach the internet.
+ * addresses, every other name (example.com included) is unknown. No lookup ever leaves the machine,
+ * and a callback URL in some other feature's test can never reach the internet.
  */
 @TestConfiguration(proxyBeanMethods = false)
 public class MadeUpDns {
@@ -29,8 +29,8 @@ public class MadeUpDns {
           "mixed.evil.test", new String[] {"10.0.0.1", "169.254.169.254"});
 
   /**
-   * A literal (parsed, never looked up). {@code ::ffff:a.b.c.d} is kept as a real IPv6 address,
-   * as a resolver could return it, rather than the IPv4 address Java would turn it into.
+   * A literal (parsed, never looked up). {@code ::ffff:a.b.c.d} is kept as a real IPv6 address, as
+   * a resolver could return it, rather than the IPv4 address Java would turn it into.
    */
   public static InetAddress address(String host, String literal) throws UnknownHostException {
     if (literal.startsWith("::ffff:")) {

@@ -3,11 +3,10 @@ package dev.spool.support;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * TEST SUPPORT ONLY: makes jobs terminal with a guarded SQL update shaped like the real
- * transitions (status, completed_at, deadline cleared, result, and the event in the same
- * statement), for tests of features that react to terminal jobs written before the worker
- * endpoints existed. Switch callers to {@code POST /jobs/:id/complete} / {@code kill} once those
- * are on main.
+ * TEST SUPPORT ONLY: makes jobs terminal with a guarded SQL update shaped like the real transitions
+ * (status, completed_at, deadline cleared, result, and the event in the same statement), for tests
+ * of features that react to terminal jobs written before the worker endpoints existed. Switch
+ * callers to {@code POST /jobs/:id/complete} / {@code kill} once those are on main.
  */
 public final class TerminalTransitions {
 

@@ -13,8 +13,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A small real-HTTP client for tests: raw bodies in, status + headers + parsed JSON out. Bodies
- * are strings so tests can send exactly what a hostile client would.
+ * A small real-HTTP client for tests: raw bodies in, status + headers + parsed JSON out. Bodies are
+ * strings so tests can send exactly what a hostile client would.
  */
 public final class TestApi {
 
@@ -110,7 +110,10 @@ public final class TestApi {
   public Response post(String path, String key, String body, Map<String, String> headers) {
     HttpRequest.Builder b =
         builder(path, key)
-            .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            .POST(
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     headers.forEach(b::header);
     return send(b.build());
   }

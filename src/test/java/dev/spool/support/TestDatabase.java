@@ -37,13 +37,12 @@ public final class TestDatabase {
     String url = System.getenv("TEST_DATABASE_URL");
     if (url != null && !url.isBlank()) {
       return new TestDatabase(
-          url,
-          envOr("TEST_DATABASE_USER", "postgres"),
-          envOr("TEST_DATABASE_PASSWORD", ""));
+          url, envOr("TEST_DATABASE_USER", "postgres"), envOr("TEST_DATABASE_PASSWORD", ""));
     }
     PostgreSQLContainer container = new PostgreSQLContainer("postgres:16-alpine");
     container.start();
-    return new TestDatabase(container.getJdbcUrl(), container.getUsername(), container.getPassword());
+    return new TestDatabase(
+        container.getJdbcUrl(), container.getUsername(), container.getPassword());
   }
 
   /** Host and port of the database, for tests that need to reach it at the TCP level. */

@@ -16,7 +16,10 @@ class ErrorShapeIntegrationTests extends IntegrationTest {
     assertThat(r.status()).as(r.body()).isEqualTo(status);
     assertThat(r.header("Content-Type")).startsWith("application/json");
     assertThat(r.json().get("error").isString()).isTrue();
-    assertThat(r.body()).doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("trace");
+    assertThat(r.body())
+        .doesNotContain("Exception")
+        .doesNotContain("\tat ")
+        .doesNotContain("trace");
   }
 
   @Test
@@ -52,15 +55,28 @@ class ErrorShapeIntegrationTests extends IntegrationTest {
     TestSpace space = api.newSpace();
     String jobs = "/api/v1/spaces/" + space.id() + "/jobs";
     assertThat(api.get("/api/v1/jobs/%00", space.key()).status()).isIn(400, 404);
-    assertThat(api.get("/api/v1/jobs/" + "A".repeat(5000), space.key()).status()).isIn(400, 404, 414);
+    assertThat(api.get("/api/v1/jobs/" + "A".repeat(5000), space.key()).status())
+        .isIn(400, 404, 414);
     assertThat(api.get("/api/v1/jobs/%F0%9F%8E%AC", space.key()).status()).isEqualTo(404);
     assertErrorShape(api.get("/api/v1/jobs/x", "k".repeat(5000)), 401);
     assertErrorShape(api.get("/api/v1/jobs/x", "emit_' OR 1=1 --"), 401);
     Response idem =
-        api.post(jobs, space.key(), "{\"name\":\"a\"}", Map.of("Content-Type", "application/json", "Idempotency-Key", "order 42 / \"quoted\" & more"));
+        api.post(
+            jobs,
+            space.key(),
+            "{\"name\":\"a\"}",
+            Map.of(
+                "Content-Type",
+                "application/json",
+                "Idempotency-Key",
+                "order 42 / \"quoted\" & more"));
     assertThat(idem.status()).isEqualTo(201);
     Response emptyIdem =
-        api.post(jobs, space.key(), "{\"name\":\"a\"}", Map.of("Content-Type", "application/json", "Idempotency-Key", ""));
+        api.post(
+            jobs,
+            space.key(),
+            "{\"name\":\"a\"}",
+            Map.of("Content-Type", "application/json", "Idempotency-Key", ""));
     assertThat(emptyIdem.status()).isIn(201, 400);
   }
 }

@@ -40,25 +40,35 @@ class OpenApiDocumentIntegrationTests extends IntegrationTest {
       }
     }
     Set<String> implemented = new TreeSet<>();
-    mappings.getHandlerMethods().forEach(
-        (info, method) -> {
-          for (String pattern : info.getPatternValues()) {
-            if (pattern.startsWith("/api/v1/")) {
-              Set<RequestMethod> methods = info.getMethodsCondition().getMethods();
-              for (RequestMethod m : methods.isEmpty() ? Set.of(RequestMethod.GET) : methods) {
-                implemented.add(m.name() + " " + normalize(pattern));
+    mappings
+        .getHandlerMethods()
+        .forEach(
+            (info, method) -> {
+              for (String pattern : info.getPatternValues()) {
+                if (pattern.startsWith("/api/v1/")) {
+                  Set<RequestMethod> methods = info.getMethodsCondition().getMethods();
+                  for (RequestMethod m : methods.isEmpty() ? Set.of(RequestMethod.GET) : methods) {
+                    implemented.add(m.name() + " " + normalize(pattern));
+                  }
+                }
               }
-            }
-          }
-        });
-    assertThat(implemented).isNotEmpty().contains("POST /api/v1/jobs/{}/logs", "GET /api/v1/spaces/{}/jobs");
+            });
+    assertThat(implemented)
+        .isNotEmpty()
+        .contains("POST /api/v1/jobs/{}/logs", "GET /api/v1/spaces/{}/jobs");
     assertThat(documented).containsAll(implemented);
     // the contract's endpoints that other features implement are described too
     assertThat(documented)
         .contains(
-            "POST /api/v1/spaces/{}/jobs/poll", "POST /api/v1/jobs/{}/claim", "POST /api/v1/jobs/{}/ack",
-            "POST /api/v1/jobs/{}/complete", "POST /api/v1/jobs/{}/fail", "POST /api/v1/jobs/{}/kill",
-            "GET /api/v1/jobs/{}/callbacks", "GET /api/v1/realtime/{}", "GET /api/v1/realtime/spaces/{}");
+            "POST /api/v1/spaces/{}/jobs/poll",
+            "POST /api/v1/jobs/{}/claim",
+            "POST /api/v1/jobs/{}/ack",
+            "POST /api/v1/jobs/{}/complete",
+            "POST /api/v1/jobs/{}/fail",
+            "POST /api/v1/jobs/{}/kill",
+            "GET /api/v1/jobs/{}/callbacks",
+            "GET /api/v1/realtime/{}",
+            "GET /api/v1/realtime/spaces/{}");
   }
 
   @Test
@@ -76,7 +86,14 @@ class OpenApiDocumentIntegrationTests extends IntegrationTest {
     }
     JsonNode error = doc.get("components").get("schemas").get("Error");
     assertThat(error.get("required").get(0).asString()).isEqualTo("error");
-    assertThat(doc.get("components").get("schemas").get("ProgressInput").get("properties").get("percent").get("maximum").asInt())
+    assertThat(
+            doc.get("components")
+                .get("schemas")
+                .get("ProgressInput")
+                .get("properties")
+                .get("percent")
+                .get("maximum")
+                .asInt())
         .isEqualTo(100);
   }
 

@@ -10,7 +10,8 @@ class OpenApiDocumentTests {
   @Test
   void theHandWrittenDocumentParsesAndResolvesItsReferences() {
     OpenAPI doc = OpenApiDocument.load();
-    assertThat(doc.getPaths()).containsKeys("/api/v1/jobs/{jobId}/logs", "/api/v1/spaces/{spaceId}/jobs");
+    assertThat(doc.getPaths())
+        .containsKeys("/api/v1/jobs/{jobId}/logs", "/api/v1/spaces/{spaceId}/jobs");
     String text = io.swagger.v3.core.util.Json.pretty(doc);
     var refs = java.util.regex.Pattern.compile("#/components/(\\w+)/(\\w+)").matcher(text);
     while (refs.find()) {

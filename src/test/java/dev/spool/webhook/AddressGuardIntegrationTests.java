@@ -12,8 +12,9 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The default configuration: no CIDR is allowed. Host names come from {@link dev.spool.support.MadeUpDns}; the one
- * real server listens on 127.0.0.1 and must never see a request.
+ * The default configuration: no CIDR is allowed. Host names come from {@link
+ * dev.spool.support.MadeUpDns}; the one real server listens on 127.0.0.1 and must never see a
+ * request.
  */
 class AddressGuardIntegrationTests extends IntegrationTest {
 
@@ -25,9 +26,12 @@ class AddressGuardIntegrationTests extends IntegrationTest {
       Map<String, String> cases = new java.util.LinkedHashMap<>();
       cases.put("http://loopback.evil.test:" + port + "/", "Address 127.0.0.1 is not allowed");
       cases.put("http://private.evil.test:" + port + "/", "Address 10.0.0.1 is not allowed");
-      cases.put("http://metadata.evil.test/latest/meta-data/", "Address 169.254.169.254 is not allowed");
-      cases.put("http://ipv6-loopback.evil.test:" + port + "/", "Address 0:0:0:0:0:0:0:1 is not allowed");
-      cases.put("http://mapped.evil.test:" + port + "/", "Address 0:0:0:0:0:ffff:7f00:1 is not allowed");
+      cases.put(
+          "http://metadata.evil.test/latest/meta-data/", "Address 169.254.169.254 is not allowed");
+      cases.put(
+          "http://ipv6-loopback.evil.test:" + port + "/", "Address 0:0:0:0:0:0:0:1 is not allowed");
+      cases.put(
+          "http://mapped.evil.test:" + port + "/", "Address 0:0:0:0:0:ffff:7f00:1 is not allowed");
       cases.put("http://mixed.evil.test/", "Address 10.0.0.1 is not allowed");
       cases.put("http://127.0.0.1:" + port + "/", "Address 127.0.0.1 is not allowed");
       cases.put("http://[::1]:" + port + "/", "Address 0:0:0:0:0:0:0:1 is not allowed");
@@ -37,7 +41,9 @@ class AddressGuardIntegrationTests extends IntegrationTest {
       Map<String, String> jobs = new java.util.LinkedHashMap<>();
       for (String url : cases.keySet()) {
         String id =
-            api.createJobs(space, TestApi.JSON.writeValueAsString(Map.of("name", "ssrf", "callbackUrl", url)))
+            api.createJobs(
+                    space,
+                    TestApi.JSON.writeValueAsString(Map.of("name", "ssrf", "callbackUrl", url)))
                 .get(0);
         jobs.put(id, url);
       }
@@ -45,11 +51,15 @@ class AddressGuardIntegrationTests extends IntegrationTest {
 
       for (Map.Entry<String, String> job : jobs.entrySet()) {
         JsonNode attempt = firstAttempt(space, job.getKey());
-        assertThat(attempt.get("error").asString()).as(job.getValue()).isEqualTo(cases.get(job.getValue()));
+        assertThat(attempt.get("error").asString())
+            .as(job.getValue())
+            .isEqualTo(cases.get(job.getValue()));
         assertThat(attempt.get("statusCode").isNull()).isTrue();
         assertThat(attempt.get("willRetry").asBoolean()).isTrue();
       }
-      assertThat(receiver.next(Duration.ofMillis(200))).as("no connection reached the receiver").isNull();
+      assertThat(receiver.next(Duration.ofMillis(200)))
+          .as("no connection reached the receiver")
+          .isNull();
     }
   }
 

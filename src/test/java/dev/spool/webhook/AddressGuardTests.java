@@ -18,24 +18,60 @@ class AddressGuardTests {
   @ParameterizedTest
   @ValueSource(
       strings = {
-        "127.0.0.1", "127.255.255.254", "10.0.0.1", "172.16.0.1", "172.31.255.255",
-        "192.168.1.1", "169.254.169.254", "169.254.0.1", "100.64.0.1", "100.127.255.255",
-        "0.0.0.0", "0.1.2.3", "224.0.0.1", "239.255.255.250", "240.0.0.1", "255.255.255.255",
-        "192.0.2.1", "198.18.0.1", "::", "::1", "fe80::1", "fc00::1", "fd00:ec2::254",
-        "ff02::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::ffff:169.254.169.254",
-        "64:ff9b::7f00:1", "64:ff9b::a00:1", "2002:7f00:1::", "2002:a9fe:a9fe::1", "2001:db8::1",
-        "2001:0:4136:e378:8000:63bf:3fff:fdd2", "::127.0.0.1"
+        "127.0.0.1",
+        "127.255.255.254",
+        "10.0.0.1",
+        "172.16.0.1",
+        "172.31.255.255",
+        "192.168.1.1",
+        "169.254.169.254",
+        "169.254.0.1",
+        "100.64.0.1",
+        "100.127.255.255",
+        "0.0.0.0",
+        "0.1.2.3",
+        "224.0.0.1",
+        "239.255.255.250",
+        "240.0.0.1",
+        "255.255.255.255",
+        "192.0.2.1",
+        "198.18.0.1",
+        "::",
+        "::1",
+        "fe80::1",
+        "fc00::1",
+        "fd00:ec2::254",
+        "ff02::1",
+        "::ffff:127.0.0.1",
+        "::ffff:10.0.0.1",
+        "::ffff:169.254.169.254",
+        "64:ff9b::7f00:1",
+        "64:ff9b::a00:1",
+        "2002:7f00:1::",
+        "2002:a9fe:a9fe::1",
+        "2001:db8::1",
+        "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+        "::127.0.0.1"
       })
   void refusesInternalAddresses(String literal) throws Exception {
     InetAddress address = raw(literal);
     assertThat(guard.isAllowed(address)).as(literal).isFalse();
-    assertThat(guard.refusal(address)).hasValueSatisfying(m -> assertThat(m).startsWith("Address ").endsWith(" is not allowed"));
+    assertThat(guard.refusal(address))
+        .hasValueSatisfying(m -> assertThat(m).startsWith("Address ").endsWith(" is not allowed"));
   }
 
   @ParameterizedTest
   @ValueSource(
-      strings = {"93.184.216.34", "8.8.8.8", "172.32.0.1", "100.128.0.1", "2606:4700::1111",
-        "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::1"})
+      strings = {
+        "93.184.216.34",
+        "8.8.8.8",
+        "172.32.0.1",
+        "100.128.0.1",
+        "2606:4700::1111",
+        "::ffff:8.8.8.8",
+        "64:ff9b::808:808",
+        "2002:808:808::1"
+      })
   void letsPublicAddressesThrough(String literal) throws Exception {
     assertThat(guard.isAllowed(raw(literal))).as(literal).isTrue();
   }

@@ -21,7 +21,9 @@ class CallbackDeliveryIntegrationTests extends CallbackTest {
       TestSpace space = api.newSpace();
       String id =
           jobWithCallback(
-              space, receiver.url("/hook"), Map.of("Authorization", "Bearer s3cret", "X-Trace", "abc"));
+              space,
+              receiver.url("/hook"),
+              Map.of("Authorization", "Bearer s3cret", "X-Trace", "abc"));
       TerminalTransitions.complete(jdbc, "{\"ok\": true, \"n\": 1.50}", id);
 
       Request request = receiver.next(WAIT);
@@ -35,7 +37,8 @@ class CallbackDeliveryIntegrationTests extends CallbackTest {
       assertThat(request.header("webhook-signature")).isNull(); // the space has no secret
       JsonNode body = TestApi.JSON.readTree(request.body());
       assertThat(body.propertyNames())
-          .containsExactly("jobId", "spaceId", "name", "status", "attemptNumber", "result", "timestamp");
+          .containsExactly(
+              "jobId", "spaceId", "name", "status", "attemptNumber", "result", "timestamp");
       assertThat(body.get("jobId").asString()).isEqualTo(id);
       assertThat(body.get("spaceId").asString()).isEqualTo(space.id());
       assertThat(body.get("name").asString()).isEqualTo("send-report");
@@ -50,7 +53,14 @@ class CallbackDeliveryIntegrationTests extends CallbackTest {
       JsonNode a = attempts.get(0);
       assertThat(a.propertyNames())
           .containsExactly(
-              "webhookId", "url", "retryAttempt", "statusCode", "error", "responseBody", "willRetry", "createdAt");
+              "webhookId",
+              "url",
+              "retryAttempt",
+              "statusCode",
+              "error",
+              "responseBody",
+              "willRetry",
+              "createdAt");
       assertThat(a.get("webhookId").asString()).hasSize(26);
       assertThat(a.get("url").asString()).isEqualTo(receiver.url("/hook"));
       assertThat(a.get("retryAttempt").asInt()).isZero();
@@ -61,7 +71,8 @@ class CallbackDeliveryIntegrationTests extends CallbackTest {
       List<JsonNode> sent = events(space, id, "callback_sent", "callback_failed");
       assertThat(sent).hasSize(1);
       assertThat(sent.get(0).get("type").asString()).isEqualTo("callback_sent");
-      assertThat(sent.get(0).get("data").propertyNames()).containsExactly("url", "statusCode", "retryAttempt");
+      assertThat(sent.get(0).get("data").propertyNames())
+          .containsExactly("url", "statusCode", "retryAttempt");
       assertThat(sent.get(0).get("data").get("statusCode").asInt()).isEqualTo(200);
       assertThat(status(space, id)).isEqualTo("completed");
       assertReceivedExactly(receiver, 1, Duration.ofMillis(500));
@@ -102,11 +113,13 @@ class CallbackDeliveryIntegrationTests extends CallbackTest {
           .isEqualTo(attempts.get(0).get("webhookId").asString());
 
       List<JsonNode> callbackEvents = events(space, id, "callback_sent", "callback_failed");
-      assertThat(callbackEvents).extracting(e -> e.get("type").asString())
+      assertThat(callbackEvents)
+          .extracting(e -> e.get("type").asString())
           .containsExactly("callback_failed", "callback_sent");
       JsonNode failed = callbackEvents.get(0).get("data");
       assertThat(failed.propertyNames())
-          .containsExactlyInAnyOrder("url", "statusCode", "error", "responseBody", "retryAttempt", "willRetry");
+          .containsExactlyInAnyOrder(
+              "url", "statusCode", "error", "responseBody", "retryAttempt", "willRetry");
       assertThat(failed.get("statusCode").asInt()).isEqualTo(500);
       assertThat(failed.get("responseBody").asString()).hasSize(1024);
       assertThat(failed.get("retryAttempt").asInt()).isZero();
@@ -127,8 +140,12 @@ class CallbackDeliveryIntegrationTests extends CallbackTest {
       complete("null", id);
 
       JsonNode attempts = awaitAttempts(space, id, 3);
-      assertThat(attempts).extracting(a -> a.get("willRetry").asBoolean()).containsExactly(true, true, false);
-      assertThat(attempts).extracting(a -> a.get("error").asString()).containsExactly("HTTP 500", "HTTP 502", "HTTP 404");
+      assertThat(attempts)
+          .extracting(a -> a.get("willRetry").asBoolean())
+          .containsExactly(true, true, false);
+      assertThat(attempts)
+          .extracting(a -> a.get("error").asString())
+          .containsExactly("HTTP 500", "HTTP 502", "HTTP 404");
       assertReceivedExactly(receiver, 3, Duration.ofMillis(1000));
       assertThat(status(space, id)).isEqualTo("completed");
     }
@@ -145,7 +162,8 @@ class CallbackDeliveryIntegrationTests extends CallbackTest {
 
       JsonNode attempts = awaitAttempts(space, id, 2);
       assertThat(attempts.get(0).get("statusCode").isNull()).isTrue();
-      assertThat(attempts.get(0).get("error").asString()).isEqualTo("Timed out waiting for the response");
+      assertThat(attempts.get(0).get("error").asString())
+          .isEqualTo("Timed out waiting for the response");
       assertThat(attempts.get(0).get("willRetry").asBoolean()).isTrue();
       assertThat(attempts.get(1).get("statusCode").asInt()).isEqualTo(200);
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
@@ -179,7 +197,9 @@ class CallbackDeliveryIntegrationTests extends CallbackTest {
       complete("null", id);
 
       JsonNode attempts = awaitAttempts(space, id, 3);
-      assertThat(attempts).extracting(a -> a.get("statusCode").asInt()).containsExactly(302, 302, 302);
+      assertThat(attempts)
+          .extracting(a -> a.get("statusCode").asInt())
+          .containsExactly(302, 302, 302);
       assertReceivedExactly(receiver, 3, Duration.ofMillis(500));
       assertThat(receiver.all()).extracting(Request::path).containsOnly("/hook");
     }
@@ -228,8 +248,12 @@ class CallbackDeliveryIntegrationTests extends CallbackTest {
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.json().isArray()).isTrue();
     assertThat(r.json()).isEmpty();
-    assertThat(jdbc.sql("SELECT count(*) FROM callback_deliveries WHERE job_id = :id").param("id", id)
-        .query(Long.class).single()).isZero();
+    assertThat(
+            jdbc.sql("SELECT count(*) FROM callback_deliveries WHERE job_id = :id")
+                .param("id", id)
+                .query(Long.class)
+                .single())
+        .isZero();
   }
 
   @Test
@@ -237,7 +261,8 @@ class CallbackDeliveryIntegrationTests extends CallbackTest {
     TestSpace space = api.newSpace();
     TestSpace other = api.newSpace();
     String id = api.createJob(space, "x");
-    assertThat(api.get("/api/v1/jobs/01ARZ3NDEKTSV4RRFFQ69G5FAV/callbacks", space.key()).status()).isEqualTo(404);
+    assertThat(api.get("/api/v1/jobs/01ARZ3NDEKTSV4RRFFQ69G5FAV/callbacks", space.key()).status())
+        .isEqualTo(404);
     assertThat(api.get("/api/v1/jobs/not-an-id/callbacks", space.key()).status()).isEqualTo(404);
     TestApi.Response foreign = api.get("/api/v1/jobs/" + id + "/callbacks", other.key());
     assertThat(foreign.status()).isEqualTo(403);
@@ -246,7 +271,8 @@ class CallbackDeliveryIntegrationTests extends CallbackTest {
     TestApi.Response noScope = api.get("/api/v1/jobs/" + id + "/callbacks", createOnly);
     assertThat(noScope.status()).isEqualTo(403);
     assertThat(noScope.error()).isEqualTo("Missing required scope: jobs:read");
-    assertThat(api.get("/api/v1/jobs/" + id + "/callbacks", api.adminKey()).status()).isEqualTo(200);
+    assertThat(api.get("/api/v1/jobs/" + id + "/callbacks", api.adminKey()).status())
+        .isEqualTo(200);
     assertThat(api.get("/api/v1/jobs/" + id + "/callbacks", null).status()).isEqualTo(401);
   }
 }

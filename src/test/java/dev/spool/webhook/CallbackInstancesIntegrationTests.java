@@ -26,14 +26,14 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Several Spool instances on one database, each a whole application context: an outbox row
- * outlives the instance that wrote it, and two live dispatchers never send one delivery twice.
+ * Several Spool instances on one database, each a whole application context: an outbox row outlives
+ * the instance that wrote it, and two live dispatchers never send one delivery twice.
  */
 class CallbackInstancesIntegrationTests {
 
   /**
-   * A database of their own: the contexts that other test classes leave cached are live
-   * dispatchers too, and would send this class's deliveries.
+   * A database of their own: the contexts that other test classes leave cached are live dispatchers
+   * too, and would send this class's deliveries.
    */
   private static String url;
 
@@ -96,7 +96,9 @@ class CallbackInstancesIntegrationTests {
                     TestApi.JSON.writeValueAsString(
                         Map.of("name", "restart", "callbackUrl", receiver.url("/restart"))))
                 .get(0);
-        assertThat(TerminalTransitions.complete(first.getBean(JdbcClient.class), "{\"r\":1}", jobId)).isEqualTo(1);
+        assertThat(
+                TerminalTransitions.complete(first.getBean(JdbcClient.class), "{\"r\":1}", jobId))
+            .isEqualTo(1);
         Thread.sleep(500);
         assertThat(receiver.all()).as("the first instance does not send").isEmpty();
       }
@@ -123,7 +125,9 @@ class CallbackInstancesIntegrationTests {
       }
       List<String> ids = api.createJobs(space, TestApi.JSON.writeValueAsString(batch));
       long start = System.nanoTime();
-      assertThat(TerminalTransitions.complete(a.getBean(JdbcClient.class), "null", ids.toArray(String[]::new)))
+      assertThat(
+              TerminalTransitions.complete(
+                  a.getBean(JdbcClient.class), "null", ids.toArray(String[]::new)))
           .isEqualTo(jobs);
 
       long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
@@ -149,7 +153,8 @@ class CallbackInstancesIntegrationTests {
       assertThat(byA + byB).isEqualTo(jobs);
       Long recorded =
           a.getBean(JdbcClient.class)
-              .sql("SELECT count(*) FROM callback_attempts WHERE job_id = ANY (CAST(:ids AS text[]))")
+              .sql(
+                  "SELECT count(*) FROM callback_attempts WHERE job_id = ANY (CAST(:ids AS text[]))")
               .param("ids", ids.toArray(String[]::new))
               .query(Long.class)
               .single();

@@ -57,7 +57,8 @@ class CallbackSigningIntegrationTests extends CallbackTest {
     String id = created.json().get("id").asString();
     String secret = created.json().get("signingSecret").asString();
     String key = api.newKey(id, List.of("jobs:create", "jobs:read"));
-    return new SignedSpace(new TestSpace(id, key, created.json().get("publicKey").asString()), secret);
+    return new SignedSpace(
+        new TestSpace(id, key, created.json().get("publicKey").asString()), secret);
   }
 
   @Test
@@ -76,7 +77,8 @@ class CallbackSigningIntegrationTests extends CallbackTest {
       JsonNode attempt = awaitAttempts(signed.space(), id, 1).get(0);
       assertThat(r.header("webhook-id")).isEqualTo(attempt.get("webhookId").asString());
       // a tampered body fails the same check
-      Request tampered = new Request(r.method(), r.path(), r.headers(), r.body().replace("1", "2"), r.at());
+      Request tampered =
+          new Request(r.method(), r.path(), r.headers(), r.body().replace("1", "2"), r.at());
       assertThat(verifies(signed.secret(), tampered)).isFalse();
     }
   }
@@ -102,7 +104,11 @@ class CallbackSigningIntegrationTests extends CallbackTest {
     try (Receiver receiver = Receiver.start()) {
       SignedSpace signed = signedSpace();
       TestApi.Response rotated =
-          api.post("/api/v1/spaces/" + signed.space().id() + "/signing-secret", api.adminKey(), null, Map.of());
+          api.post(
+              "/api/v1/spaces/" + signed.space().id() + "/signing-secret",
+              api.adminKey(),
+              null,
+              Map.of());
       assertThat(rotated.status()).isEqualTo(200);
       String newSecret = rotated.json().get("signingSecret").asString();
       assertThat(newSecret).startsWith("whsec_").isNotEqualTo(signed.secret());

@@ -14,8 +14,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Base of the webhook integration tests that deliver: 127.0.0.0/8 is allowed (the receivers run
- * there), retries are fast, timeouts short, and DNS is the made-up name map of {@link dev.spool.support.MadeUpDns}. Subclasses share one
- * application context.
+ * there), retries are fast, timeouts short, and DNS is the made-up name map of {@link
+ * dev.spool.support.MadeUpDns}. Subclasses share one application context.
  */
 @TestPropertySource(
     properties = {
@@ -43,8 +43,14 @@ abstract class CallbackTest extends IntegrationTest {
   /** Completes the pending jobs through the real worker endpoints: claim, then complete. */
   void complete(String resultJson, String... jobIds) {
     for (String id : jobIds) {
-      TestApi.require(api.post("/api/v1/jobs/" + id + "/claim", api.adminKey(), null, Map.of()), 200);
-      TestApi.require(api.post("/api/v1/jobs/" + id + "/complete", api.adminKey(), "{\"result\":" + resultJson + "}"), 200);
+      TestApi.require(
+          api.post("/api/v1/jobs/" + id + "/claim", api.adminKey(), null, Map.of()), 200);
+      TestApi.require(
+          api.post(
+              "/api/v1/jobs/" + id + "/complete",
+              api.adminKey(),
+              "{\"result\":" + resultJson + "}"),
+          200);
     }
   }
 
@@ -52,7 +58,10 @@ abstract class CallbackTest extends IntegrationTest {
   void kill(String reason, String... jobIds) {
     for (String id : jobIds) {
       TestApi.require(
-          api.post("/api/v1/jobs/" + id + "/kill", api.adminKey(), TestApi.JSON.writeValueAsString(Map.of("reason", reason))),
+          api.post(
+              "/api/v1/jobs/" + id + "/kill",
+              api.adminKey(),
+              TestApi.JSON.writeValueAsString(Map.of("reason", reason))),
           200);
     }
   }
@@ -78,11 +87,13 @@ abstract class CallbackTest extends IntegrationTest {
     JsonNode job = api.get("/api/v1/jobs/" + jobId, space.key()).json();
     List<String> wanted = List.of(types);
     List<JsonNode> out = new ArrayList<>();
-    job.get("events").forEach(e -> {
-      if (wanted.contains(e.get("type").asString())) {
-        out.add(e);
-      }
-    });
+    job.get("events")
+        .forEach(
+            e -> {
+              if (wanted.contains(e.get("type").asString())) {
+                out.add(e);
+              }
+            });
     return out;
   }
 

@@ -11,9 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * Benchmark, not a check: callbacks per second from one instance to a receiver on 127.0.0.1.
- * Runs only with {@code -Dspool.bench=true} (see bench/callbacks/run.sh); {@code
- * -Dspool.bench.jobs=N} sets the volume. Prints one line per round.
+ * Benchmark, not a check: callbacks per second from one instance to a receiver on 127.0.0.1. Runs
+ * only with {@code -Dspool.bench=true} (see bench/callbacks/run.sh); {@code -Dspool.bench.jobs=N}
+ * sets the volume. Prints one line per round.
  */
 @EnabledIfSystemProperty(named = "spool.bench", matches = "true")
 class CallbackThroughputIntegrationTests extends CallbackTest {
@@ -42,7 +42,10 @@ class CallbackThroughputIntegrationTests extends CallbackTest {
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf(
             "BENCH callbacks round %d: %d delivered in %.2f s = %.0f callbacks/s%n",
-            round, receiver.all().size() - before, seconds, (receiver.all().size() - before) / seconds);
+            round,
+            receiver.all().size() - before,
+            seconds,
+            (receiver.all().size() - before) / seconds);
       }
     }
   }

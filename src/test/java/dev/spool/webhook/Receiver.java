@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Receiver implements AutoCloseable {
 
-  public record Request(String method, String path, Map<String, String> headers, String body, Instant at) {
+  public record Request(
+      String method, String path, Map<String, String> headers, String body, Instant at) {
     public String header(String name) {
       return headers.get(name.toLowerCase(Locale.ROOT));
     }
@@ -101,7 +102,8 @@ public final class Receiver implements AutoCloseable {
         .forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), String.join(",", v)));
     String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
     Request request =
-        new Request(ex.getRequestMethod(), ex.getRequestURI().getPath(), headers, body, Instant.now());
+        new Request(
+            ex.getRequestMethod(), ex.getRequestURI().getPath(), headers, body, Instant.now());
     all.add(request);
     received.add(request);
     Reply reply = nextReply();

@@ -15,7 +15,8 @@ import tools.jackson.databind.JsonNode;
 class SpaceNotificationsIntegrationTests extends CallbackTest {
 
   private TestApi.Response patch(TestSpace space, Object body) {
-    return api.patch("/api/v1/spaces/" + space.id(), api.adminKey(), TestApi.JSON.writeValueAsString(body));
+    return api.patch(
+        "/api/v1/spaces/" + space.id(), api.adminKey(), TestApi.JSON.writeValueAsString(body));
   }
 
   @Test
@@ -25,14 +26,30 @@ class SpaceNotificationsIntegrationTests extends CallbackTest {
         patch(
             space,
             Map.of(
-                "push", Map.of("url", "https://push.example/wake", "headers", Map.of("X-Key", "k"), "names", List.of("a", "b")),
-                "slack", Map.of("url", "https://hooks.slack.example/T/B/x", "events", List.of("dead", "completed"))));
+                "push",
+                    Map.of(
+                        "url",
+                        "https://push.example/wake",
+                        "headers",
+                        Map.of("X-Key", "k"),
+                        "names",
+                        List.of("a", "b")),
+                "slack",
+                    Map.of(
+                        "url",
+                        "https://hooks.slack.example/T/B/x",
+                        "events",
+                        List.of("dead", "completed"))));
     assertThat(set.status()).isEqualTo(200);
     JsonNode json = set.json();
     assertThat(json.get("push").get("url").asString()).isEqualTo("https://push.example/wake");
     assertThat(json.get("push").get("headers").get("X-Key").asString()).isEqualTo("k");
-    assertThat(json.get("push").get("names")).extracting(JsonNode::asString).containsExactly("a", "b");
-    assertThat(json.get("slack").get("events")).extracting(JsonNode::asString).containsExactly("dead", "completed");
+    assertThat(json.get("push").get("names"))
+        .extracting(JsonNode::asString)
+        .containsExactly("a", "b");
+    assertThat(json.get("slack").get("events"))
+        .extracting(JsonNode::asString)
+        .containsExactly("dead", "completed");
 
     TestApi.Response renamed = patch(space, Map.of("name", "renamed"));
     assertThat(renamed.json().get("push").isObject()).as("a field left out is unchanged").isTrue();
@@ -54,18 +71,35 @@ class SpaceNotificationsIntegrationTests extends CallbackTest {
             new Case(Map.of("push", Map.of("url", "ftp://x.example/")), "push.url"),
             new Case(Map.of("push", Map.of("url", "https://user:pw@x.example/")), "push.url"),
             new Case(Map.of("push", Map.of()), "push.url"),
-            new Case(Map.of("push", Map.of("url", "https://x.example/" + "a".repeat(2048))), "push.url"),
-            new Case(Map.of("push", Map.of("url", "https://x.example/", "headers", Map.of("Host", "y"))), "push.headers.Host"),
-            new Case(Map.of("push", Map.of("url", "https://x.example/", "headers", Map.of("bad name", "y"))), "push.headers.bad name"),
-            new Case(Map.of("push", Map.of("url", "https://x.example/", "headers", Map.of("webhook-id", "y"))), "push.headers.webhook-id"),
-            new Case(Map.of("push", Map.of("url", "https://x.example/", "names", "a")), "push.names"),
+            new Case(
+                Map.of("push", Map.of("url", "https://x.example/" + "a".repeat(2048))), "push.url"),
+            new Case(
+                Map.of("push", Map.of("url", "https://x.example/", "headers", Map.of("Host", "y"))),
+                "push.headers.Host"),
+            new Case(
+                Map.of(
+                    "push",
+                    Map.of("url", "https://x.example/", "headers", Map.of("bad name", "y"))),
+                "push.headers.bad name"),
+            new Case(
+                Map.of(
+                    "push",
+                    Map.of("url", "https://x.example/", "headers", Map.of("webhook-id", "y"))),
+                "push.headers.webhook-id"),
+            new Case(
+                Map.of("push", Map.of("url", "https://x.example/", "names", "a")), "push.names"),
             new Case(Map.of("push", "https://x.example/"), "push"),
-            new Case(Map.of("slack", Map.of("url", "https://x.example/", "events", List.of("finished"))), "slack.events"),
-            new Case(Map.of("name", "ok", "slack", Map.of("url", "javascript:alert(1)")), "slack.url"));
+            new Case(
+                Map.of("slack", Map.of("url", "https://x.example/", "events", List.of("finished"))),
+                "slack.events"),
+            new Case(
+                Map.of("name", "ok", "slack", Map.of("url", "javascript:alert(1)")), "slack.url"));
     for (Case c : cases) {
       TestApi.Response r = patch(space, c.body());
       assertThat(r.status()).as(c.toString()).isEqualTo(400);
-      assertThat(r.json().get("details").get(0).get("field").asString()).as(c.toString()).isEqualTo(c.field());
+      assertThat(r.json().get("details").get(0).get("field").asString())
+          .as(c.toString())
+          .isEqualTo(c.field());
     }
     JsonNode unchanged = api.get("/api/v1/spaces/" + space.id(), api.adminKey()).json();
     assertThat(unchanged.get("name").asString()).isEqualTo("test");
@@ -79,7 +113,15 @@ class SpaceNotificationsIntegrationTests extends CallbackTest {
       TestApi.require(
           patch(
               space,
-              Map.of("push", Map.of("url", receiver.url("/wake"), "headers", Map.of("X-Push-Key", "p"), "names", List.of("wanted")))),
+              Map.of(
+                  "push",
+                  Map.of(
+                      "url",
+                      receiver.url("/wake"),
+                      "headers",
+                      Map.of("X-Push-Key", "p"),
+                      "names",
+                      List.of("wanted")))),
           200);
       List<String> ids =
           api.createJobs(
@@ -107,7 +149,12 @@ class SpaceNotificationsIntegrationTests extends CallbackTest {
     try (Receiver receiver = Receiver.start()) {
       TestSpace space = api.newSpace();
       TestApi.require(
-          patch(space, Map.of("slack", Map.of("url", receiver.url("/slack"), "events", List.of("completed", "dead")))), 200);
+          patch(
+              space,
+              Map.of(
+                  "slack",
+                  Map.of("url", receiver.url("/slack"), "events", List.of("completed", "dead")))),
+          200);
       String done = api.createJob(space, "nightly-report");
       String gone = api.createJob(space, "cleanup");
       TerminalTransitions.complete(jdbc, "null", done);
@@ -128,22 +175,34 @@ class SpaceNotificationsIntegrationTests extends CallbackTest {
     try (Receiver receiver = Receiver.start()) {
       TestSpace space = api.newSpace();
       TestApi.require(
-          patch(space, Map.of("slack", Map.of("url", receiver.url("/slack"), "events", List.of("started", "failed", "dead")))),
+          patch(
+              space,
+              Map.of(
+                  "slack",
+                  Map.of(
+                      "url",
+                      receiver.url("/slack"),
+                      "events",
+                      List.of("started", "failed", "dead")))),
           200);
       String id = api.createJob(space, "charge-card");
       // the worker transitions, simulated in SQL (the worker endpoints are another feature's)
-      jdbc.sql("UPDATE jobs SET status = 'running', deadline_at = now(), started_at = now() WHERE id = :id")
-          .param("id", id).update();
+      jdbc.sql(
+              "UPDATE jobs SET status = 'running', deadline_at = now(), started_at = now() WHERE id = :id")
+          .param("id", id)
+          .update();
       jdbc.sql(
               """
               UPDATE jobs SET status = 'pending', deadline_at = NULL, attempt_number = 1,
                               last_error = 'card <declined>' WHERE id = :id""")
-          .param("id", id).update();
+          .param("id", id)
+          .update();
       jdbc.sql(
               """
               UPDATE jobs SET status = 'dead', completed_at = now(), last_error = 'card declined again',
                               result = '{"error":"card declined again"}' WHERE id = :id""")
-          .param("id", id).update();
+          .param("id", id)
+          .update();
 
       List<String> texts = new java.util.ArrayList<>();
       for (int i = 0; i < 3; i++) {

@@ -24,10 +24,22 @@ class WebhookSenderSpeedTests {
   void measurePostsPerSecondWithoutTheDatabase() throws Exception {
     CallbackProperties props =
         new CallbackProperties(
-            true, 16, 100, Duration.ofSeconds(2), Duration.ofMillis(20), Duration.ofMinutes(2),
+            true,
+            16,
+            100,
+            Duration.ofSeconds(2),
+            Duration.ofMillis(20),
+            Duration.ofMinutes(2),
             Duration.ofSeconds(10),
-            Duration.ofSeconds(10), List.of(Duration.ofSeconds(1)), 0.1, Duration.ofHours(1),
-            List.of("127.0.0.0/8"), 64, 10, 1, Duration.ofMinutes(1));
+            Duration.ofSeconds(10),
+            List.of(Duration.ofSeconds(1)),
+            0.1,
+            Duration.ofHours(1),
+            List.of("127.0.0.0/8"),
+            64,
+            10,
+            1,
+            Duration.ofMinutes(1));
     WebhookSender sender = new WebhookSender(props, SystemDefaultDnsResolver.INSTANCE, "bench");
     byte[] body = "{\"jobId\":\"bench\"}".getBytes(StandardCharsets.UTF_8);
     try (Receiver receiver = Receiver.start()) {

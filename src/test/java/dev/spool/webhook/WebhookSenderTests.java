@@ -13,15 +13,20 @@ class WebhookSenderTests {
   void aRefusalIsReportedWithTheAddressItRefused() {
     Exception e =
         new ResourceAccessException(
-            "I/O error", new GuardedDnsResolver.AddressNotAllowedException("Address 10.0.0.1 is not allowed"));
+            "I/O error",
+            new GuardedDnsResolver.AddressNotAllowedException("Address 10.0.0.1 is not allowed"));
     assertThat(WebhookSender.describe(e)).isEqualTo("Address 10.0.0.1 is not allowed");
   }
 
   @Test
   void networkFailuresGetShortSentences() {
-    assertThat(WebhookSender.describe(new ResourceAccessException("x", new ConnectException("refused"))))
+    assertThat(
+            WebhookSender.describe(
+                new ResourceAccessException("x", new ConnectException("refused"))))
         .isEqualTo("Connection refused");
-    assertThat(WebhookSender.describe(new ResourceAccessException("x", new SocketTimeoutException("Read timed out"))))
+    assertThat(
+            WebhookSender.describe(
+                new ResourceAccessException("x", new SocketTimeoutException("Read timed out"))))
         .isEqualTo("Timed out waiting for the response");
   }
 

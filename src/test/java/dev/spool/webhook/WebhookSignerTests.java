@@ -22,9 +22,14 @@ class WebhookSignerTests {
   void signsWithEverySecretGivenSpaceSeparated() {
     String both =
         WebhookSigner.signature(
-            "id", 1, "{}", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+            "id",
+            1,
+            "{}",
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
     assertThat(both.split(" ")).hasSize(2).allMatch(s -> s.startsWith("v1,"));
-    assertThat(WebhookSigner.signature("id", 1, "{}", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", null))
+    assertThat(
+            WebhookSigner.signature("id", 1, "{}", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", null))
         .doesNotContain(" ");
   }
 }

@@ -39,7 +39,13 @@ class ExactlyOnceIntegrationTests extends IntegrationTest {
     for (int i = 0; i < JOBS / 1000; i++) {
       StringBuilder batch = new StringBuilder("[");
       for (int j = 0; j < 1000; j++) {
-        batch.append(j == 0 ? "" : ",").append("{\"name\":\"n").append(j % 3).append("\",\"payload\":").append(i * 1000 + j).append('}');
+        batch
+            .append(j == 0 ? "" : ",")
+            .append("{\"name\":\"n")
+            .append(j % 3)
+            .append("\",\"payload\":")
+            .append(i * 1000 + j)
+            .append('}');
       }
       created.addAll(api.createJobs(space, batch.append(']').toString()));
     }
@@ -61,13 +67,15 @@ class ExactlyOnceIntegrationTests extends IntegrationTest {
                 while (completed.get() < JOBS && System.currentTimeMillis() < deadline) {
                   int count = ThreadLocalRandom.current().nextInt(2, 21);
                   JsonNode jobs =
-                      worker.pollJobs("{\"count\":" + count + (longPoll ? ",\"waitSeconds\":1}" : "}"));
+                      worker.pollJobs(
+                          "{\"count\":" + count + (longPoll ? ",\"waitSeconds\":1}" : "}"));
                   for (JsonNode job : jobs) {
                     String id = job.get("id").asString();
                     String delivery = job.get("deliveryId").asString();
                     deliveries.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
                     Response ack = worker.ack(id, delivery);
-                    Response done = worker.complete(id, "{\"result\":" + job.get("payload") + "}", delivery);
+                    Response done =
+                        worker.complete(id, "{\"result\":" + job.get("payload") + "}", delivery);
                     if (ack.status() == 200 && done.status() == 200) {
                       completions.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
                       completed.incrementAndGet();
@@ -109,10 +117,14 @@ class ExactlyOnceIntegrationTests extends IntegrationTest {
             .query(String.class)
             .list();
     assertThat(eventCounts)
-        .containsExactly("acked:" + JOBS, "completed:" + JOBS, "created:" + JOBS, "delivered:" + JOBS);
+        .containsExactly(
+            "acked:" + JOBS, "completed:" + JOBS, "created:" + JOBS, "delivered:" + JOBS);
     Set<String> results =
         Set.copyOf(
-            jdbc.sql("SELECT result::text FROM jobs WHERE space_id = :s").param("s", space.id()).query(String.class).list());
+            jdbc.sql("SELECT result::text FROM jobs WHERE space_id = :s")
+                .param("s", space.id())
+                .query(String.class)
+                .list());
     assertThat(results).hasSize(JOBS);
   }
 }

@@ -3,11 +3,11 @@ package dev.spool.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spool.support.IntegrationTest;
-import dev.spool.system.PgNotifications;
 import dev.spool.support.SecondInstance;
 import dev.spool.support.TestApi;
 import dev.spool.support.TestApi.Response;
 import dev.spool.support.TestApi.TestSpace;
+import dev.spool.system.PgNotifications;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -60,7 +60,9 @@ class LongPollIntegrationTests extends IntegrationTest {
           CompletableFuture.supplyAsync(() -> worker.poll("{\"waitSeconds\":10}"));
       await(() -> longPolls.waiting() > before);
       Thread.sleep(20);
-      Response created = producer.post("/api/v1/spaces/" + space.id() + "/jobs", space.key(), "{\"name\":\"wake\"}");
+      Response created =
+          producer.post(
+              "/api/v1/spaces/" + space.id() + "/jobs", space.key(), "{\"name\":\"wake\"}");
       long createdAt = System.nanoTime();
       Response answer = poll.get(15, TimeUnit.SECONDS);
       latencies.add((System.nanoTime() - createdAt) / 1_000);
@@ -129,7 +131,9 @@ class LongPollIntegrationTests extends IntegrationTest {
     assertThat(jobs).hasSize(1);
     assertThat(answered).isAfterOrEqualTo(due.minusMillis(50));
     assertThat(answered).isBefore(due.plusMillis(2500));
-    System.out.printf("scheduled job delivered %d ms after it fell due%n", answered.toEpochMilli() - due.toEpochMilli());
+    System.out.printf(
+        "scheduled job delivered %d ms after it fell due%n",
+        answered.toEpochMilli() - due.toEpochMilli());
   }
 
   @Test

@@ -18,7 +18,8 @@ class PollRequestTests {
 
   @Test
   void noBodyMeansOneJobOfAnyNameWithoutWaiting() {
-    assertThat(PollRequest.parse(Optional.empty())).isEqualTo(new PollRequest(1, java.util.List.of(), 0));
+    assertThat(PollRequest.parse(Optional.empty()))
+        .isEqualTo(new PollRequest(1, java.util.List.of(), 0));
     assertThat(parse("{}")).isEqualTo(new PollRequest(1, java.util.List.of(), 0));
   }
 
@@ -33,7 +34,8 @@ class PollRequestTests {
 
   @Test
   void countAndWaitMustBeIntegersInRange() {
-    assertThat(parse("{\"count\":50,\"waitSeconds\":20}")).isEqualTo(new PollRequest(50, java.util.List.of(), 20));
+    assertThat(parse("{\"count\":50,\"waitSeconds\":20}"))
+        .isEqualTo(new PollRequest(50, java.util.List.of(), 20));
     assertThatThrownBy(() -> parse("{\"count\":0}")).isInstanceOf(ApiException.class);
     assertThatThrownBy(() -> parse("{\"count\":1e10}")).isInstanceOf(ApiException.class);
     assertThatThrownBy(() -> parse("{\"waitSeconds\":-1}")).isInstanceOf(ApiException.class);

@@ -48,8 +48,10 @@ class TransitionTableTests {
   @Test
   void claimsTakePendingOrDueScheduledJobs() {
     assertThat(JobStatus.sourcesOf(DELIVERED)).containsExactlyInAnyOrder(SCHEDULED, PENDING);
-    assertThat(Claims.CLAIM_ANY).contains("status IN ('pending', 'scheduled')", "available_at <= now()");
-    assertThat(Claims.CLAIM_ONE).contains("status = 'pending' OR (status = 'scheduled' AND available_at <= now())");
+    assertThat(Claims.CLAIM_ANY)
+        .contains("status IN ('pending', 'scheduled')", "available_at <= now()");
+    assertThat(Claims.CLAIM_ONE)
+        .contains("status = 'pending' OR (status = 'scheduled' AND available_at <= now())");
   }
 
   @Test

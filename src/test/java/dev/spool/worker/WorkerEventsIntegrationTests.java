@@ -44,7 +44,10 @@ class WorkerEventsIntegrationTests extends IntegrationTest {
 
   long secondsToDeadline(String id) {
     OffsetDateTime deadline =
-        jdbc.sql("SELECT deadline_at FROM jobs WHERE id = :id").param("id", id).query(OffsetDateTime.class).single();
+        jdbc.sql("SELECT deadline_at FROM jobs WHERE id = :id")
+            .param("id", id)
+            .query(OffsetDateTime.class)
+            .single();
     OffsetDateTime now = jdbc.sql("SELECT now()").query(OffsetDateTime.class).single();
     return java.time.Duration.between(now, deadline).toSeconds();
   }
@@ -66,8 +69,10 @@ class WorkerEventsIntegrationTests extends IntegrationTest {
     JsonNode progress = job(id).get("progress");
     assertThat(progress.get("percent").asInt()).isEqualTo(65);
     assertThat(progress.get("message").asString()).isEqualTo("Encoding video");
-    assertThat(progress.get("subProgress").get("download").get("message").asString()).isEqualTo("Source fetched");
-    assertThat(progress.get("subProgress").get("transcode").get("percent").asDouble()).isEqualTo(42.5);
+    assertThat(progress.get("subProgress").get("download").get("message").asString())
+        .isEqualTo("Source fetched");
+    assertThat(progress.get("subProgress").get("transcode").get("percent").asDouble())
+        .isEqualTo(42.5);
     assertThat(progress.get("subProgress").get("transcode").get("message").isNull()).isTrue();
     assertThat(progress.get("updatedAt").asString()).matches("\\d{4}-.*T.*\\.\\d{3}Z");
     assertThat(progress.has("extra")).isFalse();
@@ -86,7 +91,9 @@ class WorkerEventsIntegrationTests extends IntegrationTest {
     String id = runningJob();
     for (String[] call :
         new String[][] {
-          {"progress", "{\"percent\":1,\"message\":\"m\"}"}, {"checkpoint", "{\"at\":1}"}, {"keepalive", null}
+          {"progress", "{\"percent\":1,\"message\":\"m\"}"},
+          {"checkpoint", "{\"at\":1}"},
+          {"keepalive", null}
         }) {
       states.setDeadlineIn(id, 5);
       Response r =
@@ -97,9 +104,11 @@ class WorkerEventsIntegrationTests extends IntegrationTest {
       assertThat(secondsToDeadline(id)).as(call[0]).isGreaterThan(290);
     }
     states.setDeadlineIn(id, 5);
-    assertThat(post(id, "event", "{\"type\":\"frame\",\"data\":{\"n\":3}}").status()).isEqualTo(200);
+    assertThat(post(id, "event", "{\"type\":\"frame\",\"data\":{\"n\":3}}").status())
+        .isEqualTo(200);
     assertThat(secondsToDeadline(id)).isLessThanOrEqualTo(5);
-    assertThat(eventTypes(id)).containsExactly("created", "progress", "checkpoint", "keepalive", "frame");
+    assertThat(eventTypes(id))
+        .containsExactly("created", "progress", "checkpoint", "keepalive", "frame");
     assertThat(job(id).get("events").get(4).get("data").get("n").asInt()).isEqualTo(3);
   }
 
@@ -109,16 +118,25 @@ class WorkerEventsIntegrationTests extends IntegrationTest {
     assertThat(post(id, "progress", "{\"percent\":101,\"message\":\"m\"}").error())
         .isEqualTo("percent must be a number between 0 and 100");
     assertThat(post(id, "progress", "{\"percent\":-1,\"message\":\"m\"}").status()).isEqualTo(400);
-    assertThat(post(id, "progress", "{\"percent\":\"50\",\"message\":\"m\"}").status()).isEqualTo(400);
+    assertThat(post(id, "progress", "{\"percent\":\"50\",\"message\":\"m\"}").status())
+        .isEqualTo(400);
     assertThat(post(id, "progress", "{\"percent\":50,\"message\":\"\"}").error())
         .isEqualTo("message must be a non-empty string");
     assertThat(post(id, "progress", "{\"percent\":50}").error()).isEqualTo("message is required");
-    Response stage = post(id, "progress", "{\"percent\":50,\"message\":\"m\",\"subProgress\":{\"a\":5}}");
+    Response stage =
+        post(id, "progress", "{\"percent\":50,\"message\":\"m\",\"subProgress\":{\"a\":5}}");
     assertThat(stage.status()).isEqualTo(400);
     assertThat(stage.error()).isEqualTo("subProgress.a must be an object with percent and message");
-    assertThat(post(id, "progress", "{\"percent\":50,\"message\":\"m\",\"subProgress\":{\"a\":{\"percent\":200}}}").error())
+    assertThat(
+            post(
+                    id,
+                    "progress",
+                    "{\"percent\":50,\"message\":\"m\",\"subProgress\":{\"a\":{\"percent\":200}}}")
+                .error())
         .isEqualTo("subProgress.a.percent must be a number between 0 and 100");
-    assertThat(post(id, "progress", "{\"percent\":50,\"message\":\"m\",\"subProgress\":[1]}").status()).isEqualTo(400);
+    assertThat(
+            post(id, "progress", "{\"percent\":50,\"message\":\"m\",\"subProgress\":[1]}").status())
+        .isEqualTo(400);
     Response both = post(id, "progress", "{\"percent\":101,\"message\":\"\"}");
     assertThat(both.json().get("details")).hasSize(2);
     assertThat(post(id, "progress", "[1]").status()).isEqualTo(400);
@@ -135,11 +153,15 @@ class WorkerEventsIntegrationTests extends IntegrationTest {
     assertThat(r.error()).isEqualTo("Job is not running (status: pending)");
     assertThat(post(pending, "checkpoint", "{}").status()).isEqualTo(409);
     assertThat(post(pending, "event", "{\"type\":\"x\"}").status()).isEqualTo(409);
-    assertThat(api.post("/api/v1/jobs/" + pending + "/keepalive", space.key(), null, Map.of()).status()).isEqualTo(409);
+    assertThat(
+            api.post("/api/v1/jobs/" + pending + "/keepalive", space.key(), null, Map.of())
+                .status())
+        .isEqualTo(409);
 
     String done = runningJob();
     states.complete(done);
-    assertThat(post(done, "progress", "{\"percent\":5,\"message\":\"m\"}").error()).isEqualTo("Job is completed");
+    assertThat(post(done, "progress", "{\"percent\":5,\"message\":\"m\"}").error())
+        .isEqualTo("Job is completed");
     assertThat(eventTypes(pending)).containsExactly("created");
     assertThat(eventTypes(done)).containsExactly("created");
   }
@@ -149,12 +171,18 @@ class WorkerEventsIntegrationTests extends IntegrationTest {
     String id = api.createJob(space, "encode");
     String delivery = states.start(id);
     Response stale =
-        api.post("/api/v1/jobs/" + id + "/checkpoint", space.key(), "{\"a\":1}",
+        api.post(
+            "/api/v1/jobs/" + id + "/checkpoint",
+            space.key(),
+            "{\"a\":1}",
             Map.of("Content-Type", "application/json", "x-delivery-id", "someone-else"));
     assertThat(stale.status()).isEqualTo(409);
     assertThat(stale.json().get("code").asString()).isEqualTo("stale_delivery");
     Response current =
-        api.post("/api/v1/jobs/" + id + "/checkpoint", space.key(), "{\"a\":1}",
+        api.post(
+            "/api/v1/jobs/" + id + "/checkpoint",
+            space.key(),
+            "{\"a\":1}",
             Map.of("Content-Type", "application/json", "x-delivery-id", delivery));
     assertThat(current.status()).isEqualTo(200);
     assertThat(eventTypes(id)).containsExactly("created", "checkpoint");
@@ -163,14 +191,19 @@ class WorkerEventsIntegrationTests extends IntegrationTest {
   @Test
   void aCheckpointOfAttemptZeroIsVisibleToTheNextAttempt() {
     String id = runningJob();
-    assertThat(post(id, "checkpoint", "{\"processed_frames\":1500,\"last_offset\":45000}").status()).isEqualTo(200);
+    assertThat(post(id, "checkpoint", "{\"processed_frames\":1500,\"last_offset\":45000}").status())
+        .isEqualTo(200);
     states.retry(id);
     states.start(id);
 
     JsonNode job = job(id);
     assertThat(job.get("attemptNumber").asInt()).isEqualTo(1);
     JsonNode checkpoint =
-        job.get("events").valueStream().filter(e -> e.get("type").asString().equals("checkpoint")).findFirst().orElseThrow();
+        job.get("events")
+            .valueStream()
+            .filter(e -> e.get("type").asString().equals("checkpoint"))
+            .findFirst()
+            .orElseThrow();
     assertThat(checkpoint.get("attemptNumber").asInt()).isZero();
     assertThat(checkpoint.get("data").get("last_offset").asInt()).isEqualTo(45000);
   }
@@ -178,18 +211,25 @@ class WorkerEventsIntegrationTests extends IntegrationTest {
   @Test
   void checkpointAndEventBodiesAreValidated() {
     String id = runningJob();
-    assertThat(post(id, "checkpoint", "[1,2]").error()).isEqualTo("Checkpoint must be a JSON object");
+    assertThat(post(id, "checkpoint", "[1,2]").error())
+        .isEqualTo("Checkpoint must be a JSON object");
     assertThat(post(id, "checkpoint", "").status()).isEqualTo(400);
     String big = "{\"blob\":\"" + "x".repeat(1024 * 1024) + "\"}";
     assertThat(post(id, "checkpoint", big).status()).isEqualTo(413);
-    assertThat(post(id, "event", "{\"type\":\"frame\",\"data\":" + big + "}").status()).isEqualTo(413);
+    assertThat(post(id, "event", "{\"type\":\"frame\",\"data\":" + big + "}").status())
+        .isEqualTo(413);
     assertThat(post(id, "event", "{\"data\":1}").error()).isEqualTo("type is required");
     assertThat(post(id, "event", "{\"type\":\"\"}").status()).isEqualTo(400);
     assertThat(post(id, "event", "{\"type\":\"" + "t".repeat(101) + "\"}").status()).isEqualTo(400);
     assertThat(post(id, "event", "{\"type\":\"completed\"}").error()).contains("reserved");
     assertThat(post(id, "event", "{\"type\":\"" + "t".repeat(100) + "\"}").status()).isEqualTo(200);
     assertThat(
-            api.post("/api/v1/jobs/" + id + "/checkpoint", space.key(), "{}", Map.of("Content-Type", "text/plain")).status())
+            api.post(
+                    "/api/v1/jobs/" + id + "/checkpoint",
+                    space.key(),
+                    "{}",
+                    Map.of("Content-Type", "text/plain"))
+                .status())
         .isEqualTo(415);
   }
 
@@ -197,16 +237,19 @@ class WorkerEventsIntegrationTests extends IntegrationTest {
   void scopesAndSpacesAreEnforced() {
     String id = runningJob();
     String readOnly = api.newKey(space.id(), List.of("jobs:read"));
-    Response r = api.post("/api/v1/jobs/" + id + "/progress", readOnly, "{\"percent\":1,\"message\":\"m\"}");
+    Response r =
+        api.post("/api/v1/jobs/" + id + "/progress", readOnly, "{\"percent\":1,\"message\":\"m\"}");
     assertThat(r.status()).isEqualTo(403);
     assertThat(r.error()).isEqualTo("Missing required scope: jobs:progress");
     assertThat(api.post("/api/v1/jobs/" + id + "/event", readOnly, "{\"type\":\"x\"}").error())
         .isEqualTo("Missing required scope: jobs:event");
 
     TestSpace other = api.newSpace();
-    assertThat(api.post("/api/v1/jobs/" + id + "/checkpoint", other.key(), "{}").status()).isEqualTo(403);
+    assertThat(api.post("/api/v1/jobs/" + id + "/checkpoint", other.key(), "{}").status())
+        .isEqualTo(403);
     assertThat(post("01ARZ3NDEKTSV4RRFFQ69G5FAV", "checkpoint", "{}").status()).isEqualTo(404);
     assertThat(post("not-an-id", "checkpoint", "{}").status()).isEqualTo(404);
-    assertThat(api.post("/api/v1/jobs/" + id + "/checkpoint", api.adminKey(), "{}").status()).isEqualTo(200);
+    assertThat(api.post("/api/v1/jobs/" + id + "/checkpoint", api.adminKey(), "{}").status())
+        .isEqualTo(200);
   }
 }

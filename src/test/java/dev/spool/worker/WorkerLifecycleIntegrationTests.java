@@ -42,7 +42,9 @@ class WorkerLifecycleIntegrationTests extends IntegrationTest {
 
   @Test
   void aPollAnswersTheContractsDescriptorAndMarksTheJobDelivered() {
-    String id = create("{\"name\":\"resize\",\"payload\":{\"w\":640},\"maxRetries\":2,\"timeoutSeconds\":60}");
+    String id =
+        create(
+            "{\"name\":\"resize\",\"payload\":{\"w\":640},\"maxRetries\":2,\"timeoutSeconds\":60}");
 
     JsonNode jobs = worker.pollJobs("{}");
 
@@ -50,7 +52,13 @@ class WorkerLifecycleIntegrationTests extends IntegrationTest {
     JsonNode d = jobs.get(0);
     assertThat(d.propertyNames())
         .containsExactly(
-            "id", "name", "payload", "timeoutSeconds", "maxRetries", "attemptNumber", "createdAt",
+            "id",
+            "name",
+            "payload",
+            "timeoutSeconds",
+            "maxRetries",
+            "attemptNumber",
+            "createdAt",
             "deliveryId");
     assertThat(d.get("id").asString()).isEqualTo(id);
     assertThat(d.get("payload").get("w").asInt()).isEqualTo(640);
@@ -65,7 +73,8 @@ class WorkerLifecycleIntegrationTests extends IntegrationTest {
     assertThat(worker.job(id).get("events").get(1).get("data").get("deliveryId").asString())
         .isEqualTo(d.get("deliveryId").asString());
     Long deadlineInSeconds =
-        jdbc.sql("SELECT round(extract(epoch FROM deadline_at - delivered_at))::bigint FROM jobs WHERE id = :id")
+        jdbc.sql(
+                "SELECT round(extract(epoch FROM deadline_at - delivered_at))::bigint FROM jobs WHERE id = :id")
             .param("id", id)
             .query(Long.class)
             .single();
@@ -74,7 +83,8 @@ class WorkerLifecycleIntegrationTests extends IntegrationTest {
 
   @Test
   void aPollTakesUpToCountJobsOldestFirstAndAnEmptyQueueAnswersAnEmptyList() {
-    List<String> ids = api.createJobs(space, "[{\"name\":\"a\"},{\"name\":\"b\"},{\"name\":\"c\"}]");
+    List<String> ids =
+        api.createJobs(space, "[{\"name\":\"a\"},{\"name\":\"b\"},{\"name\":\"c\"}]");
 
     JsonNode first = worker.pollJobs("{\"count\":2}");
     JsonNode second = worker.pollJobs("{\"count\":2}");
@@ -127,9 +137,12 @@ class WorkerLifecycleIntegrationTests extends IntegrationTest {
     String d = create("{\"name\":\"d\"}");
 
     JsonNode byTypes =
-        worker.pollJobs("{\"count\":5,\"name\":\"a\",\"names\":[\"b\"],\"type\":\"c\",\"types\":[\"d\"]}");
-    JsonNode byType = worker.pollJobs("{\"count\":5,\"name\":\"a\",\"names\":[\"b\"],\"type\":[\"c\"]}");
-    JsonNode byNames = worker.pollJobs("{\"count\":5,\"name\":\"a\",\"names\":[\"b\"],\"types\":null}");
+        worker.pollJobs(
+            "{\"count\":5,\"name\":\"a\",\"names\":[\"b\"],\"type\":\"c\",\"types\":[\"d\"]}");
+    JsonNode byType =
+        worker.pollJobs("{\"count\":5,\"name\":\"a\",\"names\":[\"b\"],\"type\":[\"c\"]}");
+    JsonNode byNames =
+        worker.pollJobs("{\"count\":5,\"name\":\"a\",\"names\":[\"b\"],\"types\":null}");
     JsonNode byName = worker.pollJobs("{\"count\":5,\"name\":\"a\",\"types\":[]}");
 
     assertThat(byTypes).hasSize(1);
@@ -144,8 +157,7 @@ class WorkerLifecycleIntegrationTests extends IntegrationTest {
     TestSpace other = api.newSpace();
     String noPoll = api.newKey(space.id(), List.of("jobs:create"));
 
-    Response missingScope =
-        api.post("/api/v1/spaces/" + space.id() + "/jobs/poll", noPoll, "{}");
+    Response missingScope = api.post("/api/v1/spaces/" + space.id() + "/jobs/poll", noPoll, "{}");
     Response wrongSpace =
         api.post("/api/v1/spaces/" + other.id() + "/jobs/poll", space.key(), "{}");
     Response unknownSpace =
@@ -315,7 +327,8 @@ class WorkerLifecycleIntegrationTests extends IntegrationTest {
 
     assertThat(r.json().get("status").asString()).isEqualTo("dead");
     assertThat(r.json().get("lastError").asString()).isEqualTo(WorkerController.DEFAULT_ERROR);
-    assertThat(r.json().get("result").get("error").asString()).isEqualTo(WorkerController.DEFAULT_ERROR);
+    assertThat(r.json().get("result").get("error").asString())
+        .isEqualTo(WorkerController.DEFAULT_ERROR);
   }
 
   @Test
@@ -350,7 +363,8 @@ class WorkerLifecycleIntegrationTests extends IntegrationTest {
     assertThat(r.json().get("status").asString()).isEqualTo("scheduled");
     assertThat(worker.pollJobs("{}")).isEmpty();
     Double waits =
-        jdbc.sql("SELECT extract(epoch FROM available_at - updated_at)::float8 FROM jobs WHERE id = :id")
+        jdbc.sql(
+                "SELECT extract(epoch FROM available_at - updated_at)::float8 FROM jobs WHERE id = :id")
             .param("id", id)
             .query(Double.class)
             .single();
