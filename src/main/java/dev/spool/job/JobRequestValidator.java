@@ -4,17 +4,14 @@ import dev.spool.system.ApiException;
 import dev.spool.system.ApiException.FieldError;
 import dev.spool.system.Ids;
 import dev.spool.system.JsonBodies;
+import dev.spool.system.OutboundRequestRules;
 import dev.spool.system.SpoolLimits;
 import dev.spool.system.Timestamps;
 import java.math.BigDecimal;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 
@@ -28,12 +25,8 @@ class JobRequestValidator {
 
   static final int DEFAULT_MAX_RETRIES = 3;
   static final int DEFAULT_TIMEOUT_SECONDS = 300;
-  static final int MAX_CALLBACK_HEADERS = 50;
-  static final int MAX_URL_LENGTH = 2048;
   static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
   static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
-  private static final Set<String> RESERVED_HEADERS =
-      Set.of("host", "content-length", "content-type", "transfer-encoding", "connection");
 
   private final SpoolLimits limits;
 
@@ -189,32 +182,7 @@ class JobRequestValidator {
   }
 
   private static String callbackUrl(JsonNode node, String field, List<FieldError> errors) {
-    if (absent(node)) {
-      return null;
-    }
-    String message = field + " must be an absolute http or https URL";
-    if (!node.isString() || node.asString().length() > MAX_URL_LENGTH) {
-      errors.add(
-          new FieldError(
-              field, field + " must be an absolute http or https URL of at most 2048 characters"));
-      return null;
-    }
-    try {
-      URI uri = new URI(node.asString());
-      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-      if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
-        errors.add(new FieldError(field, message));
-        return null;
-      }
-      if (uri.getRawUserInfo() != null) {
-        errors.add(new FieldError(field, field + " must not contain credentials"));
-        return null;
-      }
-    } catch (URISyntaxException e) {
-      errors.add(new FieldError(field, message));
-      return null;
-    }
-    return node.asString();
+    return absent(node) ? null : OutboundRequestRules.url(node, field, errors);
   }
 
   /**
@@ -246,48 +214,15 @@ class JobRequestValidator {
       errors.add(new FieldError(field, field + " must be an object of string values"));
       return null;
     }
-    if (node.size() > MAX_CALLBACK_HEADERS) {
+    if (node.size() > OutboundRequestRules.MAX_HEADERS) {
       errors.add(new FieldError(field, field + " must have at most 50 headers"));
       return null;
     }
     int before = errors.size();
     for (Map.Entry<String, JsonNode> header : node.properties()) {
-      String name = header.getKey();
-      String headerField = field + "." + name;
-      if (!isToken(name)) {
-        errors.add(new FieldError(headerField, headerField + " is not a valid header name"));
-      } else if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))
-          || name.toLowerCase(Locale.ROOT).startsWith("webhook-")) {
-        errors.add(new FieldError(headerField, headerField + " is reserved and cannot be set"));
-      } else if (!header.getValue().isString()) {
-        errors.add(new FieldError(headerField, headerField + " must be a string"));
-      } else if (header
-          .getValue()
-          .asString()
-          .chars()
-          .anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
-        errors.add(new FieldError(headerField, headerField + " must not contain line breaks"));
-      }
+      OutboundRequestRules.header(
+          header.getKey(), header.getValue(), field + "." + header.getKey(), errors);
     }
     return errors.size() > before ? null : node;
-  }
-
-  /** RFC 9110 token: the characters a header name may use. */
-  static boolean isToken(String name) {
-    if (name.isEmpty() || name.length() > 256) {
-      return false;
-    }
-    for (int i = 0; i < name.length(); i++) {
-      char c = name.charAt(i);
-      boolean ok =
-          (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z')
-              || (c >= '0' && c <= '9')
-              || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-      if (!ok) {
-        return false;
-      }
-    }
-    return true;
   }
 }

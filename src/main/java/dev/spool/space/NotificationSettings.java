@@ -1,13 +1,11 @@
 package dev.spool.space;
 
 import dev.spool.system.ApiException.FieldError;
-import java.net.URI;
-import java.net.URISyntaxException;
+import dev.spool.system.OutboundRequestRules;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
@@ -22,11 +20,7 @@ final class NotificationSettings {
   static final List<String> SLACK_EVENTS =
       List.of("created", "started", "completed", "failed", "dead", "killed");
   static final List<String> DEFAULT_SLACK_EVENTS = List.of("completed", "dead", "killed");
-  static final int MAX_URL_LENGTH = 2048;
-  static final int MAX_HEADERS = 50;
   static final int MAX_NAMES = 100;
-  private static final Set<String> RESERVED_HEADERS =
-      Set.of("host", "content-length", "content-type", "transfer-encoding", "connection");
 
   /** Push settings; null fields mean off. */
   record Push(String url, Map<String, String> headers, String[] names) {}
@@ -102,27 +96,7 @@ final class NotificationSettings {
       errors.add(new FieldError(field, field + " is required"));
       return null;
     }
-    String message = field + " must be an absolute http or https URL of at most 2048 characters";
-    if (!node.isString() || node.asString().length() > MAX_URL_LENGTH) {
-      errors.add(new FieldError(field, message));
-      return null;
-    }
-    try {
-      URI uri = new URI(node.asString());
-      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-      if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
-        errors.add(new FieldError(field, message));
-        return null;
-      }
-      if (uri.getRawUserInfo() != null) {
-        errors.add(new FieldError(field, field + " must not contain credentials"));
-        return null;
-      }
-    } catch (URISyntaxException e) {
-      errors.add(new FieldError(field, message));
-      return null;
-    }
-    return node.asString();
+    return OutboundRequestRules.url(node, field, errors);
   }
 
   private static Map<String, String> headers(JsonNode node, String field, List<FieldError> errors) {
@@ -130,49 +104,16 @@ final class NotificationSettings {
     if (node == null || node.isNull()) {
       return out;
     }
-    if (!node.isObject() || node.size() > MAX_HEADERS) {
+    if (!node.isObject() || node.size() > OutboundRequestRules.MAX_HEADERS) {
       errors.add(new FieldError(field, field + " must be an object of at most 50 string values"));
       return out;
     }
     for (Map.Entry<String, JsonNode> header : node.properties()) {
-      String name = header.getKey();
-      String path = field + "." + name;
-      String lower = name.toLowerCase(Locale.ROOT);
-      if (!isToken(name)) {
-        errors.add(new FieldError(path, path + " is not a valid header name"));
-      } else if (RESERVED_HEADERS.contains(lower) || lower.startsWith("webhook-")) {
-        errors.add(new FieldError(path, path + " is reserved and cannot be set"));
-      } else if (!header.getValue().isString()) {
-        errors.add(new FieldError(path, path + " must be a string"));
-      } else if (header
-          .getValue()
-          .asString()
-          .chars()
-          .anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
-        errors.add(new FieldError(path, path + " must not contain line breaks"));
-      } else {
-        out.put(name, header.getValue().asString());
+      String path = field + "." + header.getKey();
+      if (OutboundRequestRules.header(header.getKey(), header.getValue(), path, errors)) {
+        out.put(header.getKey(), header.getValue().asString());
       }
     }
     return out;
-  }
-
-  /** RFC 9110 token, as for callbackHeaders. */
-  private static boolean isToken(String name) {
-    if (name.isEmpty() || name.length() > 256) {
-      return false;
-    }
-    for (int i = 0; i < name.length(); i++) {
-      char c = name.charAt(i);
-      boolean ok =
-          (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z')
-              || (c >= '0' && c <= '9')
-              || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-      if (!ok) {
-        return false;
-      }
-    }
-    return true;
   }
 }
