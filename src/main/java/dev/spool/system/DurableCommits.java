@@ -1,5 +1,7 @@
 package dev.spool.system;
 
+import java.util.Collection;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -53,7 +55,9 @@ public class DurableCommits {
   /**
    * Runs a write whose client waits for the answer (a worker transition): in a transaction whose
    * commit skips its own WAL flush, then {@link #flush()} before returning. When the write throws,
-   * it rolls back and nothing is flushed. Disabled: the write runs as it is (autocommit).
+   * it rolls back and nothing is flushed; when it changed nothing (an empty {@link Optional} or
+   * collection: an empty poll, a guard that matched no row) there is nothing to make durable, so no
+   * flush is paid either. Disabled: the write runs as it is (autocommit).
    */
   public <T> T write(Supplier<T> work) {
     if (!enabled()) {
@@ -65,8 +69,20 @@ public class DurableCommits {
               deferFlush();
               return work.get();
             });
-    flush();
+    if (wroteSomething(result)) {
+      flush();
+    }
     return result;
+  }
+
+  private static boolean wroteSomething(Object result) {
+    if (result instanceof Optional<?> o) {
+      return o.isPresent();
+    }
+    if (result instanceof Collection<?> c) {
+      return !c.isEmpty();
+    }
+    return true;
   }
 
   /** Whether writers should defer their commit's flush and call {@link #flush()}. */
