@@ -41,7 +41,7 @@ class CallbackDispatcher implements PgNotifications.Listener {
   private final Semaphore idle;
 
   /** Pending wake-ups; drained by each turn. */
-  private final Semaphore wake = new Semaphore(0);
+  private final WakeSignal wake = new WakeSignal();
 
   private final AtomicLong attempted = new AtomicLong();
   private final AtomicLong succeeded = new AtomicLong();
@@ -82,9 +82,7 @@ class CallbackDispatcher implements PgNotifications.Listener {
   }
 
   void wakeUp() {
-    if (wake.availablePermits() == 0) {
-      wake.release();
-    }
+    wake.signal();
   }
 
   /**
@@ -98,16 +96,7 @@ class CallbackDispatcher implements PgNotifications.Listener {
     if (claimed > 0 && claimed == capacity && idle.availablePermits() > 0) {
       return true;
     }
-    try {
-      if (wake.tryAcquire(props.pollInterval().toMillis(), TimeUnit.MILLISECONDS)) {
-        Thread.sleep(props.wakeDelay().toMillis()); // let a burst of notifications collapse
-      }
-      wake.drainPermits();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-    return true;
+    return wake.await(props.pollInterval(), props.wakeDelay());
   }
 
   /** Claims up to one delivery per idle sender and starts them; returns how many it claimed. */

@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -64,7 +63,7 @@ class SpaceNotifier implements PgNotifications.Listener {
   private final WebhookSender sender;
   private final CallbackProperties props;
   private final ThreadPoolExecutor pool;
-  private final Semaphore wake = new Semaphore(0);
+  private final WakeSignal wake = new WakeSignal();
   private final AtomicLong failures = new AtomicLong();
 
   SpaceNotifier(JdbcClient jdbc, WebhookSender sender, CallbackProperties props) {
@@ -89,9 +88,7 @@ class SpaceNotifier implements PgNotifications.Listener {
 
   @Override
   public void onNotification(String channel, String payload) {
-    if (wake.availablePermits() == 0) {
-      wake.release();
-    }
+    wake.signal();
   }
 
   @Override
@@ -110,16 +107,7 @@ class SpaceNotifier implements PgNotifications.Listener {
     if (took > 0 && pool.getQueue().remainingCapacity() > 0) {
       return true;
     }
-    try {
-      if (wake.tryAcquire(props.pollInterval().toMillis(), TimeUnit.MILLISECONDS)) {
-        Thread.sleep(props.wakeDelay().toMillis()); // let a burst of notifications collapse
-      }
-      wake.drainPermits();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-    return true;
+    return wake.await(props.pollInterval(), props.wakeDelay());
   }
 
   /** Moves queued notifications into the bounded send queue; returns how many it took. */
