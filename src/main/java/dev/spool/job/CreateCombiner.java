@@ -1,12 +1,9 @@
 package dev.spool.job;
 
 import dev.spool.system.DurableCommits;
+import dev.spool.system.GroupCommit;
 import dev.spool.system.SpoolLimits;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.springframework.stereotype.Component;
 
 /**
@@ -18,13 +15,11 @@ import org.springframework.stereotype.Component;
  * (statement, triggers, commit, flush) dominate a one-job request. With many concurrent clients,
  * writing their jobs together turns N small transactions into one, the way bulk requests do.
  *
- * <p>How: a request that finds fewer than {@link #IN_FLIGHT} inserts running becomes a leader: it
- * takes the queued requests (up to {@code spool.limits.jobs-per-request} jobs, its own among them
- * unless older ones fill the batch), inserts them and flushes, then wakes the others; those whose
- * jobs were written return, and one of the rest leads the next insert. An idle server inserts a
- * lone request at once, without waiting. Each request stays all-or-nothing (it is inside one
- * statement); if a joint insert fails, each of its requests is retried alone so that one request's
- * failure (its space deleted meanwhile) never fails another.
+ * <p>How: {@link GroupCommit} gathers the requests that queue while earlier inserts run (up to
+ * {@code spool.limits.jobs-per-request} jobs a batch); an idle server inserts a lone request at
+ * once. Each request stays all-or-nothing (it is inside one statement); if a joint insert fails,
+ * each of its requests is retried alone so that one request's failure (its space deleted meanwhile)
+ * never fails another.
  */
 @Component
 class CreateCombiner {
@@ -37,95 +32,38 @@ class CreateCombiner {
 
   private final JobInserts inserts;
   private final DurableCommits durable;
-  private final SpoolLimits limits;
-
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition written = lock.newCondition();
-  private final ArrayDeque<Request> queue = new ArrayDeque<>();
-  private int inserting;
+  private final GroupCommit<Request, Void> group;
 
   CreateCombiner(JobInserts inserts, DurableCommits durable, SpoolLimits limits) {
     this.inserts = inserts;
     this.durable = durable;
-    this.limits = limits;
+    this.group =
+        new GroupCommit<>(
+            IN_FLIGHT, limits.jobsPerRequest(), Request::jobs, r -> null, this::write);
   }
 
-  /** One request's rows; its outcome is set by the leader that writes them, under the lock. */
-  private static final class Request {
-    final String rows;
-    final int jobs;
-    boolean done;
-    RuntimeException failure;
-
-    Request(String rows, int jobs) {
-      this.rows = rows;
-      this.jobs = jobs;
-    }
-  }
+  /** One request's rows (from {@link JobInserts#rows}) and how many jobs they hold. */
+  private record Request(String rows, int jobs) {}
 
   /**
    * Inserts the rows (from {@link JobInserts#rows}) and returns once they are committed and on
    * disk; throws what their insert threw.
    */
   void insert(String rows, int jobs) {
-    Request mine = new Request(rows, jobs);
-    lock.lock();
-    try {
-      queue.add(mine);
-      while (!mine.done) {
-        if (inserting >= IN_FLIGHT || queue.isEmpty()) {
-          written.awaitUninterruptibly();
-          continue;
-        }
-        inserting++;
-        List<Request> batch = take();
-        lock.unlock();
-        try {
-          write(batch);
-        } finally {
-          lock.lock();
-          for (Request r : batch) {
-            if (!r.done) {
-              r.done = true;
-              r.failure = new IllegalStateException("insert ended without an outcome");
-            }
-          }
-          inserting--;
-          written.signalAll();
-        }
-      }
-    } finally {
-      lock.unlock();
-    }
-    if (mine.failure != null) {
-      throw mine.failure;
-    }
-  }
-
-  /** Queued requests, oldest first, up to one request's worth of jobs (at least one request). */
-  private List<Request> take() {
-    List<Request> batch = new ArrayList<>();
-    int jobs = 0;
-    while (!queue.isEmpty()
-        && (batch.isEmpty() || jobs + queue.peek().jobs <= limits.jobsPerRequest())) {
-      Request r = queue.poll();
-      batch.add(r);
-      jobs += r.jobs;
-    }
-    return batch;
+    group.submit(new Request(rows, jobs));
   }
 
   /**
-   * Writes a batch and sets every request's outcome (read by its thread after the lock). Only a
-   * failed insert is retried request by request; a failed flush is every request's failure (their
-   * jobs are committed, but not known to be on disk).
+   * Writes a batch and sets every request's outcome. Only a failed insert is retried request by
+   * request; a failed flush is every request's failure (their jobs are committed, but not known to
+   * be on disk).
    */
-  private void write(List<Request> batch) {
+  private Runnable write(List<GroupCommit.Entry<Request, Void>> batch) {
     boolean joint = batch.size() > 1;
     if (joint) {
       StringBuilder rows = new StringBuilder();
-      for (Request r : batch) {
-        rows.append(rows.isEmpty() ? "" : ",").append(r.rows);
+      for (GroupCommit.Entry<Request, Void> e : batch) {
+        rows.append(rows.isEmpty() ? "" : ",").append(e.input().rows());
       }
       try {
         inserts.insert(rows.toString());
@@ -133,26 +71,18 @@ class CreateCombiner {
         joint = false; // one request may be the cause: give each its own outcome below
       }
     }
-    for (Request r : batch) {
-      if (!joint) {
+    if (!joint) {
+      for (GroupCommit.Entry<Request, Void> e : batch) {
         try {
-          inserts.insert(r.rows);
-        } catch (RuntimeException e) {
-          r.failure = e;
+          inserts.insert(e.input().rows());
+        } catch (RuntimeException failure) {
+          e.fail(failure);
         }
       }
     }
-    RuntimeException flushFailure = null;
-    try {
-      durable.flush();
-    } catch (RuntimeException e) {
-      flushFailure = e;
-    }
-    for (Request r : batch) {
-      if (r.failure == null) {
-        r.failure = flushFailure;
-      }
-      r.done = true;
-    }
+    return () -> {
+      durable.flush(); // a failure fails every request not failed already
+      batch.forEach(e -> e.succeed(null));
+    };
   }
 }
