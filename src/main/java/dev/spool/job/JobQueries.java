@@ -3,7 +3,7 @@ package dev.spool.job;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.stereotype.Repository;
+import org.springframework.stereotype.Component;
 
 /**
  * The read side of API.md §4.4 that is not a single job: the space's job list and a job's progress.
@@ -20,7 +20,7 @@ import org.springframework.stereotype.Repository;
  * space_id} stays in the order, which only the listing indexes provide; the btree still uses it as
  * an equality bound, so a deep cursor page starts right at its position.
  */
-@Repository
+@Component
 class JobQueries {
 
   /**

@@ -8,13 +8,13 @@ import java.util.List;
 import java.util.Optional;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.stereotype.Repository;
+import org.springframework.stereotype.Component;
 
 /**
  * Reads of the job table. Writes live next to the feature that performs them (create here,
  * transitions in the worker package), each stating its precondition in WHERE.
  */
-@Repository
+@Component
 public class JobRepository {
 
   /** The columns {@link #JOB_MAPPER} reads; select them (optionally with an alias) to map a job. */

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.stereotype.Repository;
+import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -21,7 +21,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * The reads of the realtime feed. Each runs in one REPEATABLE READ transaction so that a state and
  * the snapshot it was read under ({@link TxSnapshot}) belong together.
  */
-@Repository
+@Component
 class FeedQueries {
 
   /** Committed transactions' events, in the order they were written, with their job. */

@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.stereotype.Repository;
+import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -14,7 +14,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * (V30) in the transaction that makes a job terminal; this class claims due rows under a lease and
  * records each attempt with an update that applies only while the lease is still ours.
  */
-@Repository
+@Component
 class CallbackOutbox {
 
   /**

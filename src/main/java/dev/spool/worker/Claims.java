@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.stereotype.Repository;
+import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -22,7 +22,7 @@ import tools.jackson.databind.json.JsonMapper;
  * delivered with a fresh delivery id and deadline, and append their {@code delivered} events.
  * Scheduled jobs that are due count as available, so promotion lag never delays delivery.
  */
-@Repository
+@Component
 class Claims {
 
   /** Oldest first by (available_at, id): the order of the {@code jobs_claimable} index. */

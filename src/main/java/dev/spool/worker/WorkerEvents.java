@@ -3,7 +3,7 @@ package dev.spool.worker;
 import dev.spool.system.DurableCommits;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.stereotype.Repository;
+import org.springframework.stereotype.Component;
 
 /**
  * The four worker events of API.md §4.3 (progress, checkpoint, custom event, keepalive), each one
@@ -12,7 +12,7 @@ import org.springframework.stereotype.Repository;
  * meanwhile completed, failed or been redelivered. An empty answer means the guard matched nothing;
  * the caller asks {@code JobGuard.explain} why.
  */
-@Repository
+@Component
 class WorkerEvents {
 
   /** The precondition every worker event states; {@code j} is the jobs row. */
