@@ -1,8 +1,11 @@
 package dev.spool.ops;
 
+import static java.util.stream.Collectors.joining;
+
 import dev.spool.system.PgNotifications;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -56,6 +59,12 @@ class JobEventMetrics implements PgNotifications.Listener, SmartLifecycle {
           "callback_sent",
           "callback_failed");
 
+  /**
+   * How long a drain waits before it reads, so that under load one query counts the events of many
+   * transactions. Counters lag by about this much, far below any scrape interval.
+   */
+  static final Duration GATHER = Duration.ofMillis(50);
+
   /** Transactions fetched per query. */
   private static final int BATCH = 500;
 
@@ -65,7 +74,7 @@ class JobEventMetrics implements PgNotifications.Listener, SmartLifecycle {
   private static final String EVENTS_OF_TRANSACTIONS =
       """
       SELECT space_id, type, count(*) AS n FROM job_events
-      WHERE tx IN (:txs) AND type IN (:types)
+      WHERE tx = ANY (CAST(:txs AS bigint[])) AND type IN (:types)
       GROUP BY space_id, type
       """;
 
@@ -112,6 +121,12 @@ class JobEventMetrics implements PgNotifications.Listener, SmartLifecycle {
   /** Reads queued transactions until none is left; runs on the metrics thread. */
   void drain() {
     try {
+      // let a busy moment's transactions gather: one query for many instead of one each
+      Thread.sleep(GATHER.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
       List<Long> batch = new ArrayList<>(BATCH);
       while (queued.drainTo(batch, BATCH) > 0) {
         count(batch);
@@ -130,7 +145,7 @@ class JobEventMetrics implements PgNotifications.Listener, SmartLifecycle {
   private void count(List<Long> txs) {
     try {
       jdbc.sql(EVENTS_OF_TRANSACTIONS)
-          .param("txs", txs)
+          .param("txs", txs.stream().map(String::valueOf).collect(joining(",", "{", "}")))
           .param("types", COUNTED)
           .query(
               (rs, n) -> {
