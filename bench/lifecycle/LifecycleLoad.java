@@ -28,6 +28,9 @@ import java.util.regex.Pattern;
  * undelivered, while 8 workers long-poll: completed jobs/s and create→delivered latency), {@code
  * trickle} (one job every 20 ms, 8 idle long-polling workers: create→delivered latency).
  *
+ * <p>{@link #run} returns the same line {@code main} prints, for a program compiled together with
+ * this one (bench/realtime runs the steady scenario with and without streams open).
+ *
  * <p>Besides the figures it prints where the time went: mean latency per call type as seen by
  * the client, and CPU seconds used by Spool, PostgreSQL (all its processes: the machine is
  * shared) and this load generator during the measured phase.
@@ -43,6 +46,11 @@ public class LifecycleLoad {
   static String key;
 
   public static void main(String[] args) throws Exception {
+    System.out.println(run(args));
+  }
+
+  /** Runs one scenario (arguments as for main) and returns its figures line. */
+  static String run(String[] args) throws Exception {
     String scenario = args[0];
     port = Integer.parseInt(args[1]);
     space = args[2];
@@ -60,16 +68,15 @@ public class LifecycleLoad {
         };
     double wall = (System.nanoTime() - start) / 1e9;
     Cpu after = Cpu.sample(spoolPid);
-    System.out.println(
-        figures
-            + String.format(
-                Locale.ROOT,
-                " cpu_spool_s=%.1f cpu_pg_s=%.1f cpu_client_s=%.1f wall_s=%.1f %s",
-                after.spool - before.spool,
-                after.postgres - before.postgres,
-                after.self - before.self,
-                wall,
-                Calls.summary()));
+    return figures
+        + String.format(
+            Locale.ROOT,
+            " cpu_spool_s=%.1f cpu_pg_s=%.1f cpu_client_s=%.1f wall_s=%.1f %s",
+            after.spool - before.spool,
+            after.postgres - before.postgres,
+            after.self - before.self,
+            wall,
+            Calls.summary());
   }
 
   // ---- scenarios -----------------------------------------------------------------------------

@@ -23,12 +23,16 @@ final class SpaceHub {
   static final CloseStatus RESTARTED =
       CloseStatus.SERVICE_RESTARTED.withReason("Event stream interrupted; reconnect");
 
-  /** A job stream subscriber; {@code waiting} holds its frames until its init has been sent. */
+  /**
+   * A job stream subscriber; {@code waiting} holds its frames until its init has been sent, and
+   * {@code shownByInit} is the snapshot that init was read under.
+   */
   static final class JobSubscriber {
     final String jobId;
     final boolean fullView;
     final Outbox out;
     List<StoredEvent> waiting = new ArrayList<>();
+    TxSnapshot shownByInit;
 
     JobSubscriber(String jobId, boolean fullView, Outbox out) {
       this.jobId = jobId;
@@ -165,6 +169,11 @@ final class SpaceHub {
       s.waiting.add(e);
       return true;
     }
+    if (s.shownByInit.sees(e.tx())) {
+      // committed before init's read but fetched only now (the feed lags behind the connection
+      // threads): init already showed it
+      return true;
+    }
     String frame = s.fullView ? frames.full(e) : frames.progressOnly(e);
     if (frame != null && !s.out.offer(frame)) {
       return false;
@@ -225,13 +234,16 @@ final class SpaceHub {
   }
 
   /**
-   * Sends the init frame, then the events that arrived meanwhile and are not already part of the
-   * state init showed (those committed before {@code seenBy}). A terminal job closes at once.
+   * Sends the init frame, then the events that arrived meanwhile. Events that are already part of
+   * the state init showed (committed before {@code seenBy}) are never sent: neither those waiting
+   * here nor those the feed publishes later — the feed may fetch a transaction after the connection
+   * thread read the job's state. A terminal job closes at once.
    */
   synchronized void startJob(
       JobSubscriber s, String initFrame, boolean terminal, TxSnapshot seenBy) {
     List<StoredEvent> waiting = s.waiting;
     s.waiting = null;
+    s.shownByInit = seenBy;
     if (!s.out.offer(initFrame)) {
       return;
     }
@@ -240,7 +252,7 @@ final class SpaceHub {
       return;
     }
     for (StoredEvent e : waiting) {
-      if (!seenBy.sees(e.tx()) && !deliver(s, e)) {
+      if (!deliver(s, e)) {
         return;
       }
     }

@@ -93,8 +93,9 @@ final class StreamHandlers {
       String jobId = (String) session.getAttributes().get(RealtimeHandshake.JOB_ID);
       boolean full = (Boolean) session.getAttributes().get(RealtimeHandshake.FULL_VIEW);
       SpaceHub.JobSubscriber subscriber = new SpaceHub.JobSubscriber(jobId, full, out);
-      // subscribe first, then read the state: events committed in between are both in the
-      // state and in the subscriber's queue, and startJob drops the ones the state already shows
+      // subscribe first, then read the state: events committed before the read may reach the
+      // subscriber too (queued meanwhile, or fetched later by a lagging feed), and the hub drops
+      // the ones the state already shows
       hub.addJobSubscriber(subscriber);
       FeedQueries.JobState state = queries.jobState(jobId, jobs).orElse(null);
       if (state == null) {

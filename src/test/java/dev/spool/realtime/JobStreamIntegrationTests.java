@@ -8,9 +8,12 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 class JobStreamIntegrationTests extends IntegrationTest {
+
+  @Autowired RealtimeFeed feed;
 
   ApiTransitions transitions;
   TestApi.TestSpace space;
@@ -59,6 +62,41 @@ class JobStreamIntegrationTests extends IntegrationTest {
       assertThat(f.propertyNames()).containsExactly("type", "jobId", "status", "data", "timestamp");
     }
     assertThat(ws.closeCode()).isEqualTo(1000);
+  }
+
+  /**
+   * The feed fetches a transaction some time after it committed; meanwhile a stream may open and
+   * read the job's state, which already shows that transaction. Here the feed is held back (stuck
+   * publishing another space's event, whose hub this test holds) while the job is created and its
+   * stream reads {@code init}; the {@code created} event it then publishes is already in init.
+   */
+  @Test
+  void anEventInitAlreadyShowedIsNotSentWhenTheFeedFetchesItLater() throws Exception {
+    TestApi.TestSpace other = api.newSpace();
+    SpaceHub stalled = feed.acquire(other.id());
+    SpaceHub hub = feed.acquire(space.id());
+    try {
+      String job;
+      WsClient ws;
+      synchronized (stalled) {
+        api.createJob(other, "ahead"); // the feed blocks on this one, before the next
+        job = api.createJob(space, "render");
+        ws = WsClient.open(url(job), Map.of("x-api-key", space.key()));
+        JsonNode init = ws.next();
+        assertThat(init.get("type").asString()).isEqualTo("init");
+        assertThat(init.get("status").asString()).isEqualTo("pending");
+      }
+      transitions.start(job);
+      transitions.complete(job, "1");
+      assertThat(ws.next(3))
+          .extracting(f -> f.get("type").asString())
+          .containsExactly("delivered", "acked", "completed");
+      assertThat(ws.closeCode()).isEqualTo(1000);
+      assertThat(ws.frames).isEmpty();
+    } finally {
+      feed.release(hub);
+      feed.release(stalled);
+    }
   }
 
   @Test

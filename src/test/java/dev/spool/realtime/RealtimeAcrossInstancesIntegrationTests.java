@@ -96,9 +96,14 @@ class RealtimeAcrossInstancesIntegrationTests extends IntegrationTest {
     transitions.start(followed);
     transitions.progress(followed, 100, "done");
     transitions.complete(followed, "true");
+    // committed last, so published last: a frame sent twice would push it further back
+    String marker = apiB.createJob(space, "marker");
 
     int expected = 1 + jobs.size() * 4 + 4;
     List<JsonNode> frames = stream.next(expected);
+    JsonNode last = stream.next();
+    assertThat(last.get("jobId").asString()).isEqualTo(marker);
+    assertThat(last.get("seq").asLong()).isEqualTo(seq + expected + 1);
     Map<String, List<String>> perJob = new HashMap<>();
     JsonNode lastCounts = null;
     for (int i = 0; i < frames.size(); i++) {
