@@ -77,12 +77,8 @@ public class DurableCommits {
     return result;
   }
 
-  /**
-   * Runs work of several statements in one transaction whose commit skips its own WAL flush (a
-   * plain commit when disabled). The caller must {@link #flush()} before answering a client: this
-   * lets it tell a failed write (retry it) from a failed flush (committed, not known durable).
-   */
-  public <T> T commitDeferred(Supplier<T> work) {
+  /** Runs the work in one transaction whose commit skips its own WAL flush. */
+  private <T> T commitDeferred(Supplier<T> work) {
     return tx.execute(
         status -> {
           deferFlush();

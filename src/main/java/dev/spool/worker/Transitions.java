@@ -31,100 +31,58 @@ class Transitions {
       AND (CAST(:delivery AS text) IS NULL OR delivery_id = :delivery)
       """;
 
-  static final String ACK_IF_DELIVERED =
-      """
-      WITH u AS (
-          UPDATE jobs SET status = 'running', started_at = now(),
-                 deadline_at = now() + timeout_seconds * interval '1 second', updated_at = now()
-           WHERE id = :id AND status = 'delivered' %s
-          RETURNING *
-      ), ev AS (
-          INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
-          SELECT id, space_id, 'acked', NULL, attempt_number FROM u
-      )
-      SELECT %s FROM u
-      """
-          .formatted(CALLER_GUARD, JobRepository.JOB_COLUMNS);
-
-  /** From delivered too: completing an un-acked delivery is an implicit ack (sets startedAt). */
-  static final String COMPLETE_IF_IN_FLIGHT =
-      """
-      WITH u AS (
-          UPDATE jobs SET status = 'completed', result = CAST(:result AS json),
-                 started_at = CASE WHEN status = 'delivered' THEN now() ELSE started_at END,
-                 completed_at = now(), deadline_at = NULL, updated_at = now()
-           WHERE id = :id AND status IN ('delivered', 'running') %s
-          RETURNING *
-      ), ev AS (
-          INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
-          SELECT id, space_id, 'completed', json_build_object('result', result), attempt_number
-            FROM u
-      )
-      SELECT %s FROM u
-      """
-          .formatted(CALLER_GUARD, JobRepository.JOB_COLUMNS);
-
   /**
-   * The requests of a batch ({@link #ops}): one row each, with the caller's guard. Job ids are
-   * distinct within a batch ({@link GroupCommit} keeps equal keys apart), so each returned row
-   * answers exactly one request.
+   * Acks and completes, of one request or of a batch of concurrent ones ({@link GroupCommit}), in
+   * one autocommit statement: an ack moves a delivered job to running; a complete moves a delivered
+   * (an implicit ack: sets {@code startedAt}) or running job to completed with its result. Each
+   * request is a row of {@code ops} with the caller's guard (space, delivery); job ids are distinct
+   * within a batch, so each returned row answers exactly one request, and a request that matched
+   * nothing is explained by {@link dev.spool.job.JobGuard}.
+   *
+   * <p>{@code commit_mode} lets the commit skip its WAL flush when {@code :deferFlush} (see {@link
+   * DurableCommits}); it is joined into {@code ops} so that it is evaluated.
+   *
+   * <p>The rows are found by {@code id = ANY (ids)} and the source states come from a sub-select,
+   * not constants: with constants the planner may prove the partial in-flight index usable and AND
+   * it with the primary key in a bitmap scan, reading one index entry per ack ever made (dead ones
+   * included, until vacuum) instead of one primary-key entry per request — seen in the lifecycle
+   * benchmark as 5,000+ entries read for a batch of five.
    */
-  private static final String OPS =
+  static final String ACK_OR_COMPLETE =
       """
-      ops AS (
-          SELECT * FROM json_to_recordset(CAST(:ops AS json))
-                 AS o(id text, space text, delivery text, result text)
-      )""";
-
-  /**
-   * The guard of {@link #CALLER_GUARD}, per request of a batch. The statements find their rows by
-   * {@code id = ANY (ids)} and give the source states as a sub-select, not as constants: with
-   * constants the planner may prove the partial in-flight index usable and AND it with the primary
-   * key in a bitmap scan, reading one index entry per ack ever made (dead ones included, until
-   * vacuum) instead of one primary-key entry per request. Seen in the lifecycle benchmark: 5,000+
-   * entries read for a batch of five.
-   */
-  private static final String OP_GUARD =
-      """
-      AND (o.space IS NULL OR j.space_id = o.space)
-      AND (o.delivery IS NULL OR j.delivery_id = o.delivery)
-      """;
-
-  static final String ACK_ALL_IF_DELIVERED =
-      """
-      WITH %s, u AS (
-          UPDATE jobs j SET status = 'running', started_at = now(),
-                 deadline_at = now() + j.timeout_seconds * interval '1 second', updated_at = now()
-            FROM ops o
-           WHERE j.id = ANY (ARRAY(SELECT id FROM ops)) AND j.id = o.id
-             AND j.status = ANY (ARRAY(VALUES ('delivered'))) %s
-          RETURNING j.*
-      ), ev AS (
-          INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
-          SELECT id, space_id, 'acked', NULL, attempt_number FROM u ORDER BY id
-      )
-      SELECT %s FROM u
-      """
-          .formatted(OPS, OP_GUARD, JobRepository.JOB_COLUMNS);
-
-  static final String COMPLETE_ALL_IF_IN_FLIGHT =
-      """
-      WITH %s, u AS (
-          UPDATE jobs j SET status = 'completed', result = CAST(o.result AS json),
+      WITH commit_mode AS MATERIALIZED (
+          SELECT set_config('synchronous_commit',
+                            CASE WHEN :deferFlush THEN 'off'
+                                 ELSE current_setting('synchronous_commit') END, true)
+      ), ops AS MATERIALIZED (
+          SELECT o.* FROM commit_mode, json_to_recordset(CAST(:ops AS json))
+                 AS o(kind text, id text, space text, delivery text, result text)
+      ), u AS (
+          UPDATE jobs j
+             SET status = CASE o.kind WHEN 'ack' THEN 'running' ELSE 'completed' END,
+                 result = CASE o.kind WHEN 'ack' THEN j.result ELSE CAST(o.result AS json) END,
                  started_at = CASE WHEN j.status = 'delivered' THEN now() ELSE j.started_at END,
-                 completed_at = now(), deadline_at = NULL, updated_at = now()
+                 deadline_at = CASE o.kind WHEN 'ack'
+                                    THEN now() + j.timeout_seconds * interval '1 second' END,
+                 completed_at = CASE o.kind WHEN 'ack' THEN NULL ELSE now() END,
+                 updated_at = now()
             FROM ops o
            WHERE j.id = ANY (ARRAY(SELECT id FROM ops)) AND j.id = o.id
-             AND j.status = ANY (ARRAY(VALUES ('delivered'), ('running'))) %s
-          RETURNING j.*
+             AND j.status = ANY (ARRAY(VALUES ('delivered'), ('running')))
+             AND (o.kind = 'complete' OR j.status = 'delivered')
+             AND (o.space IS NULL OR j.space_id = o.space)
+             AND (o.delivery IS NULL OR j.delivery_id = o.delivery)
+          RETURNING j.*, o.kind
       ), ev AS (
           INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
-          SELECT id, space_id, 'completed', json_build_object('result', result), attempt_number
+          SELECT id, space_id, CASE kind WHEN 'ack' THEN 'acked' ELSE 'completed' END,
+                 CASE kind WHEN 'ack' THEN NULL ELSE json_build_object('result', result) END,
+                 attempt_number
             FROM u ORDER BY id
       )
       SELECT %s FROM u
       """
-          .formatted(OPS, OP_GUARD, JobRepository.JOB_COLUMNS);
+          .formatted(JobRepository.JOB_COLUMNS);
 
   static final String KILL_IF_ACTIVE =
       """
@@ -157,15 +115,16 @@ class Transitions {
           "SELECT " + JobRepository.JOB_COLUMNS + " FROM u");
 
   /**
-   * Acks and completes of concurrent requests written together (at most this many a batch). They
-   * are the two calls a worker makes for every job, so under load they dominate; fail and kill stay
-   * one statement each.
+   * Acks and completes of concurrent requests are written together (at most this many a batch).
+   * They are the two calls a worker makes for every job, so under load they dominate; fail and kill
+   * stay one statement each.
    */
   static final int MAX_BATCH = 64;
 
   /**
    * One batch at a time: the requests that arrive while it writes form the next one. On a busy
-   * server this makes batches larger, and so cheaper per request, than overlapping two.
+   * server this makes batches larger, and so cheaper per request, than overlapping two; the batch's
+   * WAL flush does overlap the next batch's statement.
    */
   static final int IN_FLIGHT = 1;
 
@@ -185,46 +144,31 @@ class Transitions {
   /** Who asks: the caller's space (null for admin) and the delivery it claims to hold (or null). */
   record Guard(String space, String delivery) {}
 
-  private enum Kind {
-    ACK,
-    COMPLETE
-  }
-
-  /** One request of a batch. */
-  private record Op(Kind kind, String id, Guard guard, String result) {}
-
-  /** An {@link Op} as a row of {@link #OPS}. */
-  private record OpRow(String id, String space, String delivery, String result) {}
+  /** One request: a row of {@link #ACK_OR_COMPLETE}'s {@code ops}. */
+  private record Op(String kind, String id, String space, String delivery, String result) {}
 
   Optional<JobView> ack(String id, Guard guard) {
-    return group.submit(new Op(Kind.ACK, id, guard, null));
+    return group.submit(new Op("ack", id, guard.space(), guard.delivery(), null));
   }
 
   /**
    * @param resultJson the result as JSON text, or null for none
    */
   Optional<JobView> complete(String id, Guard guard, String resultJson) {
-    return group.submit(new Op(Kind.COMPLETE, id, guard, resultJson));
+    return group.submit(new Op("complete", id, guard.space(), guard.delivery(), resultJson));
   }
 
   /**
-   * Writes a batch in one transaction, one statement per kind; its WAL flush comes after the next
-   * batch may start. If the joint write fails (one request may be the cause, or a deadlock with
-   * another writer), each request is written alone so that it gets its own outcome; a failed flush
-   * fails them all (committed, but not known to be on disk).
+   * Writes a batch in one statement; its WAL flush comes after the next batch may start. If the
+   * joint write fails (one request may be the cause, or a deadlock with another writer), each
+   * request is written alone so that it gets its own outcome; a failed flush fails them all
+   * (committed, but not known to be on disk).
    */
   private Runnable write(List<GroupCommit.Entry<Op, Optional<JobView>>> batch) {
     List<JobView> changed = null;
     if (batch.size() > 1) {
       try {
-        changed =
-            durable.commitDeferred(
-                () -> {
-                  List<JobView> rows = new ArrayList<>(batch.size());
-                  rows.addAll(writeAll(batch, Kind.ACK, ACK_ALL_IF_DELIVERED));
-                  rows.addAll(writeAll(batch, Kind.COMPLETE, COMPLETE_ALL_IF_IN_FLIGHT));
-                  return rows;
-                });
+        changed = ackOrComplete(batch.stream().map(GroupCommit.Entry::input).toList());
       } catch (RuntimeException jointFailure) {
         // one request may be the cause, or a deadlock with another writer: each alone below
       }
@@ -233,7 +177,7 @@ class Transitions {
       changed = new ArrayList<>();
       for (GroupCommit.Entry<Op, Optional<JobView>> e : batch) {
         try {
-          durable.commitDeferred(() -> alone(e.input())).ifPresent(changed::add);
+          changed.addAll(ackOrComplete(List.of(e.input())));
         } catch (RuntimeException failure) {
           e.fail(failure);
         }
@@ -250,34 +194,12 @@ class Transitions {
     };
   }
 
-  private List<JobView> writeAll(
-      List<GroupCommit.Entry<Op, Optional<JobView>>> batch, Kind kind, String sql) {
-    List<OpRow> rows = new ArrayList<>();
-    for (GroupCommit.Entry<Op, Optional<JobView>> e : batch) {
-      Op op = e.input();
-      if (op.kind() == kind) {
-        rows.add(new OpRow(op.id(), op.guard().space(), op.guard().delivery(), op.result()));
-      }
-    }
-    if (rows.isEmpty()) {
-      return List.of();
-    }
-    return jdbc.sql(sql)
-        .param("ops", json.writeValueAsString(rows))
+  private List<JobView> ackOrComplete(List<Op> ops) {
+    return jdbc.sql(ACK_OR_COMPLETE)
+        .param("deferFlush", durable.enabled())
+        .param("ops", json.writeValueAsString(ops))
         .query(JobRepository.JOB_MAPPER)
         .list();
-  }
-
-  private Optional<JobView> alone(Op op) {
-    return switch (op.kind()) {
-      case ACK ->
-          spec(ACK_IF_DELIVERED, op.id(), op.guard()).query(JobRepository.JOB_MAPPER).optional();
-      case COMPLETE ->
-          spec(COMPLETE_IF_IN_FLIGHT, op.id(), op.guard())
-              .param("result", op.result(), Types.VARCHAR)
-              .query(JobRepository.JOB_MAPPER)
-              .optional();
-    };
   }
 
   /**

@@ -27,14 +27,16 @@ class TransitionTableTests {
   @Test
   void ackMovesOnlyADeliveredJob() {
     assertThat(JobStatus.sourcesOf(RUNNING)).containsExactly(DELIVERED);
-    assertThat(Transitions.ACK_IF_DELIVERED).contains("status = 'delivered'");
+    assertThat(Transitions.ACK_OR_COMPLETE)
+        .contains("THEN 'running'", "(o.kind = 'complete' OR j.status = 'delivered')");
   }
 
   @Test
   void completeAndFailTakeDeliveredOrRunningJobs() {
     assertThat(JobStatus.sourcesOf(COMPLETED)).containsExactlyInAnyOrder(DELIVERED, RUNNING);
     assertThat(JobStatus.sourcesOf(DEAD)).containsExactlyInAnyOrder(DELIVERED, RUNNING);
-    assertThat(Transitions.COMPLETE_IF_IN_FLIGHT).contains(inList(JobStatus.sourcesOf(COMPLETED)));
+    assertThat(Transitions.ACK_OR_COMPLETE)
+        .contains("j.status = ANY (ARRAY(VALUES ('delivered'), ('running')))");
     assertThat(Transitions.FAIL_IF_IN_FLIGHT).contains(inList(JobStatus.sourcesOf(DEAD)));
   }
 
