@@ -342,12 +342,23 @@ public class LifecycleLoad {
           String name = p.getFileName().toString();
           if (!name.chars().allMatch(Character::isDigit)) continue;
           String comm = read(p.resolve("comm")).trim();
-          if (comm.startsWith("postgres")) pg += seconds(p);
+          if (comm.startsWith("postgres") && ours(read(p.resolve("cmdline")))) pg += seconds(p);
         }
       } catch (IOException e) {
         // best effort
       }
       return new Cpu(seconds(Path.of("/proc/" + spoolPid)), pg, seconds(Path.of("/proc/self")));
+    }
+
+    /**
+     * The server's shared processes (WAL writer, checkpointer, ...) and the backends of the
+     * benchmark's database ($BENCH_DB), not those of other databases on the same server: the
+     * machine may be running other work against it.
+     */
+    static boolean ours(String cmdline) {
+      String db = System.getenv("BENCH_DB");
+      boolean backend = cmdline.contains("127.0.0.1(") || cmdline.contains("[local]");
+      return db == null || db.isEmpty() || !backend || cmdline.contains(" " + db + " ");
     }
 
     static double seconds(Path proc) {

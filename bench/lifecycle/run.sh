@@ -14,6 +14,9 @@ cd "$(dirname "$0")/../.."
 
 PORT=${BENCH_PORT:-18082}
 SECS=${BENCH_SECONDS:-15}
+# BENCH_SCENARIOS="a b" runs only those (default all three); BENCH_PGBENCH=0 skips pgbench
+SCENARIOS=${BENCH_SCENARIOS:-a b c}
+want() { [[ " $SCENARIOS " == *" $1 "* ]]; }
 BUILD=${BENCH_BUILD:-1}
 PGHOST=${PGHOST:-127.0.0.1}
 PGPORT=${PGPORT:-5432}
@@ -25,6 +28,7 @@ mkdir -p "$OUT"
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 LOG="$OUT/lifecycle-spool-$STAMP.log"
 DB="spool_lifecycle_$(date +%s)_$$"
+export BENCH_DB=$DB  # LifecycleLoad counts only this database's backends (and shared processes)
 PGB_DB="pgbench_lifecycle_$(date +%s)_$$"
 ADMIN=emit_bench-admin-key-0123456789abcdefghijkl
 SPOOL_PID=
@@ -73,19 +77,28 @@ echo "warming up (JIT, pools): a short drain and steady run, not reported"
 load drain 20 >/dev/null
 load steady 3 >/dev/null
 
-echo "(a) drain 20,000 jobs, 8 workers, poll count 50 (limit 120 s)"
-A=$(load drain 120); echo "  $A"
-echo "(b) steady: 4 producers, 8 long-polling workers, ${SECS}s"
-B=$(load steady "$SECS"); echo "  $B"
-echo "(c) trickle: one job / 20 ms, 8 idle long-polling workers, ${SECS}s"
-C=$(load trickle "$SECS"); echo "  $C"
+A= B= C=
+if want a; then
+  echo "(a) drain 20,000 jobs, 8 workers, poll count 50 (limit 120 s)"
+  A=$(load drain 120); echo "  $A"
+fi
+if want b; then
+  echo "(b) steady: 4 producers, 8 long-polling workers, ${SECS}s"
+  B=$(load steady "$SECS"); echo "  $B"
+fi
+if want c; then
+  echo "(c) trickle: one job / 20 ms, 8 idle long-polling workers, ${SECS}s"
+  C=$(load trickle "$SECS"); echo "  $C"
+fi
 
 kill "$SPOOL_PID"; wait "$SPOOL_PID" 2>/dev/null || true; SPOOL_PID=
 
+if [ "${BENCH_PGBENCH:-1}" = 1 ]; then
 echo "pgbench -N: 16 clients, 2 threads, ${SECS}s on a scratch database (scale 10)"
 psql -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE \"$PGB_DB\"" >/dev/null
 pgbench -q -i -s 10 "$PGB_DB" >/dev/null 2>&1
 PGB=$(pgbench -N -c 16 -j 2 -T "$SECS" "$PGB_DB" 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -n1)
+fi
 
 f() { sed -n "s/.*[ ^]$1=\([^ ]*\).*/\1/p" <<<" $2"; }
 echo
