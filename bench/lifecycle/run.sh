@@ -73,9 +73,12 @@ space() {
 # each scenario gets its own space so that none sees another's jobs
 load() { read -r S K <<<"$(space "$1")"; java bench/lifecycle/LifecycleLoad.java "$1" "$PORT" "$S" "$K" "$SPOOL_PID" "$2"; }
 
-echo "warming up (JIT, pools): a short drain and steady run, not reported"
-load drain 20 >/dev/null
-load steady 3 >/dev/null
+# The JIT keeps compiling for about a minute of load (C2 alone takes ~0.4 of a core meanwhile),
+# so a short warm-up charges compilation to the first scenarios. The figures are for a warmed-up
+# server: a full drain and 20 s of steady load first, not reported.
+echo "warming up (JIT, pools): a full drain and 20 s of steady load, not reported"
+load drain 60 >/dev/null
+load steady 20 >/dev/null
 
 A= B= C=
 if want a; then
