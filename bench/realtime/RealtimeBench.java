@@ -63,7 +63,7 @@ public class RealtimeBench {
     adminKey = args[1];
     spoolPid = args[2];
     int seconds = env("BENCH_SECONDS", 30);
-    int warmup = env("BENCH_WARMUP", 10);
+    int warmup = env("BENCH_WARMUP", 60);
     int probeMs = env("BENCH_PROBE_MS", 20);
     System.out.printf(
         "steady %d s per run, probe every %d ms, %d job streams + %d space streams%n",

@@ -7,7 +7,7 @@
 # scenario without any stream open, then with 200 job streams and 5 space streams open, after a
 # warm-up. Prints the throughput of both runs, the event -> frame latency and the frames lost.
 # Drops the database at the end. All traffic goes to 127.0.0.1; every phase is bounded in time.
-# Env: BENCH_SECONDS (30) per run, BENCH_WARMUP (10), BENCH_PROBE_MS (20), BENCH_JAVA_OPTS.
+# Env: BENCH_SECONDS (30) per run, BENCH_WARMUP (60: the JIT settles after about a minute of load), BENCH_PROBE_MS (20), BENCH_JAVA_OPTS.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
