@@ -17,51 +17,16 @@ SECS=${BENCH_SECONDS:-15}
 # BENCH_SCENARIOS="a b" runs only those (default all three); BENCH_PGBENCH=0 skips pgbench
 SCENARIOS=${BENCH_SCENARIOS:-a b c}
 want() { [[ " $SCENARIOS " == *" $1 "* ]]; }
-BUILD=${BENCH_BUILD:-1}
-PGHOST=${PGHOST:-127.0.0.1}
-PGPORT=${PGPORT:-5432}
-PGUSER=${PGUSER:-postgres}
-export PGHOST PGPORT PGUSER
-JAR=target/spool-0.1.0.jar
-OUT=bench/out
-mkdir -p "$OUT"
-STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+. bench/lib.sh
 LOG="$OUT/lifecycle-spool-$STAMP.log"
 DB="spool_lifecycle_$(date +%s)_$$"
 export BENCH_DB=$DB  # LifecycleLoad counts only this database's backends (and shared processes)
 PGB_DB="pgbench_lifecycle_$(date +%s)_$$"
-ADMIN=emit_bench-admin-key-0123456789abcdefghijkl
-SPOOL_PID=
 
-cleanup() {
-  if [ -n "$SPOOL_PID" ]; then kill "$SPOOL_PID" 2>/dev/null || true; wait "$SPOOL_PID" 2>/dev/null || true; fi
-  psql -q -d postgres -c "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" >/dev/null 2>&1 || true
-  psql -q -d postgres -c "DROP DATABASE IF EXISTS \"$PGB_DB\" WITH (FORCE)" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
+build_jar
+new_db "$DB"
+start_spool "$DB" "$PORT" "$((PORT + 1000))" "$LOG"
 
-if [ "$BUILD" = 1 ] || [ ! -f "$JAR" ]; then
-  echo "building $JAR"
-  ./mvnw -q -B -DskipTests package
-fi
-
-psql -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE \"$DB\"" >/dev/null
-echo "starting Spool on 127.0.0.1:$PORT against database $DB (log: $LOG)"
-SPRING_DATASOURCE_URL="jdbc:postgresql://$PGHOST:$PGPORT/$DB" \
-SPRING_DATASOURCE_USERNAME="$PGUSER" SPRING_DATASOURCE_PASSWORD="${PGPASSWORD:-}" \
-SPOOL_ADMIN_KEY=$ADMIN SPOOL_RATE_LIMIT_PER_KEY=0 \
-  java ${BENCH_JAVA_OPTS:--Xms512m -Xmx1g} -jar "$JAR" \
-    --server.address=127.0.0.1 --server.port="$PORT" \
-    --management.server.address=127.0.0.1 --management.server.port="$((PORT + 1000))" ${BENCH_SPOOL_ARGS:-} >"$LOG" 2>&1 &
-SPOOL_PID=$!
-for _ in $(seq 1 180); do
-  if curl -fs "http://127.0.0.1:$((PORT + 1000))/actuator/health/readiness" >/dev/null 2>&1; then break; fi
-  if ! kill -0 "$SPOOL_PID" 2>/dev/null; then echo "Spool exited; see $LOG" >&2; exit 1; fi
-  sleep 1
-done
-curl -fs "http://127.0.0.1:$((PORT + 1000))/actuator/health/readiness" >/dev/null
-
-json() { python3 -c "import json,sys; print(json.load(sys.stdin)[sys.argv[1]])" "$1"; }
 space() {
   local id key
   id=$(curl -fs -X POST "http://127.0.0.1:$PORT/api/v1/spaces" -H "x-api-key: $ADMIN" \
@@ -94,11 +59,11 @@ if want c; then
   C=$(load trickle "$SECS"); echo "  $C"
 fi
 
-kill "$SPOOL_PID"; wait "$SPOOL_PID" 2>/dev/null || true; SPOOL_PID=
+stop_spool
 
 if [ "${BENCH_PGBENCH:-1}" = 1 ]; then
 echo "pgbench -N: 16 clients, 2 threads, ${SECS}s on a scratch database (scale 10)"
-psql -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE \"$PGB_DB\"" >/dev/null
+new_db "$PGB_DB"
 pgbench -q -i -s 10 "$PGB_DB" >/dev/null 2>&1
 PGB=$(pgbench -N -c 16 -j 2 -T "$SECS" "$PGB_DB" 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -n1)
 fi

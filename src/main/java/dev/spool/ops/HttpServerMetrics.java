@@ -2,8 +2,6 @@ package dev.spool.ops;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -56,7 +54,9 @@ class HttpServerMetrics extends OncePerRequestFilter {
       throw e;
     } finally {
       if (failure == null && request.isAsyncStarted()) {
-        request.getAsyncContext().addListener(new RecordOnComplete(start));
+        request
+            .getAsyncContext()
+            .addListener((OnAsyncComplete) (r, status) -> record(r, status, null, start));
       } else {
         // an exception escaping the chain becomes a 500 from the container
         int status = failure != null && !response.isCommitted() ? 500 : response.getStatus();
@@ -111,31 +111,5 @@ class HttpServerMetrics extends OncePerRequestFilter {
       return "CLIENT_ERROR";
     }
     return status >= 500 && status < 600 ? "SERVER_ERROR" : "UNKNOWN";
-  }
-
-  private final class RecordOnComplete implements AsyncListener {
-    private final long start;
-
-    RecordOnComplete(long start) {
-      this.start = start;
-    }
-
-    @Override
-    public void onComplete(AsyncEvent event) {
-      record(
-          (HttpServletRequest) event.getSuppliedRequest(),
-          ((HttpServletResponse) event.getSuppliedResponse()).getStatus(),
-          null,
-          start);
-    }
-
-    @Override
-    public void onTimeout(AsyncEvent event) {}
-
-    @Override
-    public void onError(AsyncEvent event) {}
-
-    @Override
-    public void onStartAsync(AsyncEvent event) {}
   }
 }

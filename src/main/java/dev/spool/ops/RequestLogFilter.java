@@ -1,8 +1,6 @@
 package dev.spool.ops;
 
 import dev.spool.space.Caller;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -47,7 +45,9 @@ class RequestLogFilter extends OncePerRequestFilter {
     } finally {
       if (async) {
         // long polls complete later, on another thread
-        request.getAsyncContext().addListener(new LogOnComplete(start));
+        request
+            .getAsyncContext()
+            .addListener((OnAsyncComplete) (r, status) -> write(r, status, start));
       } else {
         // an exception escaping the chain becomes a 500 from the container
         int status = failed && !response.isCommitted() ? 500 : response.getStatus();
@@ -73,24 +73,5 @@ class RequestLogFilter extends OncePerRequestFilter {
             status,
             millis,
             keyId);
-  }
-
-  private record LogOnComplete(long start) implements AsyncListener {
-    @Override
-    public void onComplete(AsyncEvent event) {
-      write(
-          (HttpServletRequest) event.getSuppliedRequest(),
-          ((HttpServletResponse) event.getSuppliedResponse()).getStatus(),
-          start);
-    }
-
-    @Override
-    public void onTimeout(AsyncEvent event) {}
-
-    @Override
-    public void onError(AsyncEvent event) {}
-
-    @Override
-    public void onStartAsync(AsyncEvent event) {}
   }
 }

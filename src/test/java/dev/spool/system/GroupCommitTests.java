@@ -102,11 +102,7 @@ class GroupCommitTests {
   @Test
   void aFailedBatchFailsItsOwnRequestsOnly() throws Exception {
     GroupCommit<String, String> group =
-        new GroupCommit<>(
-            1,
-            10,
-            s -> 1,
-            s -> null,
+        simple(
             batch -> {
               if (batch.stream().anyMatch(e -> e.input().equals("bad"))) {
                 throw new IllegalArgumentException("bad batch");
@@ -120,7 +116,7 @@ class GroupCommitTests {
 
   @Test
   void anEntryTheWriterForgotFailsInsteadOfHanging() {
-    GroupCommit<String, String> group = new GroupCommit<>(1, 10, s -> 1, s -> null, batch -> null);
+    GroupCommit<String, String> group = simple(batch -> null);
     assertThatThrownBy(() -> group.submit("x"))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("without an outcome");
@@ -129,11 +125,7 @@ class GroupCommitTests {
   @Test
   void anOutcomeIsSetOnce() {
     GroupCommit<String, String> group =
-        new GroupCommit<>(
-            1,
-            10,
-            s -> 1,
-            s -> null,
+        simple(
             batch -> {
               batch.forEach(e -> e.succeed("first"));
               return () ->
@@ -183,11 +175,7 @@ class GroupCommitTests {
     CountDownLatch flushing = new CountDownLatch(1);
     CountDownLatch releaseFlush = new CountDownLatch(1);
     GroupCommit<String, String> group =
-        new GroupCommit<>(
-            1,
-            10,
-            s -> 1,
-            s -> null,
+        simple(
             batch -> {
               batches.add(batch.stream().map(GroupCommit.Entry::input).toList());
               if (!batch.get(0).input().equals("slow")) {
@@ -212,11 +200,7 @@ class GroupCommitTests {
   @Test
   void aFailedFinishFailsTheBatchEvenAfterItsWrite() {
     GroupCommit<String, String> group =
-        new GroupCommit<>(
-            1,
-            10,
-            s -> 1,
-            s -> null,
+        simple(
             batch ->
                 () -> {
                   throw new IllegalStateException("flush failed");
@@ -227,11 +211,7 @@ class GroupCommitTests {
   @Test
   void anErrorInTheWriterReachesEveryWaiter() {
     GroupCommit<String, String> group =
-        new GroupCommit<>(
-            1,
-            10,
-            s -> 1,
-            s -> null,
+        simple(
             batch -> {
               throw new AssertionError("boom");
             });
@@ -240,6 +220,11 @@ class GroupCommitTests {
         .hasRootCauseMessage("boom");
     // and the group still works afterwards
     assertThatThrownBy(() -> group.submit("y")).isInstanceOf(IllegalStateException.class);
+  }
+
+  /** One batch at a time, up to ten requests, no keys. */
+  private static GroupCommit<String, String> simple(GroupCommit.Writer<String, String> writer) {
+    return new GroupCommit<>(1, 10, s -> 1, s -> null, writer);
   }
 
   private static int queued(GroupCommit<?, ?> group) {
