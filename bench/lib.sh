@@ -61,6 +61,12 @@ start_spool() {
   curl -fs "$ready" >/dev/null
 }
 
+# vacuum_db DB: VACUUM (ANALYZE) between phases. The PostgreSQL the benchmarks run against may have
+# autovacuum off (this project's CI machine has, in conf.d/90-ci.conf); without it each phase would
+# run on the dead rows of the ones before it, and slow down as a run goes on. A production server's
+# autovacuum does this work continuously.
+vacuum_db() { psql -q -d "$1" -c "VACUUM (ANALYZE)" >/dev/null; }
+
 stop_spool() {
   if [ -n "$SPOOL_PID" ]; then
     kill "$SPOOL_PID" 2>/dev/null || true

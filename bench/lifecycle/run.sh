@@ -44,15 +44,18 @@ load() { read -r S K <<<"$(space "$1")"; java bench/lifecycle/LifecycleLoad.java
 echo "warming up (JIT, pools): a full drain and 20 s of steady load, not reported"
 load drain 60 >/dev/null
 load steady 20 >/dev/null
+vacuum_db "$DB"
 
 A= B= C=
 if want a; then
   echo "(a) drain 20,000 jobs, 8 workers, poll count 50 (limit 120 s)"
   A=$(load drain 120); echo "  $A"
+  vacuum_db "$DB"
 fi
 if want b; then
   echo "(b) steady: 4 producers, 8 long-polling workers, ${SECS}s"
   B=$(load steady "$SECS"); echo "  $B"
+  vacuum_db "$DB"
 fi
 if want c; then
   echo "(c) trickle: one job / 20 ms, 8 idle long-polling workers, ${SECS}s"

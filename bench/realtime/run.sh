@@ -17,6 +17,7 @@ MGMT=${BENCH_MANAGEMENT_PORT:-$((PORT + 1000))}
 CLASSES=target/bench-realtime
 LOG="$OUT/realtime-spool-$STAMP.log"
 DB="spool_realtime_$(date +%s)_$$"
+export BENCH_DB=$DB  # vacuumed between phases (see vacuum_db in bench/lib.sh)
 
 build_jar
 rm -rf "$CLASSES"
