@@ -122,6 +122,12 @@ class Transitions {
   static final int MAX_BATCH = 64;
 
   /**
+   * Result bytes that count as one more request towards {@link #MAX_BATCH}, so that a batch carries
+   * at most about a megabyte of results: a complete with a 1 MB result goes alone.
+   */
+  static final int RESULT_BYTES_PER_SLOT = 16 * 1024;
+
+  /**
    * One batch at a time: the requests that arrive while it writes form the next one. On a busy
    * server this makes batches larger, and so cheaper per request, than overlapping two; the batch's
    * WAL flush does overlap the next batch's statement.
@@ -137,7 +143,7 @@ class Transitions {
     this.durable = durable;
     this.jdbc = jdbc;
     this.group =
-        new GroupCommit<>(IN_FLIGHT, MAX_BATCH, (Op op) -> 1, Op::id, this::write)
+        new GroupCommit<>(IN_FLIGHT, MAX_BATCH, Transitions::weight, Op::id, this::write)
             .measured(registry, "transitions");
   }
 
@@ -145,7 +151,12 @@ class Transitions {
   record Guard(String space, String delivery) {}
 
   /** One request: a row of {@link #ACK_OR_COMPLETE}'s {@code ops}. */
-  private record Op(String kind, String id, String space, String delivery, String result) {}
+  record Op(String kind, String id, String space, String delivery, String result) {}
+
+  /** A request's share of a batch: one, plus one per {@link #RESULT_BYTES_PER_SLOT} of result. */
+  static int weight(Op op) {
+    return op.result() == null ? 1 : 1 + op.result().length() / RESULT_BYTES_PER_SLOT;
+  }
 
   Optional<JobView> ack(String id, Guard guard) {
     return group.submit(new Op("ack", id, guard.space(), guard.delivery(), null));
