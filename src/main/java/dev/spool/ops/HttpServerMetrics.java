@@ -2,17 +2,12 @@ package dev.spool.ops;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import jakarta.servlet.FilterChain;
-import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
-import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.servlet.HandlerMapping;
 
 /**
@@ -24,11 +19,12 @@ import org.springframework.web.servlet.HandlerMapping;
  * {@code management.observations.enable.http.server.requests=false}) builds an observation context,
  * key-value sets, an "active requests" long-task timer and a meter lookup for every request — about
  * 15 % of Spool's CPU time on a worker call in the lifecycle benchmark. Here a request costs one
- * map lookup of a cached timer and one recording. Long polls are timed to their completion.
+ * map lookup of a cached timer and one recording. Long polls are timed to their answer ({@link
+ * RequestEndFilter}).
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 5)
-class HttpServerMetrics extends OncePerRequestFilter {
+class HttpServerMetrics extends RequestEndFilter {
 
   static final String METER = "http.server.requests";
 
@@ -42,30 +38,7 @@ class HttpServerMetrics extends OncePerRequestFilter {
   }
 
   @Override
-  protected void doFilterInternal(
-      HttpServletRequest request, HttpServletResponse response, FilterChain chain)
-      throws ServletException, IOException {
-    long start = System.nanoTime();
-    Throwable failure = null;
-    try {
-      chain.doFilter(request, response);
-    } catch (IOException | ServletException | RuntimeException | Error e) {
-      failure = e;
-      throw e;
-    } finally {
-      if (failure == null && request.isAsyncStarted()) {
-        request
-            .getAsyncContext()
-            .addListener((OnAsyncComplete) (r, status) -> record(r, status, null, start));
-      } else {
-        // an exception escaping the chain becomes a 500 from the container
-        int status = failure != null && !response.isCommitted() ? 500 : response.getStatus();
-        record(request, status, failure, start);
-      }
-    }
-  }
-
-  private void record(HttpServletRequest request, int status, Throwable failure, long start) {
+  protected void ended(HttpServletRequest request, int status, Throwable failure, long start) {
     String exception = failure == null ? "none" : failure.getClass().getSimpleName();
     Key key = new Key(request.getMethod(), uri(request, status), status, exception);
     timers

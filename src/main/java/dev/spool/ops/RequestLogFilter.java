@@ -1,17 +1,12 @@
 package dev.spool.ops;
 
 import dev.spool.space.Caller;
-import jakarta.servlet.FilterChain;
-import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
-import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * One DEBUG line per request on logger {@value #LOGGER}: method, path, status, duration and the id
@@ -21,39 +16,20 @@ import org.springframework.web.filter.OncePerRequestFilter;
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
-class RequestLogFilter extends OncePerRequestFilter {
+class RequestLogFilter extends RequestEndFilter {
 
   static final String LOGGER = "dev.spool.requests";
 
   private static final Logger log = LoggerFactory.getLogger(LOGGER);
 
   @Override
-  protected void doFilterInternal(
-      HttpServletRequest request, HttpServletResponse response, FilterChain chain)
-      throws ServletException, IOException {
-    if (!log.isDebugEnabled()) {
-      chain.doFilter(request, response);
-      return;
-    }
-    long start = System.nanoTime();
-    boolean async = false;
-    boolean failed = true;
-    try {
-      chain.doFilter(request, response);
-      async = request.isAsyncStarted();
-      failed = false;
-    } finally {
-      if (async) {
-        // long polls complete later, on another thread
-        request
-            .getAsyncContext()
-            .addListener((OnAsyncComplete) (r, status) -> write(r, status, start));
-      } else {
-        // an exception escaping the chain becomes a 500 from the container
-        int status = failed && !response.isCommitted() ? 500 : response.getStatus();
-        write(request, status, start);
-      }
-    }
+  protected boolean observes(HttpServletRequest request) {
+    return log.isDebugEnabled();
+  }
+
+  @Override
+  protected void ended(HttpServletRequest request, int status, Throwable failure, long start) {
+    write(request, status, start);
   }
 
   private static void write(HttpServletRequest request, int status, long start) {

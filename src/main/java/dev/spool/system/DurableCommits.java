@@ -70,20 +70,16 @@ public class DurableCommits {
     if (!enabled()) {
       return work.get();
     }
-    T result = commitDeferred(work);
+    T result =
+        tx.execute(
+            status -> {
+              deferFlush();
+              return work.get();
+            });
     if (wroteSomething(result)) {
       flush();
     }
     return result;
-  }
-
-  /** Runs the work in one transaction whose commit skips its own WAL flush. */
-  private <T> T commitDeferred(Supplier<T> work) {
-    return tx.execute(
-        status -> {
-          deferFlush();
-          return work.get();
-        });
   }
 
   private static boolean wroteSomething(Object result) {

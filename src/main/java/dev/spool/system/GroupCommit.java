@@ -76,10 +76,6 @@ public final class GroupCommit<I, O> {
         failure = e;
       }
     }
-
-    public boolean isSet() {
-      return set;
-    }
   }
 
   private final int inFlight;
