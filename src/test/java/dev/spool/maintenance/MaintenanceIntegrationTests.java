@@ -37,12 +37,6 @@ class MaintenanceIntegrationTests extends IntegrationTest {
     worker = new WorkerCalls(api, space);
   }
 
-  List<String> eventTypes(String jobId) {
-    List<String> types = new ArrayList<>();
-    worker.job(jobId).get("events").forEach(e -> types.add(e.get("type").asString()));
-    return types;
-  }
-
   String createScheduled(Instant due) {
     return api.createJobs(space, "{\"name\":\"s\",\"scheduledFor\":\"" + due + "\"}").get(0);
   }
@@ -71,7 +65,7 @@ class MaintenanceIntegrationTests extends IntegrationTest {
     promoter.runOnce();
 
     assertThat(worker.status(id)).isEqualTo("pending");
-    assertThat(eventTypes(id)).containsExactly("scheduled", "promoted");
+    assertThat(worker.eventTypes(id)).containsExactly("scheduled", "promoted");
     assertThat(worker.status(future)).isEqualTo("scheduled");
   }
 

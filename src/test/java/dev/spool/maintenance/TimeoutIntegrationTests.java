@@ -35,12 +35,6 @@ class TimeoutIntegrationTests extends IntegrationTest {
     worker = new WorkerCalls(api, space);
   }
 
-  List<String> eventTypes(String jobId) {
-    List<String> types = new ArrayList<>();
-    worker.job(jobId).get("events").forEach(e -> types.add(e.get("type").asString()));
-    return types;
-  }
-
   JsonNode pollOne() {
     JsonNode jobs = worker.pollJobs("{}");
     assertThat(jobs).hasSize(1);
@@ -62,7 +56,7 @@ class TimeoutIntegrationTests extends IntegrationTest {
     JsonNode job = worker.job(id);
     assertThat(job.get("status").asString()).isEqualTo("pending");
     assertThat(job.get("attemptNumber").asInt()).isZero();
-    assertThat(eventTypes(id)).containsExactly("created", "delivered", "delivery_timeout");
+    assertThat(worker.eventTypes(id)).containsExactly("created", "delivered", "delivery_timeout");
     assertThat(job.get("events").get(2).get("data").get("deliveryId").asString()).isEqualTo(first);
     Response lateAck = worker.ack(id, first);
     assertThat(lateAck.status()).isEqualTo(409);
@@ -90,7 +84,7 @@ class TimeoutIntegrationTests extends IntegrationTest {
     assertThat(job.get("status").asString()).isEqualTo("pending");
     assertThat(job.get("attemptNumber").asInt()).isEqualTo(1);
     assertThat(job.get("lastError").asString()).isEqualTo("Execution timed out after 1s");
-    assertThat(eventTypes(id)).endsWith("acked", "timed_out", "retried");
+    assertThat(worker.eventTypes(id)).endsWith("acked", "timed_out", "retried");
 
     String second = pollOne().get("deliveryId").asString();
     worker.ack(id, second);
@@ -102,7 +96,7 @@ class TimeoutIntegrationTests extends IntegrationTest {
     assertThat(job.get("attemptNumber").asInt()).isEqualTo(1);
     assertThat(job.get("result").get("error").asString()).isEqualTo("Execution timed out after 1s");
     assertThat(job.get("completedAt").isNull()).isFalse();
-    assertThat(eventTypes(id)).endsWith("acked", "timed_out", "dead");
+    assertThat(worker.eventTypes(id)).endsWith("acked", "timed_out", "dead");
   }
 
   @Test

@@ -4,6 +4,7 @@ import dev.spool.support.TestApi;
 import dev.spool.support.TestApi.Response;
 import dev.spool.support.TestApi.TestSpace;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
@@ -83,6 +84,11 @@ public final class WorkerCalls {
     Response r = api.get("/api/v1/jobs/" + jobId, space.key());
     TestApi.require(r, 200);
     return r.json();
+  }
+
+  /** The types of the job's recent events, oldest first (from {@code GET /jobs/:id}). */
+  public List<String> eventTypes(String jobId) {
+    return job(jobId).get("events").valueStream().map(e -> e.get("type").asString()).toList();
   }
 
   public String status(String jobId) {

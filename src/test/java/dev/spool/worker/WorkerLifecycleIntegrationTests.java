@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.spool.support.IntegrationTest;
 import dev.spool.support.TestApi.Response;
 import dev.spool.support.TestApi.TestSpace;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,12 +31,6 @@ class WorkerLifecycleIntegrationTests extends IntegrationTest {
     Response r = worker.claim(jobId);
     assertThat(r.status()).isEqualTo(200);
     return r.json();
-  }
-
-  List<String> eventTypes(String jobId) {
-    List<String> types = new ArrayList<>();
-    worker.job(jobId).get("events").forEach(e -> types.add(e.get("type").asString()));
-    return types;
   }
 
   @Test
@@ -69,7 +62,7 @@ class WorkerLifecycleIntegrationTests extends IntegrationTest {
     JsonNode job = worker.job(id);
     assertThat(job.get("status").asString()).isEqualTo("delivered");
     assertThat(job.get("deliveredAt").isNull()).isFalse();
-    assertThat(eventTypes(id)).containsExactly("created", "delivered");
+    assertThat(worker.eventTypes(id)).containsExactly("created", "delivered");
     assertThat(worker.job(id).get("events").get(1).get("data").get("deliveryId").asString())
         .isEqualTo(d.get("deliveryId").asString());
     Long deadlineInSeconds =
@@ -196,7 +189,7 @@ class WorkerLifecycleIntegrationTests extends IntegrationTest {
     assertThat(ack.json().get("startedAt").isNull()).isFalse();
     assertThat(twice.status()).isEqualTo(409);
     assertThat(twice.error()).isEqualTo("Job is not delivered (status: running)");
-    assertThat(eventTypes(id)).containsExactly("created", "delivered", "acked");
+    assertThat(worker.eventTypes(id)).containsExactly("created", "delivered", "acked");
   }
 
   @Test
@@ -220,7 +213,7 @@ class WorkerLifecycleIntegrationTests extends IntegrationTest {
     assertThat(job.get("status").asString()).isEqualTo("completed");
     assertThat(job.get("result").get("url").asString()).isEqualTo("s3://out");
     assertThat(job.get("completedAt").isNull()).isFalse();
-    assertThat(eventTypes(id)).containsExactly("created", "delivered", "acked", "completed");
+    assertThat(worker.eventTypes(id)).containsExactly("created", "delivered", "acked", "completed");
     assertThat(worker.complete(id, null, null).error()).isEqualTo("Job is completed");
   }
 
@@ -314,7 +307,7 @@ class WorkerLifecycleIntegrationTests extends IntegrationTest {
     assertThat(dead.json().get("lastError").asString()).isEqualTo("still");
     assertThat(dead.json().get("result").get("error").get("code").asInt()).isEqualTo(7);
     assertThat(dead.json().get("completedAt").isNull()).isFalse();
-    assertThat(eventTypes(id)).endsWith("delivered", "dead");
+    assertThat(worker.eventTypes(id)).endsWith("delivered", "dead");
     assertThat(worker.fail(id, null, null).error()).isEqualTo("Job is dead");
   }
 
@@ -392,7 +385,7 @@ class WorkerLifecycleIntegrationTests extends IntegrationTest {
       assertThat(twice.status()).isEqualTo(409);
       assertThat(twice.error()).isEqualTo("Job is killed");
     }
-    assertThat(eventTypes(pending)).containsExactly("created", "killed");
+    assertThat(worker.eventTypes(pending)).containsExactly("created", "killed");
   }
 
   @Test
