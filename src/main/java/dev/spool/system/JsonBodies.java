@@ -139,25 +139,41 @@ public class JsonBodies {
     return mapper.writeValueAsString(node);
   }
 
-  /** Bytes of the node's compact UTF-8 serialization, without keeping the text. */
-  public long serializedSize(JsonNode node) {
-    CountingOutputStream out = new CountingOutputStream();
-    mapper.writeValue(out, node);
-    return out.count;
+  /**
+   * Compact JSON text of a stored document (a result, error, progress, checkpoint or event data),
+   * refused with 413 when its UTF-8 form is larger than {@code spool.limits.document}: one
+   * serialization for both.
+   *
+   * @param what how the message names the document ("result", "Progress", ...)
+   */
+  public String writeDocument(JsonNode node, String what) {
+    String text = write(node);
+    long max = limits.document().toBytes();
+    if (utf8Length(text) > max) {
+      throw ApiException.tooLarge(what + " is larger than " + max + " bytes");
+    }
+    return text;
   }
 
-  private static final class CountingOutputStream extends java.io.OutputStream {
-    long count;
-
-    @Override
-    public void write(int b) {
-      count++;
+  /** Bytes of the text in UTF-8 (a lone surrogate counts as the 3 bytes of its replacement). */
+  static long utf8Length(String text) {
+    long n = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x80) {
+        n += 1;
+      } else if (c < 0x800) {
+        n += 2;
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        n += 4;
+        i++;
+      } else {
+        n += 3;
+      }
     }
-
-    @Override
-    public void write(byte[] b, int off, int len) {
-      count += len;
-    }
+    return n;
   }
 
   public JsonMapper mapper() {

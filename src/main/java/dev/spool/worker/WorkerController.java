@@ -7,7 +7,6 @@ import dev.spool.space.Scopes;
 import dev.spool.system.ApiException;
 import dev.spool.system.Ids;
 import dev.spool.system.JsonBodies;
-import dev.spool.system.SpoolLimits;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Optional;
 import org.springframework.http.MediaType;
@@ -35,21 +34,18 @@ class WorkerController {
   private final Transitions transitions;
   private final JobGuard guard;
   private final JsonBodies bodies;
-  private final SpoolLimits limits;
 
   WorkerController(
       LongPolls longPolls,
       Claims claims,
       Transitions transitions,
       JobGuard guard,
-      JsonBodies bodies,
-      SpoolLimits limits) {
+      JsonBodies bodies) {
     this.longPolls = longPolls;
     this.claims = claims;
     this.transitions = transitions;
     this.guard = guard;
     this.bodies = bodies;
-    this.limits = limits;
   }
 
   @PostMapping("/spaces/{spaceId}/jobs/poll")
@@ -87,8 +83,7 @@ class WorkerController {
     JsonNode result = objectBody(request).map(b -> b.get("result")).orElse(null);
     String resultJson = null;
     if (result != null && !result.isNull()) {
-      requireDocumentSize(result, "result");
-      resultJson = bodies.write(result);
+      resultJson = bodies.writeDocument(result, "result");
     }
     Transitions.Guard g = guardOf(caller, request);
     String stored = resultJson;
@@ -109,12 +104,10 @@ class WorkerController {
       errorJson = bodies.mapper().writeValueAsString(DEFAULT_ERROR);
       lastError = DEFAULT_ERROR;
     } else if (error.isString()) {
-      requireDocumentSize(error, "error");
-      errorJson = bodies.write(error);
+      errorJson = bodies.writeDocument(error, "error");
       lastError = error.asString();
     } else if (error.isObject()) {
-      requireDocumentSize(error, "error");
-      errorJson = bodies.write(error);
+      errorJson = bodies.writeDocument(error, "error");
       JsonNode message = error.get("message");
       lastError = message != null && message.isString() ? message.asString() : errorJson;
     } else {
@@ -138,7 +131,7 @@ class WorkerController {
       throw invalid("reason", "reason must be a string");
     }
     if (reason != null && reason.isString()) {
-      requireDocumentSize(reason, "reason");
+      bodies.writeDocument(reason, "reason"); // only its size matters: the text is stored
     }
     String text = reason == null || reason.isNull() ? DEFAULT_KILL_REASON : reason.asString();
     Transitions.Guard g = guardOf(caller, request);
@@ -154,13 +147,6 @@ class WorkerController {
       throw ApiException.badRequest("Request body must be a JSON object");
     }
     return body;
-  }
-
-  private void requireDocumentSize(JsonNode node, String field) {
-    long max = limits.document().toBytes();
-    if (bodies.serializedSize(node) > max) {
-      throw ApiException.tooLarge(field + " is larger than " + max + " bytes");
-    }
   }
 
   private static Transitions.Guard guardOf(Caller caller, HttpServletRequest request) {

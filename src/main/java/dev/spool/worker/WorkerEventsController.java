@@ -8,7 +8,6 @@ import dev.spool.space.Scopes;
 import dev.spool.system.ApiException;
 import dev.spool.system.ApiException.FieldError;
 import dev.spool.system.JsonBodies;
-import dev.spool.system.SpoolLimits;
 import dev.spool.system.Timestamps;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
@@ -63,14 +62,11 @@ class WorkerEventsController {
   private final WorkerEvents events;
   private final JobGuard guard;
   private final JsonBodies bodies;
-  private final SpoolLimits limits;
 
-  WorkerEventsController(
-      WorkerEvents events, JobGuard guard, JsonBodies bodies, SpoolLimits limits) {
+  WorkerEventsController(WorkerEvents events, JobGuard guard, JsonBodies bodies) {
     this.events = events;
     this.guard = guard;
     this.bodies = bodies;
-    this.limits = limits;
   }
 
   /** The answer to every worker event: what was appended and the new execution deadline. */
@@ -86,9 +82,9 @@ class WorkerEventsController {
     Caller caller = Caller.of(request).require(Scopes.JOBS_PROGRESS);
     JsonNode body = bodies.required(request);
     JsonNode progress = bodies.mapper().valueToTree(ProgressInput.validate(body));
-    requireDocumentSize(progress, "Progress");
+    String progressJson = bodies.writeDocument(progress, "Progress");
     WorkerEvents.Target target = target(caller, request, jobId);
-    return answer(caller, target, events.progress(target, bodies.write(progress)));
+    return answer(caller, target, events.progress(target, progressJson));
   }
 
   @PostMapping("/checkpoint")
@@ -98,9 +94,9 @@ class WorkerEventsController {
     if (!body.isObject()) {
       throw ApiException.badRequest("Checkpoint must be a JSON object");
     }
-    requireDocumentSize(body, "Checkpoint");
+    String checkpointJson = bodies.writeDocument(body, "Checkpoint");
     WorkerEvents.Target target = target(caller, request, jobId);
-    return answer(caller, target, events.checkpoint(target, bodies.write(body)));
+    return answer(caller, target, events.checkpoint(target, checkpointJson));
   }
 
   @PostMapping("/event")
@@ -114,8 +110,7 @@ class WorkerEventsController {
     JsonNode data = body.get("data");
     String dataJson = null;
     if (data != null && !data.isNull()) {
-      requireDocumentSize(data, "Event data");
-      dataJson = bodies.write(data);
+      dataJson = bodies.writeDocument(data, "Event data");
     }
     WorkerEvents.Target target = target(caller, request, jobId);
     return answer(caller, target, events.custom(target, type, dataJson));
@@ -146,13 +141,6 @@ class WorkerEventsController {
       throw ApiException.validation(List.of(new FieldError("type", message)));
     }
     return type.asString();
-  }
-
-  private void requireDocumentSize(JsonNode node, String what) {
-    long max = limits.document().toBytes();
-    if (bodies.serializedSize(node) > max) {
-      throw ApiException.tooLarge(what + " is larger than " + max + " bytes");
-    }
   }
 
   private static WorkerEvents.Target target(

@@ -277,6 +277,22 @@ class WorkerLifecycleIntegrationTests extends IntegrationTest {
   }
 
   @Test
+  void theDocumentLimitCountsUtf8BytesNotCharacters() {
+    String id = create("{\"name\":\"x\"}");
+    deliver(id);
+    // 600,000 characters of two bytes each: under the limit in characters, over it in bytes
+    String wide = "{\"result\":\"" + "\u00e9".repeat(600_000) + "\"}";
+
+    Response r = worker.complete(id, wide, null);
+
+    assertThat(r.status()).isEqualTo(413);
+    assertThat(r.error()).isEqualTo("result is larger than 1048576 bytes");
+    assertThat(worker.status(id)).isEqualTo("delivered");
+    String fits = "{\"result\":\"" + "\u00e9".repeat(400_000) + "\"}";
+    assertThat(worker.complete(id, fits, null).status()).isEqualTo(200);
+  }
+
+  @Test
   void failWithAttemptsLeftRetriesAtOnceAndKeepsTheError() {
     String id = create("{\"name\":\"x\",\"maxRetries\":1}");
     String first = deliver(id).get("deliveryId").asString();
