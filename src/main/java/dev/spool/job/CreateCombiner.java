@@ -4,6 +4,7 @@ import dev.spool.system.DurableCommits;
 import dev.spool.system.GroupCommit;
 import dev.spool.system.SpoolLimits;
 import java.util.List;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -19,7 +20,8 @@ import org.springframework.stereotype.Component;
  * {@code spool.limits.jobs-per-request} jobs a batch); an idle server inserts a lone request at
  * once. Each request stays all-or-nothing (it is inside one statement); if a joint insert fails,
  * each of its requests is retried alone so that one request's failure (its space deleted meanwhile)
- * never fails another.
+ * never fails another. A joint insert that committed but whose connection died before the answer
+ * arrived is found out by the retry hitting its own primary key: those requests succeeded.
  */
 @Component
 class CreateCombiner {
@@ -77,7 +79,9 @@ class CreateCombiner {
         try {
           inserts.insert(e.input().rows());
         } catch (RuntimeException failure) {
-          e.fail(failure);
+          if (!alreadyCommitted(failure)) {
+            e.fail(failure);
+          }
         }
       }
     }
@@ -85,5 +89,16 @@ class CreateCombiner {
       durable.flush(); // a failure fails every request not failed already
       batch.forEach(e -> e.succeed(null));
     };
+  }
+
+  /**
+   * Whether a retried insert failed because its own jobs are already there: ids are fresh ULIDs
+   * made for this request, so a duplicate primary key means the joint insert did commit (and its
+   * connection died before the answer arrived). The joint insert is one statement, so all of the
+   * request's jobs exist: the request succeeded.
+   */
+  static boolean alreadyCommitted(RuntimeException failure) {
+    return failure instanceof DuplicateKeyException
+        && String.valueOf(failure.getMessage()).contains("jobs_pkey");
   }
 }
