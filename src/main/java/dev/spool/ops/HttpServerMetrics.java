@@ -3,8 +3,12 @@ package dev.spool.ops;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.servlet.http.HttpServletRequest;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
@@ -30,20 +34,47 @@ class HttpServerMetrics extends RequestEndFilter {
 
   private record Key(String method, String uri, int status, String exception) {}
 
-  private final MeterRegistry registry;
-  private final ConcurrentHashMap<Key, Timer> timers = new ConcurrentHashMap<>();
+  /**
+   * The methods that keep their name as a tag; anything else a client sends (any token is a valid
+   * HTTP method, and requests are timed before authentication) is tagged {@code OTHER}.
+   */
+  static final Set<String> KNOWN_METHODS =
+      Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE");
 
-  HttpServerMetrics(MeterRegistry registry) {
+  private static final Logger log = LoggerFactory.getLogger(HttpServerMetrics.class);
+
+  private final MeterRegistry registry;
+  private final int maxSeries;
+  private final ConcurrentHashMap<Key, Timer> timers = new ConcurrentHashMap<>();
+  private final AtomicBoolean capReported = new AtomicBoolean();
+
+  HttpServerMetrics(MeterRegistry registry, OpsProperties ops) {
     this.registry = registry;
+    this.maxSeries = ops.httpMaxSeries();
   }
 
   @Override
   protected void ended(HttpServletRequest request, int status, Throwable failure, long start) {
     String exception = failure == null ? "none" : failure.getClass().getSimpleName();
-    Key key = new Key(request.getMethod(), uri(request, status), status, exception);
-    timers
-        .computeIfAbsent(key, this::timer)
-        .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    Key key = new Key(method(request), uri(request, status), status, exception);
+    Timer timer = timers.get(key);
+    if (timer == null) {
+      // the tags above are bounded by the application's routes; the cap is the last line of defence
+      if (timers.size() >= maxSeries) {
+        if (capReported.compareAndSet(false, true)) {
+          log.warn(
+              "http.server.requests reached {} series; new series are not recorded", maxSeries);
+        }
+        return;
+      }
+      timer = timers.computeIfAbsent(key, this::timer);
+    }
+    timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+  }
+
+  static String method(HttpServletRequest request) {
+    String method = request.getMethod();
+    return KNOWN_METHODS.contains(method) ? method : "OTHER";
   }
 
   private Timer timer(Key key) {
@@ -58,7 +89,11 @@ class HttpServerMetrics extends RequestEndFilter {
         .register(registry);
   }
 
-  /** The matched URI template; never the raw path (unbounded label values). */
+  /**
+   * The matched URI template; never the raw path (unbounded label values). A request no route
+   * matched (an unknown path, or one refused by a filter before routing) gets one of three fixed
+   * values.
+   */
   static String uri(HttpServletRequest request, int status) {
     Object pattern = request.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
     if (pattern instanceof String p && !p.isEmpty()) {

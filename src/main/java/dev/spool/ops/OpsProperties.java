@@ -13,9 +13,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     event stream (one small query per committed transaction per instance)
  * @param rateLimitMaxKeys most API keys whose token buckets are held in memory at once; an idle
  *     key's bucket is forgotten after a minute (it would be full again anyway)
+ * @param httpMaxSeries most {@code http.server.requests} series (method, URI template, status,
+ *     exception) one instance records; requests that would add a series past it are not timed, so
+ *     no input can grow the registry without bound
  */
 @ConfigurationProperties("spool.ops")
 public record OpsProperties(
     @DefaultValue("10s") Duration countsRefresh,
     @DefaultValue("true") boolean eventMetrics,
-    @DefaultValue("100000") long rateLimitMaxKeys) {}
+    @DefaultValue("100000") long rateLimitMaxKeys,
+    @DefaultValue("2000") int httpMaxSeries) {}

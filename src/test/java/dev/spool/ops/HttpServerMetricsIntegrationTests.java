@@ -6,10 +6,14 @@ import dev.spool.support.IntegrationTest;
 import dev.spool.support.TestApi;
 import dev.spool.support.TestApi.Response;
 import dev.spool.support.TestApi.TestSpace;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.http.HttpRequest;
+import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 
 /**
@@ -20,6 +24,8 @@ import org.springframework.boot.test.web.server.LocalManagementPort;
 class HttpServerMetricsIntegrationTests extends IntegrationTest {
 
   @LocalManagementPort int managementPort;
+
+  @Autowired MeterRegistry registry;
 
   TestApi management;
   TestSpace space;
@@ -72,6 +78,24 @@ class HttpServerMetricsIntegrationTests extends IntegrationTest {
         .doesNotContain("secret-looking-path")
         .containsPattern(
             "http_server_requests_seconds_count\\{[^}]*status=\"401\"[^}]*uri=\"UNKNOWN\"");
+  }
+
+  @Test
+  void requestsWithMadeUpMethodsAddAtMostAHandfulOfSeries() {
+    int before = registry.find(HttpServerMetrics.METER).timers().size();
+    Random random = new Random(13);
+    for (int i = 0; i < 2000; i++) {
+      String method = "M" + Integer.toString(random.nextInt(1 << 30), 36);
+      HttpRequest request =
+          api.builder("/api/v1/made-up/" + i, null)
+              .method(method, HttpRequest.BodyPublishers.noBody())
+              .build();
+      api.send(request);
+    }
+    int added = registry.find(HttpServerMetrics.METER).timers().size() - before;
+    assertThat(added).isLessThanOrEqualTo(5);
+    assertThat(scrape())
+        .containsPattern("http_server_requests_seconds_count\\{[^}]*method=\"OTHER\"");
   }
 
   private String scrape() {
