@@ -36,8 +36,10 @@ public class JsonBodies {
             .streamReadConstraints(
                 StreamReadConstraints.builder()
                     .maxNestingDepth(limits.maxJsonDepth())
-                    .maxStringLength(Integer.MAX_VALUE)
+                    // no single string can be stored if it is larger than a whole document
+                    .maxStringLength((int) Math.min(limits.document().toBytes(), Integer.MAX_VALUE))
                     .maxDocumentLength(limits.requestBody().toBytes())
+                    .maxTokenCount(limits.maxJsonTokens())
                     .build())
             .build();
     // Numbers stay as written: a float is kept as a decimal (no rounding to double, no
@@ -85,11 +87,19 @@ public class JsonBodies {
         // valid JSON, but a number no client means: refuse it as input, not as a size problem
         throw ApiException.badRequest("JSON number is too long");
       }
+      if (why.contains("Token count")) {
+        throw ApiException.tooLarge(
+            "Request body holds more than " + limits.maxJsonTokens() + " JSON tokens");
+      }
       throw ApiException.tooLarge("Request body too large");
     } catch (JacksonException e) {
       throw new ApiException(HttpStatus.BAD_REQUEST, "malformed_json", "Malformed JSON body");
     }
   }
+
+  /** How a 400 says that a field holds text {@link #hasUnstorableText} refuses. */
+  public static final String UNSTORABLE_TEXT =
+      "must not contain NUL characters or unpaired surrogates";
 
   /**
    * Whether a string or property name anywhere in the node holds a NUL character or an unpaired
@@ -198,21 +208,31 @@ public class JsonBodies {
     }
   }
 
-  /** Reads the whole body, answering 413 as soon as it grows past {@code limit} bytes. */
+  /**
+   * Reads the whole body, answering 413 as soon as it grows past {@code limit} bytes or past the
+   * endpoint's own limit ({@link BodyLimitFilter}), whichever is smaller.
+   */
   public static byte[] readLimited(HttpServletRequest request, long limit) {
+    if (request.getAttribute(BodyLimitFilter.ATTRIBUTE) instanceof Long endpointLimit) {
+      limit = Math.min(limit, endpointLimit);
+    }
     long declared = request.getContentLengthLong();
     if (declared > limit) {
-      throw ApiException.tooLarge("Request body too large (max " + limit + " bytes)");
+      throw tooLarge(limit);
     }
     try (InputStream in = request.getInputStream()) {
       byte[] bytes = in.readNBytes((int) Math.min(limit + 1, Integer.MAX_VALUE - 16));
       if (bytes.length > limit) {
-        throw ApiException.tooLarge("Request body too large (max " + limit + " bytes)");
+        throw tooLarge(limit);
       }
       return bytes;
     } catch (IOException e) {
       throw ApiException.badRequest("Could not read the request body");
     }
+  }
+
+  static ApiException tooLarge(long limit) {
+    return ApiException.tooLarge("Request body too large (max " + limit + " bytes)");
   }
 
   private static boolean isBlank(byte[] bytes) {

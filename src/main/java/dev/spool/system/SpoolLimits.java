@@ -12,6 +12,13 @@ import org.springframework.validation.annotation.Validated;
  * @param requestBody largest request body accepted
  * @param document largest serialized payload, result, checkpoint or event data
  * @param maxJsonDepth deepest JSON nesting accepted
+ * @param workerBody largest body of a worker call that carries a document (complete, fail, kill,
+ *     progress, checkpoint, event); by default {@code document} plus 64 KiB for the rest of the
+ *     body
+ * @param smallBody largest body of every other endpoint but create, the batch calls and logs (which
+ *     take {@code requestBody})
+ * @param maxJsonTokens most JSON tokens (values, names, brackets) one request body may hold: what a
+ *     parsed body costs in memory depends on them more than on its bytes
  */
 @Validated
 @ConfigurationProperties("spool.limits")
@@ -19,4 +26,15 @@ public record SpoolLimits(
     @DefaultValue("1000") int jobsPerRequest,
     @DefaultValue("10MB") DataSize requestBody,
     @DefaultValue("1MB") DataSize document,
-    @DefaultValue("100") int maxJsonDepth) {}
+    @DefaultValue("100") int maxJsonDepth,
+    DataSize workerBody,
+    @DefaultValue("64KB") DataSize smallBody,
+    @DefaultValue("1000000") long maxJsonTokens) {
+
+  private static final long WORKER_BODY_OVERHEAD = DataSize.ofKilobytes(64).toBytes();
+
+  /** The worker-call body limit in bytes: the setting, or the document limit plus 64 KiB. */
+  public long workerBodyBytes() {
+    return workerBody != null ? workerBody.toBytes() : document.toBytes() + WORKER_BODY_OVERHEAD;
+  }
+}
