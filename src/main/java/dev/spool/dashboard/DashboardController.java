@@ -3,7 +3,9 @@ package dev.spool.dashboard;
 import dev.spool.space.ApiKeys;
 import dev.spool.space.Caller;
 import dev.spool.space.Scopes;
+import dev.spool.system.AddressThrottles;
 import dev.spool.system.ApiException;
+import dev.spool.system.TooManyAttempts;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.util.List;
@@ -33,10 +35,12 @@ class DashboardController {
 
   private final DashboardSessions sessions;
   private final ApiKeys keys;
+  private final AddressThrottles throttles;
 
-  DashboardController(DashboardSessions sessions, ApiKeys keys) {
+  DashboardController(DashboardSessions sessions, ApiKeys keys, AddressThrottles throttles) {
     this.sessions = sessions;
     this.keys = keys;
+    this.throttles = throttles;
   }
 
   @GetMapping("/dashboard")
@@ -58,8 +62,13 @@ class DashboardController {
     if (!SameOrigin.allows(request)) {
       return home("?signin=origin", null);
     }
+    long wait = throttles.signIns().take(request.getRemoteAddr());
+    if (wait > 0) {
+      throw new TooManyAttempts("Too many sign-in attempts", wait);
+    }
     String key = request.getParameter("key");
-    Optional<Caller> caller = keys.resolve(key == null ? null : key.trim());
+    Optional<Caller> caller =
+        keys.resolve(key == null ? null : key.trim(), request.getRemoteAddr());
     if (caller.isEmpty()) {
       return home("?signin=invalid", null);
     }

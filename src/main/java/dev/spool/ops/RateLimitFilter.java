@@ -3,6 +3,7 @@ package dev.spool.ops;
 import dev.spool.space.Caller;
 import dev.spool.system.ApiException;
 import dev.spool.system.ErrorWriter;
+import dev.spool.system.TokenBucket;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.FilterChain;

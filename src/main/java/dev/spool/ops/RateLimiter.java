@@ -3,6 +3,7 @@ package dev.spool.ops;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.spool.space.Caller;
+import dev.spool.system.TokenBucket;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 import org.springframework.beans.factory.annotation.Autowired;

@@ -5,11 +5,16 @@ import dev.spool.job.JobView;
 import dev.spool.space.ApiKeys;
 import dev.spool.space.Caller;
 import dev.spool.space.Scopes;
+import dev.spool.system.AddressThrottle;
+import dev.spool.system.AddressThrottles;
 import dev.spool.system.ApiException;
 import dev.spool.system.ErrorBody;
 import dev.spool.system.Ids;
+import dev.spool.system.TooManyAttempts;
+import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.Optional;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.ServerHttpRequest;
 import org.springframework.http.server.ServerHttpResponse;
@@ -43,9 +48,16 @@ class RealtimeHandshake implements HandshakeInterceptor {
   private final JobRepository jobs;
   private final FeedQueries queries;
   private final JsonMapper mapper;
+  private final AddressThrottles throttles;
 
-  RealtimeHandshake(ApiKeys keys, JobRepository jobs, FeedQueries queries, JsonMapper mapper) {
+  RealtimeHandshake(
+      ApiKeys keys,
+      JobRepository jobs,
+      FeedQueries queries,
+      JsonMapper mapper,
+      AddressThrottles throttles) {
     this.keys = keys;
+    this.throttles = throttles;
     this.jobs = jobs;
     this.queries = queries;
     this.mapper = mapper;
@@ -58,9 +70,14 @@ class RealtimeHandshake implements HandshakeInterceptor {
       WebSocketHandler handler,
       Map<String, Object> attributes) {
     try {
+      String address = address(request);
+      long wait = throttles.upgrades().take(address);
+      if (wait > 0) {
+        throw new TooManyAttempts("Too many WebSocket upgrades", wait);
+      }
       UriComponents uri = UriComponentsBuilder.fromUri(request.getURI()).build();
       String path = uri.getPath() == null ? "" : uri.getPath();
-      Optional<Caller> caller = caller(request, uri);
+      Optional<Caller> caller = caller(request, uri, address);
       if (path.startsWith(SPACE_PATH)) {
         space(path.substring(SPACE_PATH.length()), caller, uri, attributes);
       } else {
@@ -69,6 +86,9 @@ class RealtimeHandshake implements HandshakeInterceptor {
       return true;
     } catch (ApiException e) {
       response.setStatusCode(e.status());
+      if (e instanceof TooManyAttempts t) {
+        response.getHeaders().set(HttpHeaders.RETRY_AFTER, String.valueOf(t.retryAfterSeconds()));
+      }
       response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
       try {
         response.getBody().write(mapper.writeValueAsBytes(ErrorBody.of(e)));
@@ -126,7 +146,7 @@ class RealtimeHandshake implements HandshakeInterceptor {
    * The caller a presented key stands for; empty when none was presented. Mirrors the REST filter's
    * header rules and adds {@code ?token=}, which browsers' WebSocket API needs.
    */
-  private Optional<Caller> caller(ServerHttpRequest request, UriComponents uri) {
+  private Optional<Caller> caller(ServerHttpRequest request, UriComponents uri, String address) {
     String presented = uri.getQueryParams().getFirst("token");
     if (presented == null || presented.isBlank()) {
       presented = request.getHeaders().getFirst("x-api-key");
@@ -140,11 +160,19 @@ class RealtimeHandshake implements HandshakeInterceptor {
     if (presented == null || presented.isBlank()) {
       return Optional.empty();
     }
-    Optional<Caller> caller = keys.resolve(presented.trim());
+    Optional<Caller> caller = keys.resolve(presented.trim(), address);
     if (caller.isEmpty()) {
       throw ApiException.unauthorized("Invalid API key");
     }
     return caller;
+  }
+
+  /** The client's address as the container reports it (see {@link AddressThrottle}). */
+  private static String address(ServerHttpRequest request) {
+    InetSocketAddress remote = request.getRemoteAddress();
+    return remote == null || remote.getAddress() == null
+        ? ""
+        : remote.getAddress().getHostAddress();
   }
 
   @Override

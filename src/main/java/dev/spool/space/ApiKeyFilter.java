@@ -2,6 +2,7 @@ package dev.spool.space;
 
 import dev.spool.system.ApiException;
 import dev.spool.system.ErrorWriter;
+import dev.spool.system.TooManyAttempts;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -16,8 +17,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Authenticates every REST call under {@code /api/v1/}: the key comes from {@code x-api-key} or
  * {@code Authorization: Bearer}. Missing, unknown and revoked keys answer 401 before any controller
- * runs. WebSocket upgrades ({@code /api/v1/realtime/}) authenticate themselves, since they also
- * accept {@code ?token=} and no key at all.
+ * runs; an address with too many failed lookups answers 429 ({@link ApiKeys#resolve(String,
+ * String)}). WebSocket upgrades ({@code /api/v1/realtime/}) authenticate themselves, since they
+ * also accept {@code ?token=} and no key at all.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 20)
@@ -46,7 +48,13 @@ class ApiKeyFilter extends OncePerRequestFilter {
       errors.write(response, ApiException.unauthorized("Missing API key"));
       return;
     }
-    Optional<Caller> caller = keys.resolve(presented);
+    Optional<Caller> caller;
+    try {
+      caller = keys.resolve(presented, request.getRemoteAddr());
+    } catch (TooManyAttempts e) {
+      errors.write(response, e);
+      return;
+    }
     if (caller.isEmpty()) {
       errors.write(response, ApiException.unauthorized("Invalid API key"));
       return;

@@ -51,7 +51,7 @@ class Bootstrap implements ApplicationRunner {
     if (generated) {
       adminKey = keys.generate();
     } else if (!adminKey.startsWith(keys.prefix())
-        || adminKey.length() < keys.prefix().length() + 16) {
+        || adminKey.length() < keys.prefix().length() + ApiKeys.MIN_SECRET_CHARS) {
       throw new IllegalStateException(
           "SPOOL_ADMIN_KEY must start with '"
               + keys.prefix()

@@ -30,6 +30,11 @@ class ApiExceptionHandler {
 
   @ExceptionHandler(ApiException.class)
   ResponseEntity<ErrorBody> api(ApiException e) {
+    if (e instanceof TooManyAttempts t) {
+      return ResponseEntity.status(e.status())
+          .header(HttpHeaders.RETRY_AFTER, String.valueOf(t.retryAfterSeconds()))
+          .body(ErrorBody.of(e));
+    }
     return ResponseEntity.status(e.status()).body(ErrorBody.of(e));
   }
 

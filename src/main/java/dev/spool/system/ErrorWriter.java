@@ -2,6 +2,7 @@ package dev.spool.system;
 
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
@@ -18,6 +19,9 @@ public class ErrorWriter {
 
   public void write(HttpServletResponse response, ApiException e) throws IOException {
     response.setStatus(e.status().value());
+    if (e instanceof TooManyAttempts t) {
+      response.setHeader(HttpHeaders.RETRY_AFTER, String.valueOf(t.retryAfterSeconds()));
+    }
     response.setContentType(MediaType.APPLICATION_JSON_VALUE);
     response.setCharacterEncoding("UTF-8");
     mapper.writeValue(response.getOutputStream(), ErrorBody.of(e));

@@ -3,6 +3,7 @@ package dev.spool.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spool.space.Caller;
+import dev.spool.system.TokenBucket;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
