@@ -39,7 +39,11 @@ class KeyRateLimitController {
     JsonNode rate = body.get("rateLimitPerSecond");
     Integer perSecond = null;
     if (!rate.isNull()) {
-      if (!rate.isIntegralNumber() || rate.asLong() < 0 || rate.asLong() > MAX_RATE) {
+      // canConvertToInt first: asInt() on a number past the int range throws rather than answers
+      if (!rate.isIntegralNumber()
+          || !rate.canConvertToInt()
+          || rate.asInt() < 0
+          || rate.asInt() > MAX_RATE) {
         throw AdminController.invalid(
             "rateLimitPerSecond",
             "rateLimitPerSecond must be null or an integer between 0 and " + MAX_RATE);

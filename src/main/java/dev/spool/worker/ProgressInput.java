@@ -2,6 +2,7 @@ package dev.spool.worker;
 
 import dev.spool.system.ApiException;
 import dev.spool.system.ApiException.FieldError;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -104,10 +105,25 @@ final class ProgressInput {
       }
       return null;
     }
-    if (!node.isNumber() || node.asDouble() < 0 || node.asDouble() > 100) {
+    if (!node.isNumber() || !between0And100(node)) {
       errors.add(new FieldError(path, path + " must be a number between 0 and 100"));
       return null;
     }
     return node.isIntegralNumber() ? (Number) node.asLong() : (Number) node.asDouble();
   }
+
+  /**
+   * Compared exactly, never through {@code asDouble()}: bodies keep floats as decimals, and one
+   * like {@code 1e400} has no double (Jackson refuses the conversion) — it is simply out of range.
+   */
+  private static boolean between0And100(JsonNode node) {
+    if (node.isFloatingPointNumber() && !node.isBigDecimal()) {
+      double d = node.doubleValue();
+      return Double.isFinite(d) && d >= 0 && d <= 100;
+    }
+    BigDecimal value = node.decimalValue();
+    return value.signum() >= 0 && value.compareTo(HUNDRED) <= 0;
+  }
+
+  private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
 }

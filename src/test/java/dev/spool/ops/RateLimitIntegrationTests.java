@@ -103,7 +103,8 @@ class RateLimitIntegrationTests extends IntegrationTest {
   void theLimitIsValidatedAndOnlyAnAdminMaySetIt() {
     TestSpace space = api.newSpace();
     Key key = newKey(space);
-    for (String bad : List.of("-1", "1.5", "\"10\"", "1000001")) {
+    for (String bad :
+        List.of("-1", "1.5", "\"10\"", "1000001", "1" + "0".repeat(30), "-" + "9".repeat(30))) {
       Response r = limit(key.id(), bad);
       assertThat(r.status()).as(bad).isEqualTo(400);
       assertThat(r.json().at("/details/0/field").asString()).isEqualTo("rateLimitPerSecond");

@@ -26,6 +26,29 @@ class ProgressInputTests {
   }
 
   @Test
+  void numbersBeyondAnyDoubleAreOutOfRangeNotAnError() {
+    JsonMapper decimals =
+        JsonMapper.builder()
+            .enable(tools.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .build();
+    for (String percent : new String[] {"1e400", "-1e400", "1" + "0".repeat(400)}) {
+      ApiException e =
+          org.assertj.core.api.Assertions.catchThrowableOfType(
+              ApiException.class,
+              () ->
+                  ProgressInput.validate(
+                      decimals.readTree("{\"percent\":" + percent + ",\"message\":\"m\"}")));
+      assertThat(e).as(percent).isNotNull();
+      assertThat(e.status().value()).isEqualTo(400);
+      assertThat(e.details().get(0).field()).isEqualTo("percent");
+    }
+    assertThat(
+            ProgressInput.validate(decimals.readTree("{\"percent\":1e1,\"message\":\"m\"}"))
+                .get("percent"))
+        .isEqualTo(10.0);
+  }
+
+  @Test
   void keepsOnlyTheDocumentedFieldsAndNullsWhatWasNotSent() {
     Map<String, Object> p =
         validate(
