@@ -166,6 +166,9 @@ class AdminController {
     if (!name.isString() || name.asString().isBlank() || name.asString().length() > 255) {
       throw invalid("name", "name must be a string of 1 to 255 characters");
     }
+    if (JsonBodies.hasUnstorableText(name)) {
+      throw invalid("name", "name " + JsonBodies.UNSTORABLE_TEXT);
+    }
     return name.asString();
   }
 

@@ -1,6 +1,7 @@
 package dev.spool.space;
 
 import dev.spool.system.ApiException.FieldError;
+import dev.spool.system.JsonBodies;
 import dev.spool.system.OutboundRequestRules;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -48,10 +49,15 @@ final class NotificationSettings {
             new FieldError("push.names", "push.names must be an array of at most 100 job names"));
       } else {
         for (JsonNode n : namesNode) {
-          if (!n.isString() || n.asString().isEmpty() || n.asString().length() > 255) {
+          if (!n.isString()
+              || n.asString().isEmpty()
+              || n.asString().length() > 255
+              || JsonBodies.hasUnstorableText(n)) {
             errors.add(
                 new FieldError(
-                    "push.names", "push.names must contain job names of 1 to 255 characters"));
+                    "push.names",
+                    "push.names must contain job names of 1 to 255 characters, without NUL"
+                        + " characters or unpaired surrogates"));
             break;
           }
           names.add(n.asString());

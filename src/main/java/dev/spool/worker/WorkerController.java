@@ -100,6 +100,9 @@ class WorkerController {
     JsonNode retry = body.map(b -> b.get("retry")).orElse(null);
     String errorJson;
     String lastError;
+    if (error != null && JsonBodies.hasUnstorableText(error)) {
+      throw invalid("error", "error " + JsonBodies.UNSTORABLE_TEXT);
+    }
     if (error == null || error.isNull()) {
       errorJson = bodies.mapper().writeValueAsString(DEFAULT_ERROR);
       lastError = DEFAULT_ERROR;
@@ -129,6 +132,9 @@ class WorkerController {
     JsonNode reason = objectBody(request).map(b -> b.get("reason")).orElse(null);
     if (reason != null && !reason.isNull() && !reason.isString()) {
       throw invalid("reason", "reason must be a string");
+    }
+    if (reason != null && JsonBodies.hasUnstorableText(reason)) {
+      throw invalid("reason", "reason " + JsonBodies.UNSTORABLE_TEXT);
     }
     if (reason != null && reason.isString()) {
       bodies.writeDocument(reason, "reason"); // only its size matters: the text is stored
