@@ -54,6 +54,15 @@ class JobListController {
             QueryParams.integer(
                 request, "limit", properties.defaultLimit(), 1, properties.maxLimit());
     long offset = QueryParams.integer(request, "offset", 0, 0, Integer.MAX_VALUE);
+    if (offset > properties.maxOffset()) {
+      throw ApiException.validation(
+          List.of(
+              new FieldError(
+                  "offset",
+                  "offset must be at most "
+                      + properties.maxOffset()
+                      + "; page deeper with the cursor (the Next-Cursor header)")));
+    }
     String cursor = QueryParams.text(request, "cursor");
     String before = cursor == null ? null : ListCursor.decode(cursor);
     if (before != null && offset > 0) {

@@ -116,6 +116,17 @@ class JobListIntegrationTests extends IntegrationTest {
   }
 
   @Test
+  void anOffsetPastTenThousandIsRefusedPointingAtTheCursor() {
+    assertThat(list("?offset=10000").status()).isEqualTo(200);
+    for (String deep : List.of("?offset=10001", "?offset=2147483647")) {
+      Response r = list(deep);
+      assertThat(r.status()).as(deep).isEqualTo(400);
+      assertThat(r.json().at("/details/0/field").asString()).isEqualTo("offset");
+      assertThat(r.error()).contains("at most 10000").contains("cursor");
+    }
+  }
+
+  @Test
   void badQueryParametersAre400sInTheErrorBody() {
     for (String q :
         List.of(
