@@ -121,10 +121,22 @@ public class Spaces {
     return space;
   }
 
-  /** Deletes a space with its terminal jobs; 409 while it still has active jobs. */
+  /**
+   * Deletes a space with its terminal jobs; 409 while it still has active jobs, including those of
+   * creates still in flight.
+   */
   @Transactional
   public void delete(String id) {
     Space space = get(id);
+    // Lock the space row first. A create holds a key-share lock on it (its foreign key check)
+    // until it commits, so this waits for creates in flight and then sees their jobs; creates
+    // that start later wait for this delete and then fail on the missing space (404). Without
+    // the lock, a job committed between the check and the delete was cascade-deleted after its
+    // 201.
+    jdbc.sql("SELECT id FROM spaces WHERE id = :space FOR UPDATE")
+        .param("space", space.getId())
+        .query(String.class)
+        .optional();
     boolean active =
         jdbc.sql(
                 """
