@@ -10,7 +10,10 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
 
@@ -52,10 +55,27 @@ class DashboardSessions {
 
   /** Starts a session for a verified key; returns the cookie value. */
   String open(String key) {
+    endOldestBeyondCap(key);
     String id = random();
     sessions.put(
         hash(id), new Session(key, random(), clock.instant().plus(properties.sessionMaxAge())));
     return id;
+  }
+
+  /**
+   * Makes room for one more session of {@code key} within {@code maxSessionsPerKey} by ending its
+   * oldest ones. A scan of this instance's sessions (at most {@code maxSessions}, in memory) on
+   * each sign-in, which are throttled per address; two sign-ins racing may leave one extra.
+   */
+  private void endOldestBeyondCap(String key) {
+    List<Map.Entry<String, Session>> mine =
+        sessions.asMap().entrySet().stream()
+            .filter(e -> e.getValue().key().equals(key))
+            .sorted(Comparator.comparing(e -> e.getValue().expiresAt()))
+            .toList();
+    for (int i = 0; i <= mine.size() - properties.maxSessionsPerKey(); i++) {
+      sessions.invalidate(mine.get(i).getKey());
+    }
   }
 
   Optional<Session> find(String cookieValue) {
