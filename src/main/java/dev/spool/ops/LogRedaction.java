@@ -13,13 +13,14 @@ import org.slf4j.Marker;
 import org.springframework.stereotype.Component;
 
 /**
- * Last line of defence: a log line that would carry an API key never reaches an appender. Spring
- * MVC at DEBUG prints the query string (where WebSocket clients put {@code ?token=}), exception
- * messages may quote input; rather than trusting every logger, each enabled event whose message or
- * string arguments contain a {@code ?token=} value or something shaped like a key is logged again
- * with those parts replaced by {@value #REDACTED}. The first-start banner ({@code Bootstrap}) is
- * the one exception, by contract (API.md §7). Logback only (Spring Boot's default); only events
- * that pass the level check pay for the scan.
+ * Last line of defence: a log line that would carry an API key (or a webhook signing secret) never
+ * reaches an appender, neither in its message nor in its exception's messages. Spring MVC at DEBUG
+ * prints the query string (where WebSocket clients put {@code ?token=}), exception messages may
+ * quote input; rather than trusting every logger, each enabled event whose message or string
+ * arguments contain a {@code ?token=} value or something shaped like a key is logged again with
+ * those parts replaced by {@value #REDACTED}. The first-start banner ({@code Bootstrap}) is the one
+ * exception, by contract (API.md §7). Logback only (Spring Boot's default); only events that pass
+ * the level check pay for the scan.
  */
 @Component
 class LogRedaction extends TurboFilter {
@@ -55,7 +56,9 @@ class LogRedaction extends TurboFilter {
     return Pattern.compile(
         "((?i)[?&](?:token|api[-_]?key|key)=)(?!\\[redacted])[^&\\s\"']+|"
             + Pattern.quote(keyPrefix)
-            + "[A-Za-z0-9_-]{16,}");
+            + "[A-Za-z0-9_-]{16,}|"
+            // a space's webhook signing secret (Standard Webhooks form: whsec_ + base64)
+            + "whsec_[A-Za-z0-9+/=_-]{8,}");
   }
 
   /** The text with every token value and key-shaped string replaced. */
@@ -71,6 +74,50 @@ class LogRedaction extends TurboFilter {
     } while (m.find());
     m.appendTail(out);
     return out.toString();
+  }
+
+  /** Causes and suppressed exceptions looked at below the logged one. */
+  private static final int MAX_THROWABLE_DEPTH = 10;
+
+  /**
+   * The throwable itself when no message in it (its own, its causes', its suppressed ones') holds a
+   * secret; else a copy whose messages are redacted, with the same stack frames. Tomcat, for one,
+   * quotes the raw request target in its exception: "Invalid character found in the request target
+   * [/api/v1/realtime/J?token=emit_…]". The copy names the original class in its message.
+   */
+  static Throwable redact(Pattern secrets, Throwable t, int depth) {
+    if (t == null || depth > MAX_THROWABLE_DEPTH) {
+      return t;
+    }
+    String message = t.getMessage();
+    boolean dirty = message != null && secrets.matcher(message).find();
+    Throwable cause = t.getCause() == t ? null : redact(secrets, t.getCause(), depth + 1);
+    dirty |= cause != t.getCause();
+    Throwable[] suppressed = t.getSuppressed();
+    Throwable[] cleanSuppressed = suppressed.clone();
+    for (int i = 0; i < suppressed.length; i++) {
+      cleanSuppressed[i] = redact(secrets, suppressed[i], depth + 1);
+      dirty |= cleanSuppressed[i] != suppressed[i];
+    }
+    if (!dirty) {
+      return t;
+    }
+    Redacted copy =
+        new Redacted(
+            t.getClass().getName() + (message == null ? "" : ": " + redact(secrets, message)),
+            cause);
+    copy.setStackTrace(t.getStackTrace());
+    for (Throwable s : cleanSuppressed) {
+      copy.addSuppressed(s);
+    }
+    return copy;
+  }
+
+  /** Stands in for an exception whose message held a secret. */
+  static final class Redacted extends RuntimeException {
+    Redacted(String message, Throwable cause) {
+      super(message, cause);
+    }
   }
 
   @Override
@@ -96,6 +143,8 @@ class LogRedaction extends TurboFilter {
         }
       }
     }
+    Throwable cleanThrowable = redact(secrets, t, 0);
+    dirty |= cleanThrowable != t;
     if (!dirty) {
       return FilterReply.NEUTRAL;
     }
@@ -108,7 +157,7 @@ class LogRedaction extends TurboFilter {
           Level.toLocationAwareLoggerInteger(level),
           redact(secrets, format),
           cleanParams,
-          t);
+          cleanThrowable);
     } finally {
       RELOGGING.remove();
     }

@@ -19,6 +19,31 @@ class LogRedactionTests {
   }
 
   @Test
+  void webhookSigningSecretsAreReplaced() {
+    assertThat(LogRedaction.redact(secrets, "secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw= set"))
+        .isEqualTo("secret [redacted] set");
+  }
+
+  @Test
+  void exceptionMessagesAndTheirCausesAreRedactedKeepingTheirFrames() {
+    IllegalArgumentException tomcat =
+        new IllegalArgumentException(
+            "Invalid character found in the request target [/api/v1/realtime/J?token=emit_"
+                + "4e1zMDM-I8pJosrckvgA1dt3uMgcPWqdOkvsG1s7{]");
+    RuntimeException wrapper = new RuntimeException("parse failed", tomcat);
+    Throwable clean = LogRedaction.redact(secrets, wrapper, 0);
+
+    assertThat(clean).isNotSameAs(wrapper);
+    assertThat(clean.getStackTrace()).isEqualTo(wrapper.getStackTrace());
+    assertThat(clean.getCause().getMessage())
+        .startsWith("java.lang.IllegalArgumentException: Invalid character")
+        .contains("?token=[redacted]")
+        .doesNotContain("4e1zMDM");
+    RuntimeException plain = new RuntimeException("nothing secret");
+    assertThat(LogRedaction.redact(secrets, plain, 0)).isSameAs(plain);
+  }
+
+  @Test
   void redactedTextIsNotRedactedAgain() {
     String once = LogRedaction.redact(secrets, "/x?token=abc");
     assertThat(LogRedaction.redact(secrets, once)).isSameAs(once);
