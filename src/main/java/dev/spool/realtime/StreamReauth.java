@@ -15,7 +15,7 @@ import org.springframework.web.socket.CloseStatus;
 
 /**
  * Authorizes every open keyed stream again as often as resolved keys are cached ({@code
- * spool.keys.cache-ttl}, at least every second): a revoked key, a key that lost its scope or space,
+ * spool.keys.cache-ttl}, at most once a second): a revoked key, a key that lost its scope or space,
  * or a signed-out dashboard session ends its streams within about one cache period (4401, or 1008
  * for a key that is still valid but no longer allowed). Each distinct key costs at most one
  * database read per cache period; it runs on its own thread so a slow database never delays pings.
