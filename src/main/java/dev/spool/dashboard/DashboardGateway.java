@@ -1,5 +1,6 @@
 package dev.spool.dashboard;
 
+import dev.spool.realtime.StreamAuth;
 import dev.spool.system.ApiException;
 import dev.spool.system.ErrorWriter;
 import jakarta.servlet.FilterChain;
@@ -9,6 +10,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -40,6 +42,7 @@ class DashboardGateway extends OncePerRequestFilter {
           Pattern.compile("GET spaces/" + ID + "/jobs"),
           Pattern.compile("GET jobs/" + ID),
           Pattern.compile("GET jobs/" + ID + "/logs"),
+          Pattern.compile("GET jobs/" + ID + "/events"),
           Pattern.compile("GET jobs/" + ID + "/callbacks"),
           Pattern.compile("POST jobs/" + ID + "/kill"));
 
@@ -101,6 +104,12 @@ class DashboardGateway extends OncePerRequestFilter {
         throw DashboardController.csrfFailure();
       }
       response.setHeader("Cache-Control", "no-store");
+      if (realtime) {
+        // the stream re-checks this while open: signing out ends it (StreamReauth)
+        String cookie = DashboardSessions.cookieValue(request);
+        request.setAttribute(
+            StreamAuth.SESSION_ALIVE, (BooleanSupplier) () -> sessions.isOpen(cookie));
+      }
       chain.doFilter(new GatewayRequest(request, target, session.get().key()), response);
     } catch (ApiException e) {
       errors.write(response, e);

@@ -91,6 +91,18 @@ class DashboardSessions {
     return Optional.ofNullable(session);
   }
 
+  /**
+   * Whether the session is still signed in, without counting as activity (an open stream alone does
+   * not keep a session from idling out). Used by streams opened through the gateway.
+   */
+  boolean isOpen(String cookieValue) {
+    if (cookieValue == null || cookieValue.isEmpty() || cookieValue.length() > 100) {
+      return false;
+    }
+    Session session = sessions.policy().getIfPresentQuietly(hash(cookieValue));
+    return session != null && clock.instant().isBefore(session.expiresAt());
+  }
+
   /** The session cookie's value on this request; null when absent. */
   static String cookieValue(HttpServletRequest request) {
     Cookie[] cookies = request.getCookies();

@@ -23,7 +23,9 @@ import tools.jackson.databind.JsonNode;
 @RequestMapping("/api/v1")
 class JobController {
 
-  static final int EVENTS_SHOWN = 1000;
+  /** Set on {@code GET /jobs/:id} when older events exist than the ones shown. */
+  static final String EVENTS_TRUNCATED = "Events-Truncated";
+
   static final int MAX_IDEMPOTENCY_KEY = 255;
 
   private final JobRequestValidator validator;
@@ -31,13 +33,16 @@ class JobController {
   private final JobRepository jobs;
   private final JsonBodies bodies;
   private final SpoolLimits limits;
+  private final JobEvents events;
 
   JobController(
       JobRequestValidator validator,
       JobCreation creation,
       JobRepository jobs,
       JsonBodies bodies,
-      SpoolLimits limits) {
+      SpoolLimits limits,
+      JobEvents events) {
+    this.events = events;
     this.validator = validator;
     this.creation = creation;
     this.jobs = jobs;
@@ -72,11 +77,21 @@ class JobController {
     return response.body(created.responseJson());
   }
 
+  /**
+   * The job with its latest events (a count and a byte budget: {@link JobEventProperties}); when
+   * older ones exist, {@value #EVENTS_TRUNCATED}{@code : true} says to page them with {@code GET
+   * /jobs/:id/events}.
+   */
   @GetMapping("/jobs/{jobId}")
-  JobView get(HttpServletRequest request, @PathVariable String jobId) {
+  ResponseEntity<JobView> get(HttpServletRequest request, @PathVariable String jobId) {
     Caller caller = Caller.of(request).require(Scopes.JOBS_READ);
     JobView job = findVisible(caller, jobId);
-    return job.withEvents(jobs.recentEvents(job.id(), EVENTS_SHOWN));
+    JobEvents.Slice recent = events.recent(job.id());
+    ResponseEntity.BodyBuilder ok = ResponseEntity.ok();
+    if (recent.more()) {
+      ok.header(EVENTS_TRUNCATED, "true");
+    }
+    return ok.body(job.withEvents(recent.events()));
   }
 
   /** The job if it exists and the caller's key may see its space (404 / 403 otherwise). */

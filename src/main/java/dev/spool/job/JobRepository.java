@@ -4,7 +4,6 @@ import dev.spool.system.Timestamps;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
-import java.util.List;
 import java.util.Optional;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -31,14 +30,6 @@ public class JobRepository {
 
   private static final String FIND = "SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = :id";
 
-  private static final String RECENT_EVENTS =
-      """
-      SELECT id, type, data::text AS data, attempt_number, created_at FROM (
-          SELECT id, type, data, attempt_number, created_at FROM job_events
-           WHERE job_id = :id ORDER BY id DESC LIMIT :limit
-      ) recent ORDER BY id
-      """;
-
   private static final String SPACE_OF = "SELECT space_id FROM jobs WHERE id = :id";
 
   private final JdbcClient jdbc;
@@ -54,22 +45,6 @@ public class JobRepository {
   /** The space a job belongs to, for access checks that need nothing else. */
   public Optional<String> spaceOf(String id) {
     return jdbc.sql(SPACE_OF).param("id", id).query(String.class).optional();
-  }
-
-  /** The most recent {@code limit} events, oldest first. */
-  public List<JobView.EventView> recentEvents(String jobId, int limit) {
-    return jdbc.sql(RECENT_EVENTS)
-        .param("id", jobId)
-        .param("limit", limit)
-        .query(
-            (rs, n) ->
-                new JobView.EventView(
-                    rs.getLong("id"),
-                    rs.getString("type"),
-                    rs.getString("data"),
-                    rs.getInt("attempt_number"),
-                    ts(rs, "created_at")))
-        .list();
   }
 
   private static JobView mapJob(ResultSet rs, int n) throws SQLException {

@@ -103,12 +103,10 @@ class LogController {
         (Ids.isValid(jobId) ? jobs.spaceOf(jobId) : java.util.Optional.<String>empty())
             .orElseThrow(() -> ApiException.notFound("Job"));
     caller.requireSpace(space);
-    List<LogStore.LogLine> lines = store.page(jobId, after, minLevel, q, limit + 1);
-    Long next = null;
-    if (lines.size() > limit) {
-      lines = lines.subList(0, limit);
-      next = lines.get(limit - 1).seq();
-    }
+    LogStore.Page page =
+        store.page(jobId, after, minLevel, q, limit, properties.pageBudget().toBytes());
+    List<LogStore.LogLine> lines = page.lines();
+    Long next = page.more() && !lines.isEmpty() ? lines.get(lines.size() - 1).seq() : null;
     return new Page(lines, next);
   }
 }

@@ -12,6 +12,8 @@ import org.springframework.validation.annotation.Validated;
  * @param maxBatchSize largest batch, counted uncompressed (more: 413, found while inflating)
  * @param defaultPageSize records per {@code GET /jobs/:id/logs} page when {@code limit} is absent
  * @param maxPageSize the largest {@code limit} accepted
+ * @param pageBudget the most log text (message and data, in bytes) one page returns; a page stops
+ *     early at it (always holding at least one record) and its {@code nextCursor} continues
  */
 @Validated
 @ConfigurationProperties("spool.logs")
@@ -19,4 +21,5 @@ record LogProperties(
     @DefaultValue("1000") int maxLinesPerRequest,
     @DefaultValue("1MB") DataSize maxBatchSize,
     @DefaultValue("200") int defaultPageSize,
-    @DefaultValue("1000") int maxPageSize) {}
+    @DefaultValue("1000") int maxPageSize,
+    @DefaultValue("1MB") DataSize pageBudget) {}

@@ -37,15 +37,28 @@ class LogStore {
              AS l(o int, l smallint, m text, d json, t timestamptz)
       """;
 
-  /** One page of a job's logs after a seq: a range scan of the primary key. */
+  /**
+   * One page of a job's logs after a seq: a range scan of the primary key, cut at a byte budget in
+   * SQL so the records beyond it never leave the database. Records over the budget (but the first)
+   * come back without text, only to tell that the page was cut.
+   */
   static final String PAGE =
       """
-      SELECT seq, level, message, data::text AS data, logged_at, attempt_number
-        FROM job_logs
-       WHERE job_id = :id AND seq > :after AND level >= :minLevel
-         AND (CAST(:q AS text) IS NULL OR strpos(lower(message), lower(CAST(:q AS text))) > 0)
+      SELECT seq, level, CASE WHEN keep THEN message END AS message,
+             CASE WHEN keep THEN data END AS data, logged_at, attempt_number, keep
+        FROM (SELECT w.*, (n = 1 OR bytes <= :budget) AS keep
+                FROM (SELECT p.*, row_number() OVER (ORDER BY seq) AS n,
+                             sum(octet_length(p.message) + coalesce(octet_length(p.data), 0) + 64)
+                                 OVER (ORDER BY seq) AS bytes
+                        FROM (SELECT seq, level, message, data::text AS data, logged_at,
+                                     attempt_number
+                                FROM job_logs
+                               WHERE job_id = :id AND seq > :after AND level >= :minLevel
+                                 AND (CAST(:q AS text) IS NULL
+                                      OR strpos(lower(message), lower(CAST(:q AS text))) > 0)
+                               ORDER BY seq
+                               LIMIT :limit) p) w) k
        ORDER BY seq
-       LIMIT :limit
       """;
 
   private final JdbcClient jdbc;
@@ -91,22 +104,38 @@ class LogStore {
       String timestamp,
       int attemptNumber) {}
 
-  List<LogLine> page(String jobId, long after, LogLevel minLevel, String q, int limit) {
-    return jdbc.sql(PAGE)
+  /**
+   * Up to {@code limit} records after {@code after} within {@code budget} bytes of text, and
+   * whether more follow (a further record exists, or the budget cut the page).
+   */
+  Page page(String jobId, long after, LogLevel minLevel, String q, int limit, long budget) {
+    List<LogLine> lines = new ArrayList<>();
+    boolean[] more = {false};
+    jdbc.sql(PAGE)
         .param("id", jobId)
         .param("after", after)
         .param("minLevel", minLevel.code())
         .param("q", q)
-        .param("limit", limit)
+        .param("limit", limit + 1)
+        .param("budget", budget)
         .query(
-            (rs, n) ->
-                new LogLine(
-                    rs.getLong("seq"),
-                    LogLevel.ofCode(rs.getShort("level")).wire(),
-                    rs.getString("message"),
-                    rs.getString("data"),
-                    JobRepository.ts(rs, "logged_at"),
-                    rs.getInt("attempt_number")))
-        .list();
+            rs -> {
+              if (!rs.getBoolean("keep") || lines.size() == limit) {
+                more[0] = true;
+                return;
+              }
+              lines.add(
+                  new LogLine(
+                      rs.getLong("seq"),
+                      LogLevel.ofCode(rs.getShort("level")).wire(),
+                      rs.getString("message"),
+                      rs.getString("data"),
+                      JobRepository.ts(rs, "logged_at"),
+                      rs.getInt("attempt_number")));
+            });
+    return new Page(lines, more[0]);
   }
+
+  /** A page of records, and whether the log goes on after it. */
+  record Page(List<LogLine> lines, boolean more) {}
 }

@@ -24,6 +24,7 @@ class Connections implements SmartLifecycle {
   private final RealtimeProperties properties;
   private final RealtimeFeed feed;
   private final Set<Outbox> open = ConcurrentHashMap.newKeySet();
+  private final ConcurrentHashMap<String, AtomicInteger> perJob = new ConcurrentHashMap<>();
   private final AtomicLong slowClosed = new AtomicLong();
   private final ThreadPoolExecutor closer;
   private ScheduledExecutorService timer;
@@ -47,11 +48,40 @@ class Connections implements SmartLifecycle {
   Outbox open(WebSocketSession session) {
     Outbox out = new Outbox(session, properties, closer, slowClosed::incrementAndGet);
     open.add(out);
+    String job = (String) session.getAttributes().get(RealtimeHandshake.JOB_ID);
+    if (job != null) {
+      perJob.computeIfAbsent(job, k -> new AtomicInteger()).incrementAndGet();
+    }
     return out;
   }
 
   void closed(Outbox out) {
-    open.remove(out);
+    if (open.remove(out)) {
+      String job = (String) out.attributes().get(RealtimeHandshake.JOB_ID);
+      if (job != null) {
+        perJob.computeIfPresent(job, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
+      }
+    }
+  }
+
+  /**
+   * True when one more connection would exceed {@code max-connections}. Checked at the upgrade
+   * ({@code counted} false), and again once open ({@code counted} true: the upgrades of a burst all
+   * pass the first check together).
+   */
+  boolean full(boolean counted) {
+    return open.size() + (counted ? 0 : 1) > properties.maxConnections();
+  }
+
+  /** True when one more stream of {@code jobId} would exceed {@code max-connections-per-job}. */
+  boolean jobFull(String jobId, boolean counted) {
+    AtomicInteger n = perJob.get(jobId);
+    return n != null && n.get() + (counted ? 0 : 1) > properties.maxConnectionsPerJob();
+  }
+
+  /** Visits every open connection of this instance. */
+  void forEachOpen(java.util.function.Consumer<Outbox> visitor) {
+    open.forEach(visitor);
   }
 
   int openCount() {

@@ -153,20 +153,35 @@ class FeedQueries {
       String lastError,
       int attemptNumber) {}
 
-  Optional<JobState> jobState(String jobId, JobRepository jobs) {
+  /**
+   * What a job stream's {@code init} shows, and nothing more: a progress-only view (often
+   * token-less) never reads the result or the payload, which may be a megabyte each.
+   */
+  static final String JOB_STATE =
+      """
+      SELECT status, progress::text AS progress, attempt_number,
+             CASE WHEN :full THEN result::text END AS result,
+             CASE WHEN :full THEN last_error END AS last_error
+        FROM jobs WHERE id = :id
+      """;
+
+  Optional<JobState> jobState(String jobId, boolean full) {
     return repeatableRead.execute(
         status -> {
           TxSnapshot snapshot = TxSnapshot.parse(jdbc.sql(SNAPSHOT).query(String.class).single());
-          return jobs.find(jobId)
-              .map(
-                  j ->
+          return jdbc.sql(JOB_STATE)
+              .param("id", jobId)
+              .param("full", full)
+              .query(
+                  (rs, n) ->
                       new JobState(
                           snapshot,
-                          j.status(),
-                          j.progress(),
-                          j.result(),
-                          j.lastError(),
-                          j.attemptNumber()));
+                          rs.getString("status"),
+                          rs.getString("progress"),
+                          rs.getString("result"),
+                          rs.getString("last_error"),
+                          rs.getInt("attempt_number")))
+              .optional();
         });
   }
 

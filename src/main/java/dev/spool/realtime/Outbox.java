@@ -94,6 +94,11 @@ final class Outbox {
     pump();
   }
 
+  /** The connection's session attributes (what its upgrade decided). */
+  java.util.Map<String, Object> attributes() {
+    return session.getAttributes();
+  }
+
   /**
    * Closes now, dropping what is queued. A frame already handed to the container is let finish
    * first — the container cannot send a close frame in the middle of another — so a slow client

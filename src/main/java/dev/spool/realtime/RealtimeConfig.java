@@ -1,6 +1,5 @@
 package dev.spool.realtime;
 
-import dev.spool.job.JobRepository;
 import java.time.Clock;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -28,10 +27,9 @@ class RealtimeConfig implements WebSocketConfigurer {
       Connections connections,
       Frames frames,
       Clock clock,
-      FeedQueries queries,
-      JobRepository jobs) {
+      FeedQueries queries) {
     this.handshake = handshake;
-    this.job = new StreamHandlers.Job(feed, connections, frames, clock, queries, jobs);
+    this.job = new StreamHandlers.Job(feed, connections, frames, clock, queries);
     this.space = new StreamHandlers.Space(feed, connections, frames, clock);
   }
 

@@ -1,7 +1,6 @@
 package dev.spool.realtime;
 
 import dev.spool.job.JobRepository;
-import dev.spool.job.JobView;
 import dev.spool.space.ApiKeys;
 import dev.spool.space.Caller;
 import dev.spool.space.Scopes;
@@ -14,10 +13,13 @@ import dev.spool.system.TooManyAttempts;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.ServerHttpRequest;
 import org.springframework.http.server.ServerHttpResponse;
+import org.springframework.http.server.ServletServerHttpRequest;
 import org.springframework.stereotype.Component;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.server.HandshakeInterceptor;
@@ -49,13 +51,16 @@ class RealtimeHandshake implements HandshakeInterceptor {
   private final FeedQueries queries;
   private final JsonMapper mapper;
   private final AddressThrottles throttles;
+  private final Connections connections;
 
   RealtimeHandshake(
       ApiKeys keys,
       JobRepository jobs,
       FeedQueries queries,
       JsonMapper mapper,
-      AddressThrottles throttles) {
+      AddressThrottles throttles,
+      Connections connections) {
+    this.connections = connections;
     this.keys = keys;
     this.throttles = throttles;
     this.jobs = jobs;
@@ -77,11 +82,22 @@ class RealtimeHandshake implements HandshakeInterceptor {
       }
       UriComponents uri = UriComponentsBuilder.fromUri(request.getURI()).build();
       String path = uri.getPath() == null ? "" : uri.getPath();
-      Optional<Caller> caller = caller(request, uri, address);
+      Optional<String> presented = presented(request, uri);
+      Optional<Caller> caller = presented.map(key -> caller(key, address));
       if (path.startsWith(SPACE_PATH)) {
         space(path.substring(SPACE_PATH.length()), caller, uri, attributes);
       } else {
         job(path.substring(JOB_PATH.length()), caller, attributes);
+      }
+      if (presented.isPresent()) {
+        String scope =
+            path.startsWith(SPACE_PATH) || Boolean.TRUE.equals(attributes.get(FULL_VIEW))
+                ? Scopes.JOBS_READ
+                : Scopes.JOBS_READ_PROGRESS;
+        attributes.put(
+            StreamAuth.ATTRIBUTE,
+            new StreamAuth(
+                presented.get(), (String) attributes.get(SPACE_ID), scope, sessionAlive(request)));
       }
       return true;
     } catch (ApiException e) {
@@ -107,12 +123,18 @@ class RealtimeHandshake implements HandshakeInterceptor {
         caller.get().require(Scopes.JOBS_READ_PROGRESS);
       }
     }
-    JobView job =
-        (Ids.isValid(jobId) ? jobs.find(jobId) : Optional.<JobView>empty())
+    // only the space: an upgrade (often token-less) never loads the job's documents
+    String spaceId =
+        (Ids.isValid(jobId) ? jobs.spaceOf(jobId) : Optional.<String>empty())
             .orElseThrow(() -> ApiException.notFound("Job"));
-    caller.ifPresent(c -> c.requireSpace(job.spaceId()));
-    attributes.put(JOB_ID, job.id());
-    attributes.put(SPACE_ID, job.spaceId());
+    caller.ifPresent(c -> c.requireSpace(spaceId));
+    refuseWhenFull();
+    if (connections.jobFull(jobId, false)) {
+      throw new ApiException(
+          HttpStatus.TOO_MANY_REQUESTS, "too_many_streams", "Too many streams of this job");
+    }
+    attributes.put(JOB_ID, jobId);
+    attributes.put(SPACE_ID, spaceId);
     attributes.put(FULL_VIEW, full);
   }
 
@@ -123,6 +145,7 @@ class RealtimeHandshake implements HandshakeInterceptor {
     if (!Ids.isValid(spaceId) || !queries.spaceExists(spaceId)) {
       throw ApiException.notFound("Space");
     }
+    refuseWhenFull();
     String since = uri.getQueryParams().getFirst("since");
     if (since != null && !since.isEmpty()) {
       try {
@@ -142,11 +165,28 @@ class RealtimeHandshake implements HandshakeInterceptor {
     attributes.put(SPACE_ID, spaceId);
   }
 
+  private void refuseWhenFull() {
+    if (connections.full(false)) {
+      throw new ApiException(
+          HttpStatus.SERVICE_UNAVAILABLE, "too_many_streams", "Too many realtime connections");
+    }
+  }
+
+  /** The dashboard session check the gateway attached to this upgrade, if it came through it. */
+  private static BooleanSupplier sessionAlive(ServerHttpRequest request) {
+    if (request instanceof ServletServerHttpRequest servlet
+        && servlet.getServletRequest().getAttribute(StreamAuth.SESSION_ALIVE)
+            instanceof BooleanSupplier alive) {
+      return alive;
+    }
+    return null;
+  }
+
   /**
-   * The caller a presented key stands for; empty when none was presented. Mirrors the REST filter's
-   * header rules and adds {@code ?token=}, which browsers' WebSocket API needs.
+   * The key presented; empty when none was. Mirrors the REST filter's header rules and adds {@code
+   * ?token=}, which browsers' WebSocket API needs.
    */
-  private Optional<Caller> caller(ServerHttpRequest request, UriComponents uri, String address) {
+  private Optional<String> presented(ServerHttpRequest request, UriComponents uri) {
     String presented = uri.getQueryParams().getFirst("token");
     if (presented == null || presented.isBlank()) {
       presented = request.getHeaders().getFirst("x-api-key");
@@ -160,11 +200,16 @@ class RealtimeHandshake implements HandshakeInterceptor {
     if (presented == null || presented.isBlank()) {
       return Optional.empty();
     }
-    Optional<Caller> caller = keys.resolve(presented.trim(), address);
-    if (caller.isEmpty()) {
-      throw ApiException.unauthorized("Invalid API key");
-    }
-    return caller;
+    return Optional.of(presented.trim());
+  }
+
+  /**
+   * The caller a presented key stands for; 401 for an unknown or revoked key. Failed lookups count
+   * against the client's address ({@link AddressThrottle}).
+   */
+  private Caller caller(String presented, String address) {
+    return keys.resolve(presented, address)
+        .orElseThrow(() -> ApiException.unauthorized("Invalid API key"));
   }
 
   /** The client's address as the container reports it (see {@link AddressThrottle}). */

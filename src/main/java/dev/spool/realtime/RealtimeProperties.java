@@ -22,6 +22,9 @@ import org.springframework.validation.annotation.Validated;
  * @param fetchQueue most committed transactions waiting to be fetched; beyond it the streams of
  *     this instance restart (subscribers are closed with 1012 and reconnect with {@code missed:
  *     true}) instead of growing memory
+ * @param maxConnections most realtime connections open on this instance; more upgrades answer 503
+ * @param maxConnectionsPerJob most job-stream connections to one job on this instance (keyed or
+ *     token-less); more upgrades answer 429
  */
 @Validated
 @ConfigurationProperties("spool.realtime")
@@ -33,4 +36,6 @@ public record RealtimeProperties(
     @DefaultValue("1000") int replayFrames,
     @DefaultValue("8MB") DataSize replaySize,
     @DefaultValue("60s") Duration idleStreamGrace,
-    @DefaultValue("100000") int fetchQueue) {}
+    @DefaultValue("100000") int fetchQueue,
+    @DefaultValue("10000") int maxConnections,
+    @DefaultValue("100") int maxConnectionsPerJob) {}

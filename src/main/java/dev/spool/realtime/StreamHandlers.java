@@ -1,6 +1,5 @@
 package dev.spool.realtime;
 
-import dev.spool.job.JobRepository;
 import dev.spool.system.Timestamps;
 import java.time.Clock;
 import org.slf4j.Logger;
@@ -15,6 +14,7 @@ final class StreamHandlers {
   private static final Logger log = LoggerFactory.getLogger(StreamHandlers.class);
   private static final String OUTBOX = "spool.outbox";
   private static final String HUB = "spool.hub";
+  static final CloseStatus TOO_MANY = new CloseStatus(1013, "Too many connections, retry later");
   static final CloseStatus UNAVAILABLE =
       CloseStatus.SERVER_ERROR.withReason("Stream unavailable, retry");
 
@@ -38,6 +38,11 @@ final class StreamHandlers {
     public void afterConnectionEstablished(WebSocketSession session) throws Exception {
       Outbox out = connections.open(session);
       session.getAttributes().put(OUTBOX, out);
+      String jobId = (String) session.getAttributes().get(RealtimeHandshake.JOB_ID);
+      if (connections.full(true) || (jobId != null && connections.jobFull(jobId, true))) {
+        out.close(TOO_MANY); // "try again later"
+        return;
+      }
       String spaceId = (String) session.getAttributes().get(RealtimeHandshake.SPACE_ID);
       SpaceHub hub;
       try {
@@ -74,18 +79,15 @@ final class StreamHandlers {
   /** {@code /api/v1/realtime/:jobId}: init, then the job's events, closing after the last. */
   static final class Job extends Base {
     private final FeedQueries queries;
-    private final JobRepository jobs;
 
     Job(
         RealtimeFeed feed,
         Connections connections,
         Frames frames,
         Clock clock,
-        FeedQueries queries,
-        JobRepository jobs) {
+        FeedQueries queries) {
       super(feed, connections, frames, clock);
       this.queries = queries;
-      this.jobs = jobs;
     }
 
     @Override
@@ -97,7 +99,7 @@ final class StreamHandlers {
       // subscriber too (queued meanwhile, or fetched later by a lagging feed), and the hub drops
       // the ones the state already shows
       hub.addJobSubscriber(subscriber);
-      FeedQueries.JobState state = queries.jobState(jobId, jobs).orElse(null);
+      FeedQueries.JobState state = queries.jobState(jobId, full).orElse(null);
       if (state == null) {
         out.close(CloseStatus.NORMAL.withReason("Job not found"));
         return;

@@ -58,11 +58,23 @@ final class AddressGuard {
     this.allowed = Cidr.parseAll(allowedCidrs);
   }
 
-  /** Empty when the address may be reached, else the reason (the API's error text). */
+  /**
+   * What an attempt refused by the guard reports through the API. It never names the address: the
+   * answer of an internal DNS name is itself internal information (the log has the detail).
+   */
+  static final String REFUSED = "Address not allowed";
+
+  /** Empty when the address may be reached, else the reason for the server log. */
   Optional<String> refusal(InetAddress address) {
     return isAllowed(address)
         ? Optional.empty()
         : Optional.of("Address " + address.getHostAddress() + " is not allowed");
+  }
+
+  /** True for addresses in a range refused by default (loopback, private, …), allowed or not. */
+  boolean isInternal(InetAddress address) {
+    InetAddress effective = embeddedIpv4(address).orElse(address);
+    return matches(DENIED, address) || matches(DENIED, effective);
   }
 
   boolean isAllowed(InetAddress address) {

@@ -21,9 +21,11 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Sends due callbacks: claims as many due deliveries as there are idle sender threads, hands one to
- * each, and records every attempt. Woken at once by the events notification that follows a terminal
- * transition (on any instance); looks again every poll interval regardless.
+ * Sends due callbacks: claims as many due deliveries as there are idle sender threads (fairly over
+ * spaces, at most {@code max-in-flight-per-space} of one space in flight: {@link
+ * CallbackOutbox#CLAIM_DUE}), hands one to each, and records every attempt. Woken at once by the
+ * events notification that follows a terminal transition (on any instance); looks again every poll
+ * interval regardless.
  */
 class CallbackDispatcher implements PgNotifications.Listener {
 
@@ -106,7 +108,8 @@ class CallbackDispatcher implements PgNotifications.Listener {
       return 0;
     }
     String token = Ids.next();
-    List<CallbackOutbox.Delivery> due = outbox.claimDue(capacity, token, props.lease());
+    List<CallbackOutbox.Delivery> due =
+        outbox.claimDue(capacity, props.maxInFlightPerSpace(), token, props.lease());
     for (CallbackOutbox.Delivery d : due) {
       idle.acquireUninterruptibly();
       pool.execute(

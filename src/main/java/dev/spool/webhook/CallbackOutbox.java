@@ -17,11 +17,11 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Component
 class CallbackOutbox {
 
-  /**
+  /*
    * Claims due deliveries for this instance. SKIP LOCKED lets concurrent dispatchers take disjoint
-   * rows; moving {@code next_attempt_at} to the lease end keeps a claimed row out of every other
-   * claim until the lease expires (the sender died) or the attempt is recorded. The signing secrets
-   * are read now, so a retry after a rotation is signed with the current secret.
+   * rows; moving next_attempt_at to the lease end keeps a claimed row out of every other claim
+   * until the lease expires (the sender died) or the attempt is recorded. The signing secrets are
+   * read now, so a retry after a rotation is signed with the current secret.
    */
   /** One index probe, so a wake-up with nothing due costs no transaction. */
   static final String ANY_DUE =
@@ -30,13 +30,46 @@ class CallbackOutbox {
                       WHERE state = 'pending' AND next_attempt_at <= now())
       """;
 
+  /**
+   * Claims due deliveries fairly: walks the spaces that have pending deliveries (a loose index
+   * scan, one probe per space), takes from each at most its share — the in-flight cap minus its
+   * attempts already in flight on any instance — and hands them out round-robin (every space's
+   * oldest due first, then every space's second, …). A space with thousands of due callbacks to a
+   * receiver that hangs thus holds at most the cap of senders, and the others' callbacks go out at
+   * once.
+   */
   static final String CLAIM_DUE =
       """
-      WITH due AS (
-          SELECT id FROM callback_deliveries
-           WHERE state = 'pending' AND next_attempt_at <= now()
-           ORDER BY next_attempt_at
-           LIMIT :limit
+      WITH RECURSIVE pending_spaces AS (
+          (SELECT space_id FROM callback_deliveries
+            WHERE state = 'pending' ORDER BY space_id LIMIT 1)
+          UNION ALL
+          SELECT (SELECT c.space_id FROM callback_deliveries c
+                   WHERE c.state = 'pending' AND c.space_id > p.space_id
+                   ORDER BY c.space_id LIMIT 1)
+            FROM pending_spaces p WHERE p.space_id IS NOT NULL
+      ), in_flight AS (
+          SELECT space_id, count(*) AS n FROM callback_deliveries
+           WHERE lease_token IS NOT NULL AND state = 'pending' AND lease_until > now()
+           GROUP BY space_id
+      ), picks AS (
+          SELECT pick.id, pick.turn, pick.next_attempt_at
+            FROM pending_spaces p
+            LEFT JOIN in_flight f ON f.space_id = p.space_id
+            CROSS JOIN LATERAL (
+                SELECT c.id, c.next_attempt_at,
+                       row_number() OVER (ORDER BY c.next_attempt_at) AS turn
+                  FROM callback_deliveries c
+                 WHERE c.space_id = p.space_id AND c.state = 'pending'
+                   AND c.next_attempt_at <= now()
+                 ORDER BY c.next_attempt_at
+                 LIMIT GREATEST(0, :perSpace - coalesce(f.n, 0))
+            ) pick
+           WHERE p.space_id IS NOT NULL
+      ), due AS (
+          SELECT c.id FROM callback_deliveries c
+           WHERE c.id IN (SELECT id FROM picks ORDER BY turn, next_attempt_at LIMIT :limit)
+             AND c.state = 'pending' AND c.next_attempt_at <= now()
              FOR UPDATE SKIP LOCKED
       )
       UPDATE callback_deliveries d
@@ -51,6 +84,16 @@ class CallbackOutbox {
                 CASE WHEN s.previous_secret_expires_at > now()
                      THEN s.previous_signing_secret END AS previous_secret
       """;
+
+  /**
+   * Serializes claims over all instances for the claim's transaction, so the in-flight count a
+   * claim reads includes every claim committed before it and the per-space cap holds exactly.
+   * Claims take milliseconds; the senders never hold it.
+   */
+  static final String CLAIM_LOCK = "SELECT pg_advisory_xact_lock(:key)";
+
+  /** The claim lock's key: arbitrary, distinct from the other advisory locks of Spool. */
+  static final long CLAIM_LOCK_KEY = 0x73706f6f6c636c61L; // "spoolcla"
 
   /**
    * Records one attempt: the delivery's new state, the attempt row and the job event, in one
@@ -143,16 +186,18 @@ class CallbackOutbox {
         });
   }
 
-  List<Delivery> claimDue(int limit, String token, Duration lease) {
+  List<Delivery> claimDue(int limit, int perSpace, String token, Duration lease) {
     if (!jdbc.sql(ANY_DUE).query(Boolean.class).single()) {
       return List.of();
     }
-    return withoutFlushWait(() -> claim(limit, token, lease));
+    return withoutFlushWait(() -> claim(limit, perSpace, token, lease));
   }
 
-  private List<Delivery> claim(int limit, String token, Duration lease) {
+  private List<Delivery> claim(int limit, int perSpace, String token, Duration lease) {
+    jdbc.sql(CLAIM_LOCK).param("key", CLAIM_LOCK_KEY).query().singleRow();
     return jdbc.sql(CLAIM_DUE)
         .param("limit", limit)
+        .param("perSpace", perSpace)
         .param("token", token)
         .param("leaseMs", lease.toMillis())
         .query(

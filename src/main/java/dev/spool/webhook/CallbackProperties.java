@@ -28,6 +28,10 @@ import org.springframework.validation.annotation.Validated;
  * @param notificationQueue push and Slack messages waiting for a sender; beyond it they are dropped
  * @param notificationSenders threads sending push and Slack messages
  * @param notificationMaxAge push and Slack messages older than this are dropped unsent
+ * @param maxInFlightPerSpace most callback attempts of one space in flight at once, over all
+ *     instances, so a space whose receivers hang cannot occupy every sender
+ * @param maxResponseHeaders most header fields a receiver's response may have
+ * @param maxResponseHeaderLine longest status or header line of a receiver's response, in bytes
  */
 @Validated
 @ConfigurationProperties("spool.callbacks")
@@ -47,11 +51,21 @@ public record CallbackProperties(
     @DefaultValue("64") int maxConnections,
     @DefaultValue("1000") int notificationQueue,
     @DefaultValue("4") int notificationSenders,
-    @DefaultValue("10m") Duration notificationMaxAge) {
+    @DefaultValue("10m") Duration notificationMaxAge,
+    @DefaultValue("4") int maxInFlightPerSpace,
+    @DefaultValue("100") int maxResponseHeaders,
+    @DefaultValue("8192") int maxResponseHeaderLine) {
 
   public CallbackProperties {
-    if (senders < 1 || batchSize < 1 || notificationSenders < 1 || notificationQueue < 1) {
-      throw new IllegalArgumentException("spool.callbacks sizes must be at least 1");
+    if (senders < 1
+        || batchSize < 1
+        || notificationSenders < 1
+        || notificationQueue < 1
+        || maxInFlightPerSpace < 1
+        || maxResponseHeaders < 1
+        || maxResponseHeaderLine < 256) {
+      throw new IllegalArgumentException(
+          "spool.callbacks sizes must be at least 1 (max-response-header-line: 256)");
     }
     if (jitter < 0 || jitter >= 1) {
       throw new IllegalArgumentException("spool.callbacks.jitter must be in [0, 1)");

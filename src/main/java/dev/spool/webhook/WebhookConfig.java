@@ -28,8 +28,11 @@ class WebhookConfig {
 
   @Bean
   WebhookSender webhookSender(
-      CallbackProperties props, DnsResolver dns, @Value("${spool.version:dev}") String version) {
-    return new WebhookSender(props, dns, version);
+      CallbackProperties props,
+      DnsResolver dns,
+      OwnPorts ownPorts,
+      @Value("${spool.version:dev}") String version) {
+    return new WebhookSender(props, dns, ownPorts, version);
   }
 
   @Bean

@@ -22,9 +22,12 @@ import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.apache.hc.core5.http.MessageConstraintException;
+import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 import org.springframework.beans.factory.DisposableBean;
@@ -39,7 +42,9 @@ import org.springframework.web.client.RestClient;
  * {@link GuardedDnsResolver}: refused addresses fail before any socket is opened. Redirects are not
  * followed, nothing is retried inside the client, and at most {@value #KEPT_BODY} bytes of a
  * response body are read. A watchdog aborts an attempt that outlives connect + response timeout in
- * total, so a receiver trickling bytes cannot hold a sender thread beyond the lease.
+ * total, so a receiver trickling bytes cannot hold a sender thread beyond the lease; name
+ * resolution counts against the same deadline, and response headers are limited in count and line
+ * length.
  */
 class WebhookSender implements DisposableBean {
 
@@ -53,17 +58,34 @@ class WebhookSender implements DisposableBean {
   }
 
   private final CloseableHttpClient client;
+  private final GuardedDnsResolver resolver;
   private final RestClient rest;
   private final String userAgent;
   private final Duration deadline;
   private final ScheduledExecutorService watchdog;
   private final ThreadLocal<AtomicReference<HttpUriRequestBase>> current = new ThreadLocal<>();
 
-  WebhookSender(CallbackProperties props, DnsResolver dns, String version) {
+  WebhookSender(CallbackProperties props, DnsResolver dns, OwnPorts ownPorts, String version) {
     AddressGuard guard = new AddressGuard(props.allowedCidrs());
+    this.resolver =
+        new GuardedDnsResolver(
+            dns,
+            guard,
+            ownPorts,
+            props.connectTimeout(),
+            Math.max(2, props.senders() / 2 + props.notificationSenders()));
+    // httpcore5 reads any number of response headers of any length by default: a hostile
+    // receiver could make one attempt hold megabytes of headers in memory
+    Http1Config http1 =
+        Http1Config.custom()
+            .setMaxHeaderCount(props.maxResponseHeaders())
+            .setMaxLineLength(props.maxResponseHeaderLine())
+            .build();
     PoolingHttpClientConnectionManager pool =
         PoolingHttpClientConnectionManagerBuilder.create()
-            .setDnsResolver(new GuardedDnsResolver(dns, guard))
+            .setDnsResolver(resolver)
+            .setConnectionFactory(
+                ManagedHttpClientConnectionFactory.builder().http1Config(http1).build())
             .setMaxConnTotal(props.maxConnections())
             .setMaxConnPerRoute(props.maxConnections())
             .setDefaultConnectionConfig(
@@ -121,6 +143,7 @@ class WebhookSender implements DisposableBean {
     AtomicReference<HttpUriRequestBase> slot = new AtomicReference<>();
     AtomicBoolean timedOut = new AtomicBoolean();
     current.set(slot);
+    GuardedDnsResolver.withDeadline(System.nanoTime() + deadline.toNanos());
     ScheduledFuture<?> abort =
         watchdog.schedule(
             () -> {
@@ -162,6 +185,7 @@ class WebhookSender implements DisposableBean {
     } finally {
       abort.cancel(false);
       current.remove();
+      GuardedDnsResolver.clearDeadline();
     }
   }
 
@@ -169,7 +193,13 @@ class WebhookSender implements DisposableBean {
   static String describe(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof GuardedDnsResolver.AddressNotAllowedException) {
-        return t.getMessage();
+        return AddressGuard.REFUSED;
+      }
+      if (t instanceof GuardedDnsResolver.LookupTimedOutException) {
+        return "DNS lookup timed out";
+      }
+      if (t instanceof MessageConstraintException) {
+        return "Response headers too large";
       }
       if (t instanceof ConnectTimeoutException) {
         return "Connect timed out";
@@ -203,5 +233,6 @@ class WebhookSender implements DisposableBean {
   public void destroy() throws IOException {
     watchdog.shutdownNow();
     client.close();
+    resolver.close();
   }
 }

@@ -1,5 +1,7 @@
 // One job: fields, payload/result, progress with sub-progress, events, callbacks, kill, and a
-// logs tab with live tail. The job stream triggers a (debounced) refetch of the job.
+// logs tab with live tail. The job shows its latest events (a bounded count); earlier ones load on
+// demand. A stream frame fetches only the events after the last one shown; the job itself is
+// re-read (debounced) only when its status changes.
 import * as api from './api.js';
 import { h, badge, bar, when, pretty, say } from './dom.js';
 
@@ -28,11 +30,53 @@ function fields(job) {
   return h('dl', { class: 'fields' }, rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
 }
 
-function timeline(events) {
-  if (!events || !events.length) return h('p', { class: 'muted' }, 'No events.');
-  return h('ol', { class: 'timeline', id: 'events' }, events.map((e) => h('li', { 'data-type': e.type },
+function eventItem(e) {
+  return h('li', { 'data-type': e.type, 'data-id': e.id },
     h('strong', {}, e.type), h('span', { class: 'muted' }, ` · ${when(e.createdAt)} · attempt ${e.attemptNumber}`),
-    e.data !== null && e.data !== undefined ? h('div', { class: 'mono' }, JSON.stringify(e.data)) : null)));
+    e.data !== null && e.data !== undefined ? h('div', { class: 'mono' }, JSON.stringify(e.data)) : null);
+}
+
+// The events card: the latest events the job came with, newer ones appended as they happen, and
+// (when the job left some out) a button that pages the earlier ones in, oldest first.
+function timeline(jobId, job, truncated) {
+  const list = h('ol', { class: 'timeline', id: 'events' }, (job.events || []).map(eventItem));
+  const empty = h('p', { class: 'muted', hidden: list.children.length > 0 }, 'No events.');
+  let last = job.events && job.events.length ? job.events[job.events.length - 1].id : 0;
+  const first = job.events && job.events.length ? job.events[0].id : null;
+  const earlier = h('button', { type: 'button', class: 'secondary', id: 'events-earlier', hidden: !truncated,
+    onclick: async () => {
+      earlier.disabled = true;
+      try {
+        const older = [];
+        let cursor = 0;
+        for (let page = 0; page < 50; page++) {
+          const { data } = await api.get(`jobs/${jobId}/events`, { cursor, limit: 200 });
+          const before = data.events.filter((e) => first === null || e.id < first);
+          older.push(...before);
+          if (data.nextCursor === null || before.length < data.events.length) break;
+          cursor = data.nextCursor;
+        }
+        list.prepend(...older.map(eventItem));
+        earlier.hidden = true;
+      } catch (e) { say(`Events: ${e.message}`); earlier.disabled = false; }
+    } }, 'Show earlier events');
+  let busy = false; let again = false;
+  async function fetchNew(onEvent) {
+    if (busy) { again = true; return; }
+    busy = true;
+    try {
+      do {
+        again = false;
+        for (let page = 0; page < 20; page++) {
+          const { data } = await api.get(`jobs/${jobId}/events`, { cursor: last, limit: 200 });
+          for (const e of data.events) { list.append(eventItem(e)); last = e.id; onEvent(e); }
+          empty.hidden = list.children.length > 0;
+          if (data.nextCursor === null) break;
+        }
+      } while (again);
+    } catch (e) { say(`Events: ${e.message}`); } finally { busy = false; }
+  }
+  return { node: h('div', {}, earlier, list, empty), fetchNew };
 }
 
 async function callbacks(jobId) {
@@ -120,18 +164,22 @@ export async function jobView({ me, view, crumbs }, jobId) {
   tabO, tabL);
   const title = h('h1', {}, 'Job');
 
-  let pending = null;
+  let pending = null; let status = null; let events = null; let progress = null;
   async function render() {
-    const job = (await api.get(`jobs/${jobId}`)).data;
+    const res = await api.get(`jobs/${jobId}`);
+    const job = res.data;
+    status = job.status;
+    events = timeline(jobId, job, res.headers.get('Events-Truncated') === 'true');
+    progress = h('div', {}, progressBlock(job.progress));
     crumbs([{ text: 'Spaces', href: '#/' }, { text: `Space ${job.spaceId}`, href: `#/spaces/${job.spaceId}` }, { text: job.name }]);
     title.replaceChildren(`Job ${job.name} `, badge(job.status));
     overview.replaceChildren(
       killForm(job, me, () => schedule()),
-      h('section', { class: 'card', 'aria-label': 'Progress' }, h('h2', {}, 'Progress'), progressBlock(job.progress)),
+      h('section', { class: 'card', 'aria-label': 'Progress' }, h('h2', {}, 'Progress'), progress),
       h('section', { class: 'card', 'aria-label': 'Fields' }, h('h2', {}, 'Fields'), fields(job)),
       h('section', { class: 'card', 'aria-label': 'Payload' }, h('h2', {}, 'Payload'), pretty(job.payload)),
       h('section', { class: 'card', 'aria-label': 'Result' }, h('h2', {}, 'Result'), pretty(job.result)),
-      h('section', { class: 'card', 'aria-label': 'Events' }, h('h2', {}, 'Events'), timeline(job.events)),
+      h('section', { class: 'card', 'aria-label': 'Events' }, h('h2', {}, 'Events'), events.node),
       h('section', { class: 'card', 'aria-label': 'Callback attempts' }, h('h2', {}, 'Callback attempts'), await callbacks(jobId)));
   }
   function schedule() {
@@ -140,6 +188,12 @@ export async function jobView({ me, view, crumbs }, jobId) {
   }
   await render();
   view.replaceChildren(title, tablist, overview, logsPane);
-  const s = api.stream(jobId, (f) => { if (f.type !== 'init') schedule(); });
+  const s = api.stream(jobId, (f) => {
+    if (f.type === 'init') return;
+    if (f.status && f.status !== status) { schedule(); return; }
+    events.fetchNew((e) => {
+      if (e.type === 'progress' && e.data) progress.replaceChildren(progressBlock({ ...e.data, updatedAt: e.createdAt }));
+    });
+  });
   return () => { s.close(); logs.stop(); clearTimeout(pending); };
 }

@@ -76,4 +76,23 @@ class FeedQueriesIntegrationTests extends IntegrationTest {
         .query(Long.class)
         .single();
   }
+
+  @Test
+  void aProgressOnlyInitReadsNeitherTheResultNorTheLastError() {
+    TestApi.TestSpace space = api.newSpace();
+    String id = api.createJob(space, "report");
+    TestTransitions transitions = new TestTransitions(jdbc);
+    transitions.start(id);
+    transitions.progress(id, 100, "done");
+    transitions.complete(id, "{\"url\":\"https://files.example/report.pdf\"}");
+
+    FeedQueries.JobState progressOnly = queries.jobState(id, false).orElseThrow();
+    assertThat(progressOnly.status()).isEqualTo("completed");
+    assertThat(progressOnly.progress()).contains("\"percent\"");
+    assertThat(progressOnly.result()).isNull();
+    assertThat(progressOnly.lastError()).isNull();
+
+    FeedQueries.JobState full = queries.jobState(id, true).orElseThrow();
+    assertThat(full.result()).contains("report.pdf");
+  }
 }

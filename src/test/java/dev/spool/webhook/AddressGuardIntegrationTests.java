@@ -19,24 +19,22 @@ import tools.jackson.databind.JsonNode;
 class AddressGuardIntegrationTests extends IntegrationTest {
 
   @Test
-  void callbacksToInternalAddressesAreRefusedWithoutAConnection() throws Exception {
+  void callbacksToInternalAddressesAreRefusedWithoutAConnectionNorNamingTheAddress()
+      throws Exception {
     try (Receiver receiver = Receiver.start()) {
       int port = receiver.port();
       TestSpace space = api.newSpace();
       Map<String, String> cases = new java.util.LinkedHashMap<>();
-      cases.put("http://loopback.evil.test:" + port + "/", "Address 127.0.0.1 is not allowed");
-      cases.put("http://private.evil.test:" + port + "/", "Address 10.0.0.1 is not allowed");
-      cases.put(
-          "http://metadata.evil.test/latest/meta-data/", "Address 169.254.169.254 is not allowed");
-      cases.put(
-          "http://ipv6-loopback.evil.test:" + port + "/", "Address 0:0:0:0:0:0:0:1 is not allowed");
-      cases.put(
-          "http://mapped.evil.test:" + port + "/", "Address 0:0:0:0:0:ffff:7f00:1 is not allowed");
-      cases.put("http://mixed.evil.test/", "Address 10.0.0.1 is not allowed");
-      cases.put("http://127.0.0.1:" + port + "/", "Address 127.0.0.1 is not allowed");
-      cases.put("http://[::1]:" + port + "/", "Address 0:0:0:0:0:0:0:1 is not allowed");
-      cases.put("http://[::ffff:127.0.0.1]:" + port + "/", "Address 127.0.0.1 is not allowed");
-      cases.put("https://169.254.169.254/", "Address 169.254.169.254 is not allowed");
+      cases.put("http://loopback.evil.test:" + port + "/", "Address not allowed");
+      cases.put("http://private.evil.test:" + port + "/", "Address not allowed");
+      cases.put("http://metadata.evil.test/latest/meta-data/", "Address not allowed");
+      cases.put("http://ipv6-loopback.evil.test:" + port + "/", "Address not allowed");
+      cases.put("http://mapped.evil.test:" + port + "/", "Address not allowed");
+      cases.put("http://mixed.evil.test/", "Address not allowed");
+      cases.put("http://127.0.0.1:" + port + "/", "Address not allowed");
+      cases.put("http://[::1]:" + port + "/", "Address not allowed");
+      cases.put("http://[::ffff:127.0.0.1]:" + port + "/", "Address not allowed");
+      cases.put("https://169.254.169.254/", "Address not allowed");
 
       Map<String, String> jobs = new java.util.LinkedHashMap<>();
       for (String url : cases.keySet()) {
@@ -54,6 +52,9 @@ class AddressGuardIntegrationTests extends IntegrationTest {
         assertThat(attempt.get("error").asString())
             .as(job.getValue())
             .isEqualTo(cases.get(job.getValue()));
+        assertThat(attempt.toString())
+            .as("the DNS answer is never shown")
+            .doesNotContain("10.0.0.1");
         assertThat(attempt.get("statusCode").isNull()).isTrue();
         assertThat(attempt.get("willRetry").asBoolean()).isTrue();
       }

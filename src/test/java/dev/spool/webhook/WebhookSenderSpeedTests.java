@@ -39,8 +39,12 @@ class WebhookSenderSpeedTests {
             64,
             10,
             1,
-            Duration.ofMinutes(1));
-    WebhookSender sender = new WebhookSender(props, SystemDefaultDnsResolver.INSTANCE, "bench");
+            Duration.ofMinutes(1),
+            4,
+            100,
+            8192);
+    WebhookSender sender =
+        new WebhookSender(props, SystemDefaultDnsResolver.INSTANCE, OwnPorts.none(), "bench");
     byte[] body = "{\"jobId\":\"bench\"}".getBytes(StandardCharsets.UTF_8);
     try (Receiver receiver = Receiver.start()) {
       for (int round = 1; round <= 3; round++) {
