@@ -4,7 +4,6 @@ import dev.spool.system.ApiException;
 import dev.spool.system.ErrorBody;
 import dev.spool.system.PgNotifications;
 import dev.spool.worker.WaitingPolls.Handout;
-import dev.spool.worker.WaitingPolls.Waiter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -131,7 +130,7 @@ class LongPolls implements PgNotifications.Listener, SmartLifecycle {
       result.setErrorResult(tooManyPolls());
       return result;
     }
-    Waiter w = new Waiter(filter, request.count(), keyId, result);
+    WaitingPoll w = new WaitingPoll(filter, request.count(), keyId, result);
     waiting.register(w);
     List<Delivery> jobs;
     try {
@@ -244,14 +243,14 @@ class LongPolls implements PgNotifications.Listener, SmartLifecycle {
     return claims.claim(filter.spaceId(), filter.names(), count);
   }
 
-  private void expire(Waiter w) {
+  private void expire(WaitingPoll w) {
     if (waiting.expire(w)) {
       w.result.setResult(Delivery.Batch.EMPTY);
     }
   }
 
   /** A waiter left (answered or not): its deadline and its slot under its key go. */
-  private void left(Waiter w) {
+  private void left(WaitingPoll w) {
     ScheduledFuture<?> d = w.deadline;
     if (d != null) {
       d.cancel(false);

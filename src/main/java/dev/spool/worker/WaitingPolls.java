@@ -1,5 +1,6 @@
 package dev.spool.worker;
 
+import dev.spool.worker.WaitingPoll.Stage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -8,63 +9,30 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.web.context.request.async.DeferredResult;
 
 /**
- * The long polls waiting on this instance, by space, then by {@link ClaimFilter}, oldest first.
- * Bookkeeping only, under one lock per space: nothing here runs SQL or answers a request (an answer
- * may run container callbacks that come back here), so every method returns what {@link LongPolls}
- * must do once the lock is released.
- *
- * <p>A waiter moves {@code OWN_CLAIM} (its poll's first claim runs) → {@code WAITING} (queued in
- * its group) → {@code IN_CLAIM} (counted in its group's running claim) → {@code DONE}. It is
- * answered exactly once, by whoever moves it to {@code DONE}.
+ * The long polls waiting on this instance, by space, then by {@link ClaimFilter}, oldest first,
+ * under one lock per space. Nothing here runs SQL, and no request is answered while a lock is held
+ * (an answer may run container callbacks that come back here): the locked methods return what to
+ * send, and {@link #settle} and {@link #send} send it after the lock is released.
  */
 final class WaitingPolls {
 
   private static final Logger log = LoggerFactory.getLogger(WaitingPolls.class);
 
-  enum Stage {
-    OWN_CLAIM,
-    WAITING,
-    IN_CLAIM,
-    DONE
-  }
-
-  /** One waiting poll. The non-final fields are guarded by its space's lock. */
-  static final class Waiter {
-    final ClaimFilter filter;
-    final int count;
-    final String keyId;
-    final DeferredResult<Delivery.Batch> result;
-    Stage stage = Stage.OWN_CLAIM;
-    boolean expired; // its wait is over: answer empty when the claim counting it ends
-    boolean gone; // its request ended without our answer: hand its share to the next waiter
-    long wakesSeen; // the space's wake count when it registered
-    volatile ScheduledFuture<?> deadline;
-
-    Waiter(ClaimFilter filter, int count, String keyId, DeferredResult<Delivery.Batch> result) {
-      this.filter = filter;
-      this.count = count;
-      this.keyId = keyId;
-      this.result = result;
-    }
-  }
-
   /** What to send one waiter once the lock is released: jobs (maybe none), or an error. */
-  record Answer(Waiter waiter, List<Delivery> jobs, RuntimeException error) {}
+  record Answer(WaitingPoll waiter, List<Delivery> jobs, RuntimeException error) {}
 
   /** Answers to send, and whether the group's claim must run once more. */
   record Handout(List<Answer> answers, boolean claimAgain) {}
 
   private static final class Group {
-    final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    final ArrayDeque<WaitingPoll> waiters = new ArrayDeque<>();
     boolean claiming;
     boolean again; // woken while its claim ran: that claim may have missed the new job
   }
@@ -78,12 +46,12 @@ final class WaitingPolls {
 
   private final ConcurrentHashMap<String, Space> spaces = new ConcurrentHashMap<>();
   private final AtomicInteger registered = new AtomicInteger();
-  private final Consumer<Waiter> onDone;
+  private final Consumer<WaitingPoll> onDone;
 
   /**
    * @param onDone runs (under the lock: keep it short) when a waiter leaves, answered or not
    */
-  WaitingPolls(Consumer<Waiter> onDone) {
+  WaitingPolls(Consumer<WaitingPoll> onDone) {
     this.onDone = onDone;
   }
 
@@ -93,7 +61,7 @@ final class WaitingPolls {
   }
 
   /** Registers a poll before its first claim, so a wake during that claim is not missed. */
-  void register(Waiter w) {
+  void register(WaitingPoll w) {
     registered.incrementAndGet();
     withSpace(
         w.filter.spaceId(),
@@ -106,7 +74,7 @@ final class WaitingPolls {
   }
 
   /** The first claim found jobs or failed: the poll is answered by its caller. */
-  void ownClaimAnswered(Waiter w) {
+  void ownClaimAnswered(WaitingPoll w) {
     withSpace(
         w.filter.spaceId(),
         false,
@@ -123,7 +91,7 @@ final class WaitingPolls {
    *
    * @return the answer to send now (null: none), and whether to start the group's claim
    */
-  Handout ownClaimEmpty(Waiter w, boolean accepting) {
+  Handout ownClaimEmpty(WaitingPoll w, boolean accepting) {
     return withSpace(
         w.filter.spaceId(),
         false,
@@ -141,16 +109,16 @@ final class WaitingPolls {
   }
 
   /** Its wait is over: answer empty now if it waits, else when the claim counting it ends. */
-  boolean expire(Waiter w) {
+  boolean expire(WaitingPoll w) {
     return withSpace(w.filter.spaceId(), false, s -> leave(s, w, true));
   }
 
   /** Its request ended (timeout, error, client gone) without our answer. */
-  void gone(Waiter w) {
+  void gone(WaitingPoll w) {
     withSpace(w.filter.spaceId(), false, s -> leave(s, w, false));
   }
 
-  private boolean leave(Space s, Waiter w, boolean expired) {
+  private boolean leave(Space s, WaitingPoll w, boolean expired) {
     if (w.stage == Stage.WAITING) {
       s.groups.get(w.filter).waiters.remove(w);
       done(w);
@@ -221,7 +189,7 @@ final class WaitingPolls {
           }
           g.again = false;
           int total = 0;
-          for (Waiter w : g.waiters) {
+          for (WaitingPoll w : g.waiters) {
             if (total >= max) {
               break;
             }
@@ -300,8 +268,8 @@ final class WaitingPolls {
             return new Handout(List.of(), false);
           }
           List<Answer> answers = new ArrayList<>();
-          for (Iterator<Waiter> it = g.waiters.iterator(); it.hasNext(); ) {
-            Waiter w = it.next();
+          for (Iterator<WaitingPoll> it = g.waiters.iterator(); it.hasNext(); ) {
+            WaitingPoll w = it.next();
             // outside the claim's own hand-out, polls counted in a running claim wait for it
             if (!jobs.isEmpty() && !w.gone && (claimEnded || w.stage == Stage.WAITING)) {
               List<Delivery> share = new ArrayList<>(Math.min(w.count, jobs.size()));
@@ -369,7 +337,7 @@ final class WaitingPolls {
           false,
           s -> {
             for (Group g : s.groups.values()) {
-              for (Waiter w : List.copyOf(g.waiters)) {
+              for (WaitingPoll w : List.copyOf(g.waiters)) {
                 if (leave(s, w, true)) {
                   out.add(empty(w));
                 }
@@ -381,11 +349,11 @@ final class WaitingPolls {
     return out;
   }
 
-  private static Answer empty(Waiter w) {
+  private static Answer empty(WaitingPoll w) {
     return new Answer(w, List.of(), null);
   }
 
-  private void done(Waiter w) {
+  private void done(WaitingPoll w) {
     w.stage = Stage.DONE;
     registered.decrementAndGet();
     onDone.accept(w);

@@ -2,7 +2,6 @@ package dev.spool.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.spool.worker.WaitingPolls.Waiter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -12,12 +11,12 @@ import org.springframework.web.context.request.async.DeferredResult;
 /** The bookkeeping of waiting polls: who shares a claim, who gets which jobs, who is answered. */
 class WaitingPollsTests {
 
-  final List<Waiter> left = new ArrayList<>();
+  final List<WaitingPoll> left = new ArrayList<>();
   final WaitingPolls polls = new WaitingPolls(left::add);
   final ClaimFilter any = new ClaimFilter("space", List.of());
 
-  Waiter waiting(ClaimFilter filter, int count) {
-    Waiter w = new Waiter(filter, count, "key", new DeferredResult<>());
+  WaitingPoll waiting(ClaimFilter filter, int count) {
+    WaitingPoll w = new WaitingPoll(filter, count, "key", new DeferredResult<>());
     polls.register(w);
     assertThat(polls.ownClaimEmpty(w, true).answers()).isEmpty();
     return w;
@@ -30,7 +29,7 @@ class WaitingPollsTests {
   }
 
   @SuppressWarnings("unchecked")
-  static List<String> ids(Waiter w) {
+  static List<String> ids(WaitingPoll w) {
     Object r = w.result.getResult();
     return r == null ? null : ((Delivery.Batch) r).jobs().stream().map(Delivery::id).toList();
   }
@@ -60,9 +59,9 @@ class WaitingPollsTests {
 
   @Test
   void theClaimedJobsGoToTheOldestPollsFirstEachUpToItsCount() {
-    Waiter first = waiting(any, 2);
-    Waiter second = waiting(any, 2);
-    Waiter third = waiting(any, 2);
+    WaitingPoll first = waiting(any, 2);
+    WaitingPoll second = waiting(any, 2);
+    WaitingPoll third = waiting(any, 2);
     polls.wake("space");
     int asked = polls.beginClaim(any, LongPolls.MAX_GROUP_CLAIM);
 
@@ -78,8 +77,8 @@ class WaitingPollsTests {
 
   @Test
   void aPollWhoseRequestEndedDuringTheClaimLeavesItsJobsToTheNextPoll() {
-    Waiter gone = waiting(any, 1);
-    Waiter next = waiting(any, 1);
+    WaitingPoll gone = waiting(any, 1);
+    WaitingPoll next = waiting(any, 1);
     polls.wake("space");
     int asked = polls.beginClaim(any, LongPolls.MAX_GROUP_CLAIM);
     polls.gone(gone);
@@ -93,8 +92,8 @@ class WaitingPollsTests {
 
   @Test
   void aPollAnsweredElsewhereJustBeforeTheHandOutPassesItsJobsOn() {
-    Waiter answered = waiting(any, 2);
-    Waiter next = waiting(any, 5);
+    WaitingPoll answered = waiting(any, 2);
+    WaitingPoll next = waiting(any, 5);
     polls.wake("space");
     polls.beginClaim(any, 1); // counts only the first poll
     answered.result.setResult(Delivery.Batch.EMPTY); // e.g. its request timed out meanwhile
@@ -106,8 +105,8 @@ class WaitingPollsTests {
 
   @Test
   void aPollWhoseWaitEndedDuringTheClaimStillGetsJobsOrElseAnEmptyAnswer() {
-    Waiter served = waiting(any, 1);
-    Waiter unserved = waiting(any, 1);
+    WaitingPoll served = waiting(any, 1);
+    WaitingPoll unserved = waiting(any, 1);
     polls.wake("space");
     int asked = polls.beginClaim(any, LongPolls.MAX_GROUP_CLAIM);
     assertThat(polls.expire(served)).isFalse(); // answered when the claim ends
@@ -122,7 +121,7 @@ class WaitingPollsTests {
 
   @Test
   void aWakeDuringAPollsFirstClaimMakesItsGroupClaimOnceItWaits() {
-    Waiter w = new Waiter(any, 1, "key", new DeferredResult<>());
+    WaitingPoll w = new WaitingPoll(any, 1, "key", new DeferredResult<>());
     polls.register(w);
     polls.wake("space"); // a job committed while the first claim ran
 
@@ -144,10 +143,10 @@ class WaitingPollsTests {
 
   @Test
   void aFailedClaimIsAnsweredToThePollsItCountedOnly() {
-    Waiter counted = waiting(any, 1);
+    WaitingPoll counted = waiting(any, 1);
     polls.wake("space");
     int asked = polls.beginClaim(any, LongPolls.MAX_GROUP_CLAIM);
-    Waiter later = waiting(any, 1);
+    WaitingPoll later = waiting(any, 1);
 
     polls.settle(any, List.of(), asked, new IllegalStateException("down"), true);
 
@@ -157,9 +156,9 @@ class WaitingPollsTests {
 
   @Test
   void shutdownAnswersWaitingPollsEmptyAndThoseInAClaimWhenItEnds() {
-    Waiter idle = waiting(ClaimFilter.of("space", new PollRequest(1, List.of("x"), 5)), 1);
-    Waiter claimed = waiting(any, 1);
-    polls.wake("space");
+    WaitingPoll idle = waiting(ClaimFilter.of("space", new PollRequest(1, List.of("x"), 5)), 1);
+    WaitingPoll claimed = waiting(any, 1);
+    assertThat(polls.signal(any)).isTrue();
     int asked = polls.beginClaim(any, LongPolls.MAX_GROUP_CLAIM);
 
     WaitingPolls.send(polls.expireAll(), null);
