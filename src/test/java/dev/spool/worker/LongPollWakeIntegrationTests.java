@@ -180,7 +180,12 @@ class LongPollWakeIntegrationTests extends IntegrationTest {
   void longPollsOverTheCapOfOneKeyAnswer429WithRetryAfterWhileOtherKeysStillWait()
       throws Exception {
     TestSpace space = api.newSpace();
-    try (SecondInstance capped = SecondInstance.start("--spool.worker.long-poll.max-per-key=2")) {
+    try (SecondInstance capped =
+        SecondInstance.start(
+            "--spool.worker.long-poll.max-per-key=2",
+            // few connections: the test database server is shared
+            "--spring.datasource.hikari.maximum-pool-size=4",
+            "--spring.datasource.hikari.minimum-idle=1")) {
       LongPolls polls = capped.bean(LongPolls.class);
       WorkerCalls worker = new WorkerCalls(capped.api(), space);
       waitingPolls(2, worker, "{\"waitSeconds\":10}", polls);
