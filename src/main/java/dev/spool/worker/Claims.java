@@ -5,10 +5,7 @@ import dev.spool.system.DurableCommits;
 import dev.spool.system.Ids;
 import java.sql.Types;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -85,23 +82,6 @@ class Claims {
         FROM u
       """;
 
-  /**
-   * For each space: whether a job is available now, and else milliseconds until the next one falls
-   * due (scheduled for later, or waiting out a retry backoff), null when none. Two index probes per
-   * space on {@code jobs_claimable}.
-   */
-  private static final String OUTLOOK =
-      """
-      SELECT s.id AS space_id,
-             EXISTS (SELECT 1 FROM jobs j
-                      WHERE j.space_id = s.id AND j.status IN ('pending', 'scheduled')
-                        AND j.available_at <= now()) AS available,
-             (SELECT EXTRACT(EPOCH FROM min(j.available_at) - now()) * 1000 FROM jobs j
-               WHERE j.space_id = s.id AND j.status IN ('pending', 'scheduled')
-                 AND j.available_at > now()) AS millis
-        FROM json_array_elements_text(CAST(:spaces AS json)) AS s(id)
-      """;
-
   private static final String SPACE_EXISTS = "SELECT EXISTS (SELECT 1 FROM spaces WHERE id = :id)";
 
   private static final RowMapper<Delivery> MAPPER =
@@ -157,29 +137,6 @@ class Claims {
                 .param("delivery", Ids.next())
                 .query(MAPPER)
                 .optional());
-  }
-
-  /**
-   * What waiting polls of a space can expect.
-   *
-   * @param availableNow a job (of any name) can be claimed now
-   * @param nextDueMillis milliseconds until the next job falls due, or null when none is waiting
-   */
-  record Outlook(boolean availableNow, Long nextDueMillis) {}
-
-  Map<String, Outlook> outlook(Collection<String> spaceIds) {
-    Map<String, Outlook> out = new HashMap<>();
-    jdbc.sql(OUTLOOK)
-        .param("spaces", json.writeValueAsString(spaceIds))
-        .query(
-            (rs, n) -> {
-              double millis = rs.getDouble("millis");
-              Long next = rs.wasNull() ? null : (long) Math.ceil(millis);
-              out.put(rs.getString("space_id"), new Outlook(rs.getBoolean("available"), next));
-              return null;
-            })
-        .list();
-    return out;
   }
 
   boolean spaceExists(String spaceId) {

@@ -1,25 +1,29 @@
 package dev.spool.worker;
 
+import dev.spool.system.ApiException;
+import dev.spool.system.ErrorBody;
 import dev.spool.system.PgNotifications;
+import dev.spool.worker.WaitingPolls.Handout;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 import org.springframework.web.context.request.async.DeferredResult;
 
@@ -27,13 +31,28 @@ import org.springframework.web.context.request.async.DeferredResult;
  * Polls, and long polls that wait for work without holding a database connection or a request
  * thread (the answer is a {@link DeferredResult}).
  *
- * <p>A waiting poll is registered under its space before its first claim, so a job that becomes
- * pending while that claim runs still wakes it. It is woken by {@code spool_pending} notifications
- * for its space only (sent by triggers after commit, on every instance sharing the database), by a
- * periodic re-check that wakes spaces with an available job (a lost notification costs at most
- * {@code recheck}), and at the time the space's next scheduled job or retry falls due. Each wake is
- * one claim attempt on a small pool; wakes that arrive while a claim runs are folded into one more
- * attempt. Waiters of a space are woken oldest first.
+ * <p>A long poll first claims for itself on its request thread. Finding nothing, it waits in a
+ * group of the polls with the same {@link ClaimFilter} (space and name filter), oldest first. It is
+ * registered before that first claim, so a wake during the claim is not missed (the group claims
+ * once more).
+ *
+ * <p><b>A wake costs one claim per group, not one per waiting poll.</b> The design chosen of the
+ * two the engine issue offers: a woken group runs <em>one</em> claim statement for the sum of its
+ * waiting polls' {@code count}s (at most {@value #MAX_GROUP_CLAIM}) and hands the jobs out oldest
+ * poll first, each up to its {@code count}. Waking polls one by one until a claim comes back empty
+ * would cost one more (empty) claim per wake and serialise a burst of N jobs into N round trips;
+ * the shared claim takes a burst in one statement, and an idle poll costs nothing. A job handed to
+ * a poll whose request has ended goes to the next waiting poll (only when none waits does it wait
+ * for its delivery timeout). Wakes that arrive while a group's claim runs fold into one more claim.
+ *
+ * <p>Wakes come from {@code spool_pending} notifications for the space (sent after commit, on every
+ * instance sharing the database; each instance claims for its own polls), from a periodic re-check
+ * that wakes only the groups whose own filter has an available job (so a lost notification costs at
+ * most {@code recheck}, and polls for one name do not claim every second while other names wait),
+ * and at the time the group's next scheduled job or retry falls due.
+ *
+ * <p>One API key may have at most {@code max-per-key} long polls waiting on an instance; one more
+ * answers 429 with {@code Retry-After}, so a runaway fleet backs off instead of spinning.
  *
  * <p>On shutdown it stops claiming for new polls (they answer empty), answers every waiting poll
  * empty, and lets claims that already run finish — before the web server's graceful shutdown waits
@@ -42,18 +61,20 @@ import org.springframework.web.context.request.async.DeferredResult;
 @Component
 class LongPolls implements PgNotifications.Listener, SmartLifecycle {
 
+  /** Most jobs one group claim asks for: twenty polls of the largest {@code count}. */
+  static final int MAX_GROUP_CLAIM = 1000;
+
   private static final Logger log = LoggerFactory.getLogger(LongPolls.class);
 
-  private static final int WAITING = 0;
-  private static final int CLAIMING = 1;
-  private static final int CLAIMING_SIGNALLED = 2;
-  private static final int DONE = 3;
-
   private final Claims claims;
+  private final WaitOutlook outlook;
   private final PgNotifications notifications;
   private final WorkerProperties properties;
-  private final Map<String, Set<Waiter>> bySpace = new ConcurrentHashMap<>();
-  private final AtomicLong sequence = new AtomicLong();
+  private final WaitingPolls waiting = new WaitingPolls(this::left);
+  private final Map<String, Integer> perKey = new ConcurrentHashMap<>();
+  private final Counter pollClaims;
+  private final Counter wakeClaims;
+  private final Counter refused;
   // created on every start(): a stopped context (shutdown, or a paused test context) may start
   // again
   private volatile ScheduledExecutorService timer;
@@ -64,53 +85,94 @@ class LongPolls implements PgNotifications.Listener, SmartLifecycle {
 
   LongPolls(
       Claims claims,
+      WaitOutlook outlook,
       PgNotifications notifications,
       WorkerProperties properties,
       MeterRegistry registry) {
     this.claims = claims;
+    this.outlook = outlook;
     this.notifications = notifications;
     this.properties = properties;
     Gauge.builder("spool.polls.waiting", this, LongPolls::waiting)
         .description("Long polls waiting for a job on this instance")
         .register(registry);
+    pollClaims = claimCounter(registry, "poll", "a poll's own claim");
+    wakeClaims = claimCounter(registry, "wake", "claims for woken groups of waiting polls");
+    refused =
+        Counter.builder("spool.polls.refused")
+            .description("Long polls refused with 429: too many waiting for one API key")
+            .register(registry);
+  }
+
+  private static Counter claimCounter(MeterRegistry registry, String trigger, String what) {
+    return Counter.builder("spool.polls.claims")
+        .tag("trigger", trigger)
+        .description("Claim statements run for polls (trigger=" + trigger + ": " + what + ")")
+        .register(registry);
   }
 
   /** Claims for a poll now; when nothing is available and it may wait, answers later. */
-  DeferredResult<Delivery.Batch> poll(String spaceId, PollRequest request) {
+  DeferredResult<Delivery.Batch> poll(String keyId, String spaceId, PollRequest request) {
     long waitMillis = request.waitSeconds() * 1000L;
     DeferredResult<Delivery.Batch> result = new DeferredResult<>(waitMillis + 10_000L);
+    ClaimFilter filter = ClaimFilter.of(spaceId, request);
     if (!accepting) {
       result.setResult(Delivery.Batch.EMPTY);
       return result;
     }
     if (waitMillis == 0) {
-      result.setResult(new Delivery.Batch(claims.claim(spaceId, request.names(), request.count())));
+      result.setResult(new Delivery.Batch(claim(filter, request.count(), pollClaims)));
       return result;
     }
-    Waiter w = new Waiter(spaceId, request, result, System.nanoTime() + waitMillis * 1_000_000L);
-    register(w);
+    if (perKey.merge(keyId, 1, Integer::sum) > properties.maxPerKey()) {
+      release(keyId);
+      refused.increment();
+      result.setErrorResult(tooManyPolls());
+      return result;
+    }
+    WaitingPoll w = new WaitingPoll(filter, request.count(), keyId, result);
+    waiting.register(w);
     List<Delivery> jobs;
     try {
-      jobs = claims.claim(spaceId, request.names(), request.count());
+      jobs = claim(filter, request.count(), pollClaims);
     } catch (RuntimeException e) {
-      w.finish(null);
+      waiting.ownClaimAnswered(w);
       throw e;
     }
     if (!jobs.isEmpty()) {
-      w.finish(jobs);
+      waiting.ownClaimAnswered(w);
+      result.setResult(new Delivery.Batch(jobs));
       return result;
     }
-    result.onCompletion(() -> w.finish(null));
-    result.onTimeout(() -> w.finish(List.of()));
+    result.onCompletion(() -> waiting.gone(w));
+    result.onError(e -> waiting.gone(w));
+    result.onTimeout(
+        () -> {
+          waiting.gone(w);
+          result.setResult(Delivery.Batch.EMPTY);
+        });
     try {
-      w.deadline = timer.schedule(w::expire, waitMillis, TimeUnit.MILLISECONDS);
+      w.deadline = timer.schedule(() -> expire(w), waitMillis, TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
-      // shutting down since this poll arrived
-      w.finish(List.of());
-      return result;
+      waiting.expire(w); // shutting down since this poll arrived: answer empty below
     }
-    w.afterEmptyClaim();
+    Handout h = waiting.ownClaimEmpty(w, accepting);
+    WaitingPolls.send(h.answers(), null);
+    if (h.claimAgain()) {
+      submit(filter);
+    }
     return result;
+  }
+
+  private ResponseEntity<ErrorBody> tooManyPolls() {
+    ApiException e =
+        new ApiException(
+            HttpStatus.TOO_MANY_REQUESTS,
+            "too_many_polls",
+            "Too many long polls waiting for this API key (max " + properties.maxPerKey() + ")");
+    return ResponseEntity.status(e.status())
+        .header(HttpHeaders.RETRY_AFTER, "1")
+        .body(ErrorBody.of(e));
   }
 
   @Override
@@ -122,72 +184,111 @@ class LongPolls implements PgNotifications.Listener, SmartLifecycle {
 
   @Override
   public void onReconnect() {
-    bySpace.keySet().forEach(this::wake);
+    wakeAll();
   }
 
-  /** Gives every poll waiting on the space one more claim attempt, oldest first. */
+  /** Gives every group waiting on the space one claim (folded into one more if one runs). */
   void wake(String spaceId) {
-    Set<Waiter> waiters = bySpace.get(spaceId);
-    if (waiters != null) {
-      waiters.forEach(Waiter::signal);
-    }
+    waiting.wake(spaceId).forEach(this::submit);
   }
 
   /** Polls waiting now, for tests and health. */
   int waiting() {
-    return bySpace.values().stream().mapToInt(Set::size).sum();
+    return waiting.size();
   }
 
-  /** Adds inside compute, so a concurrent unregister cannot drop the set it is being added to. */
-  private void register(Waiter w) {
-    bySpace.compute(
-        w.spaceId,
-        (s, set) -> {
-          Set<Waiter> waiters =
-              set != null ? set : new ConcurrentSkipListSet<>(Comparator.comparingLong(x -> x.seq));
-          waiters.add(w);
-          return waiters;
-        });
+  private void wakeAll() {
+    waiting.spaceIds().forEach(this::wake);
   }
 
-  private void unregister(Waiter w) {
-    bySpace.computeIfPresent(
-        w.spaceId,
-        (s, set) -> {
-          set.remove(w);
-          return set.isEmpty() ? null : set;
-        });
+  private void signal(ClaimFilter filter) {
+    if (waiting.signal(filter)) {
+      submit(filter);
+    }
+  }
+
+  private void submit(ClaimFilter filter) {
+    try {
+      claimers.execute(() -> claimForGroup(filter));
+    } catch (RejectedExecutionException e) {
+      // stopping: end the claim without running it, answering its polls empty
+      if (waiting.beginClaim(filter, MAX_GROUP_CLAIM) > 0) {
+        waiting.settle(filter, List.of(), 1, null, false);
+      }
+    }
+  }
+
+  /** One claim statement for the group's waiting polls, then the jobs handed out oldest first. */
+  private void claimForGroup(ClaimFilter filter) {
+    int total = waiting.beginClaim(filter, MAX_GROUP_CLAIM);
+    if (total == 0) {
+      return;
+    }
+    List<Delivery> jobs = List.of();
+    RuntimeException error = null;
+    if (accepting) {
+      try {
+        jobs = claim(filter, total, wakeClaims);
+      } catch (RuntimeException e) {
+        error = e;
+      }
+    }
+    if (waiting.settle(filter, jobs, total, error, accepting)) {
+      submit(filter);
+    }
+  }
+
+  private List<Delivery> claim(ClaimFilter filter, int count, Counter counter) {
+    counter.increment();
+    return claims.claim(filter.spaceId(), filter.names(), count);
+  }
+
+  private void expire(WaitingPoll w) {
+    if (waiting.expire(w)) {
+      w.result.setResult(Delivery.Batch.EMPTY);
+    }
+  }
+
+  /** A waiter left (answered or not): its deadline and its slot under its key go. */
+  private void left(WaitingPoll w) {
+    ScheduledFuture<?> d = w.deadline;
+    if (d != null) {
+      d.cancel(false);
+    }
+    release(w.keyId);
+  }
+
+  private void release(String keyId) {
+    perKey.computeIfPresent(keyId, (k, n) -> n == 1 ? null : n - 1);
   }
 
   /**
-   * The periodic re-check, the safety net for lost notifications: one query for all spaces with
-   * waiting polls; a space with an available job gets a wake (one claim per waiting poll), a space
-   * whose next job falls due before the re-check after next gets a wake planned at that time, and
-   * idle spaces cost nothing more.
+   * The periodic re-check, the safety net for lost notifications: one query for all groups of
+   * waiting polls; a group whose filter has an available job is woken, a group whose next job falls
+   * due before the re-check after next gets a wake planned at that time, and idle groups cost
+   * nothing more.
    */
   private void tick() {
     try {
-      Set<String> spaces = Set.copyOf(bySpace.keySet());
-      if (spaces.isEmpty()) {
+      List<ClaimFilter> groups = waiting.waitingFilters();
+      if (groups.isEmpty()) {
         return;
       }
       long recheck = properties.recheck().toMillis();
-      claims
-          .outlook(spaces)
+      outlook
+          .of(groups)
           .forEach(
-              (space, outlook) -> {
-                if (outlook.availableNow()) {
-                  wake(space);
-                } else if (outlook.nextDueMillis() != null
-                    && outlook.nextDueMillis() < 2 * recheck) {
-                  // two intervals: the next tick comes a little after one (fixed delay + this
-                  // query)
-                  timer.schedule(() -> wake(space), outlook.nextDueMillis(), TimeUnit.MILLISECONDS);
+              (filter, o) -> {
+                if (o.availableNow()) {
+                  signal(filter);
+                } else if (o.nextDueMillis() != null && o.nextDueMillis() < 2 * recheck) {
+                  // two intervals: the next tick comes a little after one (fixed delay + query)
+                  timer.schedule(() -> signal(filter), o.nextDueMillis(), TimeUnit.MILLISECONDS);
                 }
               });
     } catch (RuntimeException e) {
       // without the outlook, wake everyone: a lost notification must still only cost latency
-      bySpace.keySet().forEach(this::wake);
+      wakeAll();
       log.warn("Long-poll re-check failed: {}", e.toString());
     }
   }
@@ -212,7 +313,7 @@ class LongPolls implements PgNotifications.Listener, SmartLifecycle {
     if (t != null) {
       t.cancel(false);
     }
-    bySpace.values().forEach(set -> set.forEach(Waiter::expire));
+    WaitingPolls.send(waiting.expireAll(), null);
     claimers.shutdown();
     try {
       if (!claimers.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -236,125 +337,7 @@ class LongPolls implements PgNotifications.Listener, SmartLifecycle {
     return SmartLifecycle.DEFAULT_PHASE - 512;
   }
 
-  /** One waiting poll: a small state machine so each wake is at most one claim at a time. */
-  private final class Waiter {
-    final String spaceId;
-    final PollRequest request;
-    final DeferredResult<Delivery.Batch> result;
-    final long deadlineNanos;
-    final long seq = sequence.incrementAndGet(); // oldest first when a space is woken
-    final AtomicInteger state = new AtomicInteger(CLAIMING);
-    volatile ScheduledFuture<?> deadline;
-
-    Waiter(
-        String spaceId,
-        PollRequest request,
-        DeferredResult<Delivery.Batch> result,
-        long deadlineNanos) {
-      this.spaceId = spaceId;
-      this.request = request;
-      this.result = result;
-      this.deadlineNanos = deadlineNanos;
-    }
-
-    void signal() {
-      while (true) {
-        int s = state.get();
-        if (s == WAITING) {
-          if (state.compareAndSet(WAITING, CLAIMING)) {
-            submitClaim();
-            return;
-          }
-        } else if (s == CLAIMING) {
-          if (state.compareAndSet(CLAIMING, CLAIMING_SIGNALLED)) {
-            return;
-          }
-        } else {
-          return;
-        }
-      }
-    }
-
-    private void submitClaim() {
-      try {
-        claimers.execute(this::claim);
-      } catch (RejectedExecutionException e) {
-        finish(List.of());
-      }
-    }
-
-    private void claim() {
-      List<Delivery> jobs;
-      try {
-        jobs = claims.claim(spaceId, request.names(), request.count());
-      } catch (RuntimeException e) {
-        if (state.getAndSet(DONE) != DONE) {
-          cleanUp();
-          result.setErrorResult(e);
-        }
-        return;
-      }
-      if (!jobs.isEmpty()) {
-        finish(jobs);
-      } else {
-        afterEmptyClaim();
-      }
-    }
-
-    /** Back to waiting, unless a wake came during the claim (claim again) or time is up. */
-    void afterEmptyClaim() {
-      if (!accepting || System.nanoTime() - deadlineNanos >= 0) {
-        finish(List.of());
-        return;
-      }
-      if (state.compareAndSet(CLAIMING, WAITING)) {
-        // the deadline or shutdown may have come between the check above and the CAS, while
-        // expire() saw CLAIMING and left the answer to us
-        if (!accepting || System.nanoTime() - deadlineNanos >= 0) {
-          expire();
-        }
-        return;
-      }
-      if (state.compareAndSet(CLAIMING_SIGNALLED, CLAIMING)) {
-        submitClaim();
-      }
-    }
-
-    /**
-     * Time is up (or shutdown): answer empty if waiting; a running claim checks the deadline and
-     * {@code accepting} itself when it ends.
-     */
-    void expire() {
-      if (state.compareAndSet(WAITING, DONE)) {
-        cleanUp();
-        result.setResult(Delivery.Batch.EMPTY);
-      }
-    }
-
-    /** Answers with these jobs (null: the request is gone, answer nothing). */
-    void finish(List<Delivery> jobs) {
-      if (state.getAndSet(DONE) == DONE) {
-        return;
-      }
-      cleanUp();
-      if (jobs != null && !result.setResult(new Delivery.Batch(jobs)) && !jobs.isEmpty()) {
-        log.info(
-            "A poll went away before its {} claimed job(s) were answered; "
-                + "they return to pending at their delivery timeout",
-            jobs.size());
-      }
-    }
-
-    private void cleanUp() {
-      unregister(this);
-      ScheduledFuture<?> d = deadline;
-      if (d != null) {
-        d.cancel(false);
-      }
-    }
-  }
-
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
+  private static ThreadFactory daemon(String name) {
     AtomicInteger n = new AtomicInteger();
     return r -> {
       Thread t = new Thread(r, name + "-" + n.incrementAndGet());

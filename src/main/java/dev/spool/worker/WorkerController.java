@@ -55,7 +55,7 @@ class WorkerController {
     if (caller.isAdmin() && !claims.spaceExists(spaceId)) {
       throw ApiException.notFound("Space");
     }
-    return longPolls.poll(spaceId, poll);
+    return longPolls.poll(caller.keyId(), spaceId, poll);
   }
 
   @PostMapping("/jobs/{jobId}/claim")

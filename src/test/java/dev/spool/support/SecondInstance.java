@@ -1,6 +1,8 @@
 package dev.spool.support;
 
 import dev.spool.SpoolApplication;
+import java.util.ArrayList;
+import java.util.List;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -34,19 +36,25 @@ public final class SecondInstance implements AutoCloseable {
     return shared;
   }
 
-  public static SecondInstance start() {
+  /**
+   * @param settings extra command-line settings, e.g. {@code --spool.worker.long-poll.recheck=5s}
+   */
+  public static SecondInstance start(String... settings) {
     TestDatabase db = TestDatabase.get();
-    ConfigurableApplicationContext context =
-        // command-line arguments, because builder properties() are defaults that
-        // application.yml would override
-        new SpringApplicationBuilder(SpoolApplication.class)
-            .run(
+    List<String> args =
+        new ArrayList<>(
+            List.of(
                 "--server.port=0",
                 "--management.server.port=0",
                 "--spring.datasource.url=" + db.url,
                 "--spring.datasource.username=" + db.user,
                 "--spring.datasource.password=" + db.password,
-                "--spool.admin-key=" + IntegrationTest.ADMIN_KEY);
+                "--spool.admin-key=" + IntegrationTest.ADMIN_KEY));
+    args.addAll(List.of(settings));
+    // command-line arguments, because builder properties() are defaults that application.yml
+    // would override
+    ConfigurableApplicationContext context =
+        new SpringApplicationBuilder(SpoolApplication.class).run(args.toArray(String[]::new));
     return new SecondInstance(context);
   }
 

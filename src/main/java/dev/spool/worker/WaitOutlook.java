@@ -1,0 +1,98 @@
+package dev.spool.worker;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * What the groups of waiting polls can expect, for the long polls' periodic re-check: one query for
+ * every group of this instance. A group is judged by its own filter, so polls waiting for one name
+ * are not woken (and do not claim) because jobs of other names wait.
+ */
+@Component
+class WaitOutlook {
+
+  /**
+   * One probe per (group, name), or per group without a filter (name null): whether a job is
+   * available now, else when the next one falls due. Each probe is an index probe on {@code
+   * jobs_claimable} or {@code jobs_claimable_by_name}; a CASE runs only the subquery of its branch.
+   */
+  private static final String OUTLOOK =
+      """
+      WITH probe AS (
+          SELECT (p ->> 0)::int AS grp, p ->> 1 AS space_id, p ->> 2 AS name
+            FROM json_array_elements(CAST(:probes AS json)) AS p
+      ), judged AS (
+          SELECT grp,
+                 CASE WHEN probe.name IS NULL THEN
+                     EXISTS (SELECT 1 FROM jobs j
+                              WHERE j.space_id = probe.space_id
+                                AND j.status IN ('pending', 'scheduled')
+                                AND j.available_at <= now())
+                 ELSE
+                     EXISTS (SELECT 1 FROM jobs j
+                              WHERE j.space_id = probe.space_id AND j.name = probe.name
+                                AND j.status IN ('pending', 'scheduled')
+                                AND j.available_at <= now())
+                 END AS available,
+                 CASE WHEN probe.name IS NULL THEN
+                     (SELECT min(j.available_at) FROM jobs j
+                       WHERE j.space_id = probe.space_id
+                         AND j.status IN ('pending', 'scheduled') AND j.available_at > now())
+                 ELSE
+                     (SELECT min(j.available_at) FROM jobs j
+                       WHERE j.space_id = probe.space_id AND j.name = probe.name
+                         AND j.status IN ('pending', 'scheduled') AND j.available_at > now())
+                 END AS next_at
+            FROM probe
+      )
+      SELECT grp, bool_or(available) AS available,
+             EXTRACT(EPOCH FROM min(next_at) - now()) * 1000 AS millis
+        FROM judged GROUP BY grp
+      """;
+
+  /**
+   * @param availableNow a job the group's polls take can be claimed now
+   * @param nextDueMillis milliseconds until the next such job falls due, or null when none waits
+   */
+  record Outlook(boolean availableNow, Long nextDueMillis) {}
+
+  private final JdbcClient jdbc;
+  private final JsonMapper json = JsonMapper.builder().build();
+
+  WaitOutlook(JdbcClient jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  Map<ClaimFilter, Outlook> of(List<ClaimFilter> groups) {
+    List<List<Object>> probes = new ArrayList<>();
+    for (int i = 0; i < groups.size(); i++) {
+      if (groups.get(i).names().isEmpty()) {
+        probes.add(Arrays.asList(i, groups.get(i).spaceId(), null));
+      }
+      for (String name : groups.get(i).names()) {
+        probes.add(Arrays.asList(i, groups.get(i).spaceId(), name));
+      }
+    }
+    Map<ClaimFilter, Outlook> out = new HashMap<>();
+    if (probes.isEmpty()) {
+      return out;
+    }
+    jdbc.sql(OUTLOOK)
+        .param("probes", json.writeValueAsString(probes))
+        .query(
+            (rs, n) -> {
+              double millis = rs.getDouble("millis");
+              Long next = rs.wasNull() ? null : (long) Math.ceil(millis);
+              out.put(groups.get(rs.getInt("grp")), new Outlook(rs.getBoolean("available"), next));
+              return null;
+            })
+        .list();
+    return out;
+  }
+}
