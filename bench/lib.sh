@@ -25,6 +25,8 @@ bench_cleanup() {
   done
 }
 trap bench_cleanup EXIT
+trap 'exit 130' INT   # so that the EXIT trap cleans up after Ctrl-C and kill too
+trap 'exit 143' TERM
 
 build_jar() {
   if [ "${BENCH_BUILD:-1}" = 1 ] || [ ! -f "$JAR" ]; then
@@ -43,6 +45,11 @@ new_db() {
 # far more than 1000 requests/s) and returns once it is ready; SPOOL_PID is its process
 start_spool() {
   local db=$1 port=$2 mgmt=$3 log=$4
+  # another Spool on the port would answer the readiness probe and take this run's load
+  if listening "$port" || listening "$mgmt"; then
+    echo "port $port or $mgmt is in use on 127.0.0.1: set BENCH_PORT" >&2
+    exit 1
+  fi
   echo "starting Spool on 127.0.0.1:$port against database $db (log: $log)"
   SPRING_DATASOURCE_URL="jdbc:postgresql://$PGHOST:$PGPORT/$db" \
   SPRING_DATASOURCE_USERNAME="$PGUSER" SPRING_DATASOURCE_PASSWORD="${PGPASSWORD:-}" \
@@ -61,6 +68,16 @@ start_spool() {
   curl -fs "$ready" >/dev/null
 }
 
+# listening PORT: true when something accepts connections on 127.0.0.1:PORT
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# free_port FROM: the first port from FROM on with both it and its management port (+1000) free
+free_port() {
+  local p=$1
+  while listening "$p" || listening "$((p + 1000))"; do p=$((p + 1)); done
+  echo "$p"
+}
+
 # vacuum_db DB: VACUUM (ANALYZE) between phases. The PostgreSQL the benchmarks run against may have
 # autovacuum off (this project's CI machine has, in conf.d/90-ci.conf); without it each phase would
 # run on the dead rows of the ones before it, and slow down as a run goes on. A production server's
@@ -77,3 +94,13 @@ stop_spool() {
 
 # json FIELD: prints one field of the JSON object on stdin
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)[sys.argv[1]])" "$1"; }
+
+# pgbench_tps DB SECONDS: the machine's small-write ceiling, for scale: initialises DB (made by
+# new_db; scale 10), checkpoints, and prints the tps of pgbench -N with 16 clients and 2 threads
+# (TPC-B-like without the teller/branch updates: one UPDATE, one SELECT, one INSERT per commit)
+pgbench_tps() {
+  pgbench -q -i -s 10 "$1" >/dev/null 2>&1
+  psql -q -d "$1" -c CHECKPOINT >/dev/null
+  timeout $(($2 + 120)) pgbench -N -c 16 -j 2 -T "$2" "$1" 2>/dev/null |
+    sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -n1
+}
