@@ -6,19 +6,13 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Load generator of the dispatch benchmark (issue 12), compiled together with
- * bench/lifecycle/LifecycleLoad.java, whose HTTP client, thread helpers, per-call timings and CPU
- * sampling it reuses. Run by bench/dispatch/run.sh: {@code DispatchLoad <scenario> <port> <space>
+ * Load generator of the dispatch benchmark (issue 12), compiled together with DispatchWorker.java
+ * and bench/lifecycle/LifecycleLoad.java, whose HTTP client, thread helpers, per-call timings and
+ * CPU sampling it reuses. Run by bench/dispatch/run.sh: {@code DispatchLoad <scenario> <port> <space>
  * <keys> <spoolPid> <seconds> <args...>}; {@code keys} is a comma-separated list that the workers
  * take in turn. Prints one line of {@code name=value} figures. All traffic goes to 127.0.0.1; every
  * loop is bounded in time.
@@ -83,14 +77,14 @@ public class DispatchLoad {
     try (LifecycleLoad.Http h = new LifecycleLoad.Http()) {
       h.expect(201, "POST", jobs(), "{\"name\":\"probe\",\"payload\":{\"n\":0}}", null);
       LifecycleLoad.Response r = h.call("POST", jobs() + "/poll", pollBody(mode, 1, 0), null);
-      List<String[]> got = r.status() == 200 ? parse(r.body()) : List.of();
+      List<String[]> got = r.status() == 200 ? DispatchWorker.parse(r.body()) : List.of();
       if (got.isEmpty()) return "available=0 reason=poll_answered_" + r.status();
       String[] job = got.get(0);
       String why = null;
       if (!mode.equals("emit") && !r.body().contains("\"status\":\"running\"")) {
         why = "poll_ignores_ack";
       } else if (mode.equals("batch")) {
-        LifecycleLoad.Response c = h.call("POST", jobs() + "/complete", batchBody(List.<String[]>of(job)), null);
+        LifecycleLoad.Response c = h.call("POST", jobs() + "/complete", DispatchWorker.batchBody(List.<String[]>of(job)), null);
         if (c.status() == 200 && c.body().contains("\"status\":\"completed\"")) return "available=1";
         why = "batch_complete_answered_" + c.status();
       }
@@ -121,7 +115,7 @@ public class DispatchLoad {
     long start = System.nanoTime();
     List<Thread> threads = new ArrayList<>();
     for (int w = 0; w < DRAIN_WORKERS; w++) {
-      Worker worker = new Worker(mode, keys[w % keys.length]);
+      DispatchWorker worker = new DispatchWorker(mode, keys[w % keys.length]);
       threads.add(LifecycleLoad.thread(() -> {
         try (worker) {
           while (System.nanoTime() < deadline) {
@@ -150,7 +144,7 @@ public class DispatchLoad {
     AtomicLong created = new AtomicLong();
     ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
     for (int w = 0; w < workers; w++) {
-      Worker worker = new Worker(mode, keys[w % keys.length]);
+      DispatchWorker worker = new DispatchWorker(mode, keys[w % keys.length]);
       LifecycleLoad.thread(() -> {
         try (worker) {
           while (running.get()) {
@@ -215,144 +209,6 @@ public class DispatchLoad {
         mode, rate, workers, producers, elapsed, made / elapsed, done / elapsed, asOffered ? "yes" : "no",
         LifecycleLoad.pct(lat, 0.5), LifecycleLoad.pct(lat, 0.99), LifecycleLoad.pct(lat, 1.0), lat.size(),
         FAILURES.get(), machinePct, cpu(before, after, elapsed, done));
-  }
-
-  // ---- a worker ------------------------------------------------------------------------------
-
-  /** One worker: its poll connection (also the first lane), and up to IN_FLIGHT - 1 more lanes. */
-  static final class Worker implements AutoCloseable {
-    final String mode;
-    final String apiKey;
-    final LifecycleLoad.Http http = new LifecycleLoad.Http();
-    final List<LifecycleLoad.Http> lanes = Collections.synchronizedList(new ArrayList<>());
-    final ThreadLocal<LifecycleLoad.Http> lane = ThreadLocal.withInitial(this::connection);
-    ExecutorService pool; // made on first need: an idle worker rarely holds two jobs at once
-
-    Worker(String mode, String apiKey) {
-      this.mode = mode;
-      this.apiKey = apiKey;
-      http.apiKey = apiKey;
-    }
-
-    LifecycleLoad.Http connection() {
-      LifecycleLoad.Http h = new LifecycleLoad.Http();
-      h.apiKey = apiKey;
-      lanes.add(h);
-      return h;
-    }
-
-    /** The jobs of one poll as {id, deliveryId, t (or -1)}; null after a failed poll. */
-    List<String[]> poll(String body) throws InterruptedException {
-      try {
-        LifecycleLoad.Response r = http.call("POST", jobs() + "/poll", body, null);
-        if (r.status() == 200) {
-          return parse(r.body());
-        }
-        System.err.println("poll answered " + r.status() + ": " + r.body());
-      } catch (IOException e) {
-        System.err.println("poll: " + e);
-        http.close();
-      }
-      FAILURES.incrementAndGet();
-      Thread.sleep(100); // a failing server is not hammered
-      return null;
-    }
-
-    void finish(List<String[]> got) throws Exception {
-      if (mode.equals("batch")) {
-        batch(got);
-        return;
-      }
-      AtomicInteger next = new AtomicInteger();
-      List<Future<?>> others = new ArrayList<>();
-      for (int k = 1; k < Math.min(IN_FLIGHT, got.size()); k++) {
-        if (pool == null) pool = Executors.newFixedThreadPool(IN_FLIGHT - 1, r -> daemon(r));
-        others.add(pool.submit(() -> each(lane.get(), got, next)));
-      }
-      each(http, got, next);
-      for (Future<?> f : others) f.get();
-    }
-
-    void each(LifecycleLoad.Http h, List<String[]> got, AtomicInteger next) {
-      for (int i; (i = next.getAndIncrement()) < got.size(); ) {
-        String[] job = got.get(i);
-        try {
-          boolean ok = mode.equals("ackpoll")
-              || h.call("POST", "/api/v1/jobs/" + job[0] + "/ack", null, job[1]).status() == 200;
-          ok = ok && h.call("POST", "/api/v1/jobs/" + job[0] + "/complete", RESULT, job[1]).status() == 200;
-          (ok ? DONE : FAILURES).incrementAndGet();
-        } catch (IOException e) {
-          System.err.println("worker: " + e);
-          FAILURES.incrementAndGet();
-          h.close();
-        }
-      }
-    }
-
-    void batch(List<String[]> got) {
-      try {
-        LifecycleLoad.Response r = http.call("POST", jobs() + "/complete", batchBody(got), null);
-        int ok = r.status() == 200 ? count(r.body(), "\"status\":\"completed\"") : 0;
-        DONE.addAndGet(ok);
-        FAILURES.addAndGet(got.size() - ok);
-      } catch (IOException e) {
-        System.err.println("batch complete: " + e);
-        FAILURES.addAndGet(got.size());
-        http.close();
-      }
-    }
-
-    @Override
-    public void close() {
-      if (pool != null) pool.shutdownNow();
-      http.close();
-      lanes.forEach(LifecycleLoad.Http::close);
-    }
-  }
-
-  static Thread daemon(Runnable r) {
-    Thread t = new Thread(r);
-    t.setDaemon(true);
-    return t;
-  }
-
-  static final Pattern ID = Pattern.compile("\"id\":\"([0-9A-Z]{26})\"");
-  static final Pattern DELIVERY = Pattern.compile("\"deliveryId\":\"([^\"]+)\"");
-
-  /**
-   * The jobs of a poll answer as {id, deliveryId, payload's t or -1}, whatever the order of the
-   * descriptor's fields: each job's part of the answer runs from its "id" to the next job's.
-   */
-  static List<String[]> parse(String answer) {
-    List<Integer> starts = new ArrayList<>();
-    List<String> ids = new ArrayList<>();
-    for (Matcher m = ID.matcher(answer); m.find(); ) {
-      starts.add(m.start());
-      ids.add(m.group(1));
-    }
-    List<String[]> got = new ArrayList<>();
-    for (int i = 0; i < ids.size(); i++) {
-      String part = answer.substring(starts.get(i), i + 1 < ids.size() ? starts.get(i + 1) : answer.length());
-      Matcher d = DELIVERY.matcher(part);
-      Matcher t = LifecycleLoad.T.matcher(part);
-      got.add(new String[] {ids.get(i), d.find() ? d.group(1) : null, t.find() ? t.group(1) : "-1"});
-    }
-    return got;
-  }
-
-  static String batchBody(List<String[]> got) {
-    StringBuilder b = new StringBuilder("{\"jobs\":[");
-    for (int i = 0; i < got.size(); i++) {
-      b.append(i == 0 ? "" : ",").append("{\"id\":\"").append(got.get(i)[0]).append("\",\"deliveryId\":\"")
-          .append(got.get(i)[1]).append("\",\"result\":{\"ok\":true}}");
-    }
-    return b.append("]}").toString();
-  }
-
-  static int count(String s, String part) {
-    int n = 0;
-    for (int i = s.indexOf(part); i >= 0; i = s.indexOf(part, i + part.length())) n++;
-    return n;
   }
 
   // ---- CPU -----------------------------------------------------------------------------------

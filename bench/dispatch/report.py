@@ -138,4 +138,15 @@ if "i2" in rows and "a" in rows and "skipped" not in rows["a"]:
     out.append(f"| (j) CPU per job at 100 jobs/s (2 workers) vs drain (a), Spool + PostgreSQL | "
                f"{slow} ms vs {fast} ms: **× {ratio(slow, fast)}** | | | | ≤ 2 × | "
                f"{verdict(None if slow is None or not fast else slow <= 2 * fast)} |")
+# Where the time went: the CPU split during each measured phase and the mean client-side latency of
+# each call type (n calls).
+out += ["", "Where the time went (CPU in % of one core, the machine's in % of all cores; mean ms per call, n calls):", "",
+        "| measurement | machine | Spool | PostgreSQL | client | CPU ms/job (Spool + PostgreSQL) | poll | ack | complete | create |",
+        "|---|---|---|---|---|---|---|---|---|---|"]
+for key, r in rows.items():
+    if "cpu_spool_pct" not in r:
+        continue
+    calls = " | ".join(f"{r.get(c + '_mean_ms', '–')} ({r.get(c + '_n', '0')})" for c in ("poll", "ack", "complete", "create"))
+    out.append(f"| {key} | {r.get('machine_cpu_pct', '–')} % | {r['cpu_spool_pct']} % | {r.get('cpu_pg_pct', '–')} % | "
+               f"{r.get('cpu_client_pct', '–')} % | {r.get('cpu_ms_per_job', '–')} | {calls} |")
 print("\n".join(out))

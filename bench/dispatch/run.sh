@@ -108,7 +108,8 @@ fi
 # ---- Spool ----------------------------------------------------------------------------------------
 build_jar
 rm -rf "$CLASSES"
-javac -d "$CLASSES" bench/lifecycle/LifecycleLoad.java bench/dispatch/DispatchLoad.java
+javac -d "$CLASSES" bench/lifecycle/LifecycleLoad.java bench/dispatch/DispatchLoad.java \
+  bench/dispatch/DispatchWorker.java
 new_db "$DB"
 start_spool "$DB" "$PORT" "$((PORT + 1000))" "$LOG"
 

@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
  *
  * <p>{@link #run} returns the same line {@code main} prints, for a program compiled together with
  * this one (bench/realtime runs the steady scenario with and without streams open).
+ * bench/dispatch reuses its HTTP client, thread helpers, call timings and CPU sampling.
  *
  * <p>Besides the figures it prints where the time went: mean latency per call type as seen by
  * the client, and CPU seconds used by Spool, PostgreSQL (all its processes: the machine is
