@@ -59,13 +59,16 @@ start_spool() {
       --management.server.address=127.0.0.1 --management.server.port="$mgmt" \
       ${BENCH_SPOOL_ARGS:-} >"$log" 2>&1 &
   SPOOL_PID=$!
+  # ready = this process logged its start (another process that took the port meanwhile would
+  # answer the probe too) and answers the readiness probe
   local ready="http://127.0.0.1:$mgmt/actuator/health/readiness"
-  for _ in $(seq 1 180); do
-    if curl -fs "$ready" >/dev/null 2>&1; then return 0; fi
+  for _ in $(seq 1 300); do
     if ! kill -0 "$SPOOL_PID" 2>/dev/null; then echo "Spool exited; see $log" >&2; exit 1; fi
+    if grep -q "Started SpoolApplication" "$log" && curl -fs "$ready" >/dev/null 2>&1; then return 0; fi
     sleep 1
   done
-  curl -fs "$ready" >/dev/null
+  echo "Spool did not start within 300 s; see $log" >&2
+  exit 1
 }
 
 # listening PORT: true when something accepts connections on 127.0.0.1:PORT

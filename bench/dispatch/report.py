@@ -149,4 +149,20 @@ for key, r in rows.items():
     calls = " | ".join(f"{r.get(c + '_mean_ms', '–')} ({r.get(c + '_n', '0')})" for c in ("poll", "ack", "complete", "create"))
     out.append(f"| {key} | {r.get('machine_cpu_pct', '–')} % | {r['cpu_spool_pct']} % | {r.get('cpu_pg_pct', '–')} % | "
                f"{r.get('cpu_client_pct', '–')} % | {r.get('cpu_ms_per_job', '–')} | {calls} |")
+
+# PostgreSQL's wall time: the share of 100 ms samples of active statements (see profile in run.sh)
+base = sys.argv[1][: -len(".txt")] if sys.argv[1].endswith(".txt") else sys.argv[1]
+for key in rows:
+    try:
+        samples = [l.strip() for l in open(f"{base}-profile-{key}.txt") if "|" in l]
+    except OSError:
+        continue
+    if not samples:
+        continue
+    out += ["", f"PostgreSQL during {key}: {len(samples)} active-statement samples (wait event or CPU | statement), top 6:", ""]
+    counts = {}
+    for x in samples:
+        counts[x] = counts.get(x, 0) + 1
+    for x, n in sorted(counts.items(), key=lambda kv: -kv[1])[:6]:
+        out.append(f"- {100 * n / len(samples):.0f} % `{x}`")
 print("\n".join(out))

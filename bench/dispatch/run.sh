@@ -23,9 +23,9 @@
 # ("a b c d e f g h i j"), BENCH_PEERS (graphile; "graphile,pgboss"; "" for none),
 # BENCH_PGBENCH (1), BENCH_WARMUP (20 s of steady load after a warm-up drain; 0 skips both),
 # BENCH_SEARCH_RATES ("600 900 1200 1500 1800 2100 2400 2800 3200"), BENCH_SEARCH_SECONDS (10),
-# BENCH_FLOW_MODE (emit: the workers of d, e, h, i; ackpoll or batch), BENCH_IDLE_KEYS (8 keys
+# BENCH_PROFILE (1: sample PostgreSQL's active statements), BENCH_FLOW_MODE (emit: the workers of d, e, h, i; ackpoll or batch), BENCH_IDLE_KEYS (8 keys
 # shared by the 200 idle workers of i), BENCH_DRAIN_LIMIT (180 s), BENCH_PORT (the first free
-# port from 18083 on), and bench/lib.sh's BENCH_BUILD, BENCH_JAVA_OPTS, BENCH_SPOOL_ARGS, PG*.
+# port from 18183 on), and bench/lib.sh's BENCH_BUILD, BENCH_JAVA_OPTS, BENCH_SPOOL_ARGS, PG*.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -37,7 +37,7 @@ PEERS=${BENCH_PEERS-graphile}
 FLOW_MODE=${BENCH_FLOW_MODE:-emit}
 want() { [[ " $SCENARIOS " == *" $1 "* ]]; }
 . bench/lib.sh
-PORT=${BENCH_PORT:-$(free_port 18083)}
+PORT=${BENCH_PORT:-$(free_port 18183)}
 CLASSES=target/bench-dispatch
 LOG="$OUT/dispatch-spool-$STAMP.log"
 RESULTS="$OUT/dispatch-$STAMP.txt"
@@ -125,9 +125,25 @@ space() {
   done
   echo "$id $keys"
 }
+# profile KEY COMMAND...: runs COMMAND while one psql session samples the active statements of
+# Spool's database every 100 ms (wait event, or CPU, and the statement): where PostgreSQL's wall
+# time goes, summed up under the table. BENCH_PROFILE=0 turns it off.
+SAMPLE="SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') || ' | '
+  || left(regexp_replace(query, '\s+', ' ', 'g'), 120) FROM pg_stat_activity
+  WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()"
+profile() {
+  local key=$1 sampler=
+  shift
+  if [ "${BENCH_PROFILE:-1}" = 1 ]; then
+    printf '%s\n' "$SAMPLE" '\watch 0.1' | psql -tA -d "$DB" >"$OUT/dispatch-$STAMP-profile-$key.txt" 2>/dev/null &
+    sampler=$!
+  fi
+  "$@"
+  if [ -n "$sampler" ]; then kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true; fi
+}
 # load SCENARIO SPACE KEYS SECONDS ARGS...
 load() { java -Xss512k -cp "$CLASSES" DispatchLoad "$1" "$PORT" "$2" "$3" "$SPOOL_PID" "${@:4}"; }
-# drain MODE: probe, fill N jobs, VACUUM, drain with the WAL position read around it
+# drain MODE [KEY]: probe, fill N jobs, VACUUM, drain with the WAL position read around it
 drain() {
   local S K out lsn wal jobs
   read -r S K <<<"$(space "drain-$1" 1)"
@@ -139,45 +155,45 @@ drain() {
   load fill "$S" "$K" 300 "$N" >/dev/null
   vacuum_db "$DB"
   lsn=$(psql -tA -d "$DB" -c "SELECT pg_current_wal_lsn()")
-  out=$(load drain "$S" "$K" "${BENCH_DRAIN_LIMIT:-180}" "$1")
+  out=$(profile "${2:-warmup}" load drain "$S" "$K" "${BENCH_DRAIN_LIMIT:-180}" "$1")
   wal=$(psql -tA -d "$DB" -c "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '$lsn')::bigint")
   jobs=$(sed -n 's/.* jobs=\([0-9]*\).*/\1/p' <<<"$out")
   echo "$out wal_per_job=$((wal / (jobs > 0 ? jobs : 1)))"
 }
-# flow RATE WORKERS [SECONDS] [KEYS]: VACUUM, then producers offer RATE jobs/s to WORKERS workers
+# flow KEY RATE WORKERS [SECONDS] [KEYS]: VACUUM, then producers offer RATE jobs/s to WORKERS workers
 flow() {
   local S K
-  read -r S K <<<"$(space "flow-$1-$2" "${4:-1}")"
+  read -r S K <<<"$(space "flow-$2-$3" "${5:-1}")"
   vacuum_db "$DB"
-  load flow "$S" "$K" "${3:-$SECS}" "$1" "$2" "$FLOW_MODE"
+  profile "$1" load flow "$S" "$K" "${4:-$SECS}" "$2" "$3" "$FLOW_MODE"
 }
 
 # The JIT keeps compiling for about a minute of load: a drain and some steady load first.
 if [ "$WARMUP" -gt 0 ]; then
   echo "warming up (JIT, pools): a drain of $N jobs and ${WARMUP}s at 1,000 jobs/s, not reported"
   drain emit >/dev/null
-  flow 1000 8 "$WARMUP" >/dev/null
+  flow warmup 1000 8 "$WARMUP" >/dev/null
 fi
 if want a || want f || want j; then
   echo "(a) drain $N jobs, emit.run path: 8 workers, poll 50, ack + complete, 4 in flight"
-  record a "$(drain emit)"
+  record a "$(drain emit a)"
 fi
 if want b; then
   echo "(b) drain $N jobs, poll with ack + complete, 8 workers, 4 in flight"
-  record b "$(drain ackpoll)"
+  record b "$(drain ackpoll b)"
 fi
 if want c; then
   echo "(c) drain $N jobs, poll 50 with ack, one batch complete per poll, 8 workers"
-  record c "$(drain batch)"
+  record c "$(drain batch c)"
 fi
 if want d; then
   echo "(d) steady: 1,500 jobs/s offered, 8 long-polling workers ($FLOW_MODE), ${SECS}s"
-  record d "$(flow 1500 8)"
+  record d "$(flow d 1500 8)"
 fi
 if want e; then
   echo "(e) highest rate completed as offered: ${BENCH_SEARCH_SECONDS:-10}s per step, stops at the first miss"
   for r in ${BENCH_SEARCH_RATES:-600 900 1200 1500 1800 2100 2400 2800 3200}; do
-    out=$(flow "$r" 8 "${BENCH_SEARCH_SECONDS:-10}")
+    out=$(flow "e_$r" "$r" 8 "${BENCH_SEARCH_SECONDS:-10}")
     record "e_$r" "$out"
     [[ $out == *as_offered=yes* ]] || break
   done
@@ -195,15 +211,15 @@ if want g; then
 fi
 if want h; then
   echo "(h) idle latency: 1 job per 20 ms, 2 idle long-polling workers, ${SECS}s"
-  record h "$(flow 50 2)"
+  record h "$(flow h 50 2)"
 fi
 if want i || want j; then
   echo "(i) 100 jobs/s offered, 2 idle long-polling workers, ${SECS}s"
-  record i2 "$(flow 100 2)"
+  record i2 "$(flow i2 100 2)"
 fi
 if want i; then
   echo "(i) 100 jobs/s offered, 200 idle long-polling workers on ${BENCH_IDLE_KEYS:-8} keys, ${SECS}s"
-  record i200 "$(flow 100 200 "$SECS" "${BENCH_IDLE_KEYS:-8}")"
+  record i200 "$(flow i200 100 200 "$SECS" "${BENCH_IDLE_KEYS:-8}")"
 fi
 stop_spool
 
