@@ -66,6 +66,10 @@ if [ -n "$PEERS" ]; then
     PEERS=
   elif [ ! -d "$WORK/node_modules" ] || ! cmp -s "$SRC/package-lock.json" "$WORK/package-lock.json"; then
     echo "installing the peers in $WORK (npm ci)"
+    if [ -e "$WORK" ] && [ ! -f "$WORK/graphile.mjs" ]; then
+      echo "$WORK exists and is not a copy of the peers: set BENCH_PEERS_WORKDIR" >&2
+      exit 1
+    fi
     rm -rf "$WORK" && mkdir -p "$WORK" && cp -r "$SRC/." "$WORK" && chmod -R u+w "$WORK"
     (cd "$WORK" && timeout 600 npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   fi
