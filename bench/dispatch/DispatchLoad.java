@@ -164,7 +164,8 @@ public class DispatchLoad {
     Thread.sleep(500); // every worker is waiting in its first long poll
     AtomicLong tickets = new AtomicLong();
     long t0 = System.nanoTime();
-    int producers = (int) Math.max(1, Math.min(64, Math.ceil(rate / 50)));
+    // one connection per 25 jobs/s: the schedule holds as long as a create takes under 40 ms
+    int producers = (int) Math.max(1, Math.min(128, Math.ceil(rate / 25)));
     for (int p = 0; p < producers; p++) {
       LifecycleLoad.thread(() -> {
         try (LifecycleLoad.Http http = new LifecycleLoad.Http()) {
@@ -174,12 +175,15 @@ public class DispatchLoad {
             if (wait > 0) Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
             if (!running.get()) break;
             String body = "{\"name\":\"flow\",\"payload\":{\"t\":" + System.nanoTime() + "}}";
-            if (http.call("POST", jobs(), body, null).status() == 201) created.incrementAndGet();
-            else FAILURES.incrementAndGet();
+            try {
+              if (http.call("POST", jobs(), body, null).status() == 201) created.incrementAndGet();
+              else FAILURES.incrementAndGet();
+            } catch (IOException e) { // counted; the next tick reconnects
+              FAILURES.incrementAndGet();
+              System.err.println("producer: " + e);
+              http.close();
+            }
           }
-        } catch (IOException e) {
-          FAILURES.incrementAndGet();
-          System.err.println("producer: " + e);
         }
         return null;
       });
