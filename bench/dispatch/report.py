@@ -1,8 +1,10 @@
 """Prints the dispatch benchmark's table (Markdown) from the figures file bench/dispatch/run.sh wrote.
 
-Usage: python3 bench/dispatch/report.py FIGURES "SCENARIOS". Each line of FIGURES is a key (pgbench,
+Usage: python3 bench/dispatch/report.py FIGURES. Each line of FIGURES is a key (pgbench,
 graphile_perjob, a, e_1500, ...) followed by name=value pairs. Every throughput is also shown as a
 ratio to pgbench -N's tps of the same run, and drains (a, b, c) as a ratio to graphile-worker's.
+Then where the time went: each phase's CPU split and call latencies, and PostgreSQL's sampled
+active statements (FIGURES without .txt, plus -profile-KEY.txt).
 """
 import sys
 
@@ -10,7 +12,6 @@ rows = {}
 for line in open(sys.argv[1]):
     key, _, rest = line.strip().partition(" ")
     rows[key] = dict(p.split("=", 1) for p in rest.split() if "=" in p)
-
 
 
 def num(key, field):

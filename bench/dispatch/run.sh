@@ -229,4 +229,4 @@ stop_spool
 
 echo
 echo "=== Spool dispatch benchmark ($STAMP, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)) ==="
-python3 bench/dispatch/report.py "$RESULTS" "$SCENARIOS" | tee "$OUT/dispatch-$STAMP-table.md"
+python3 bench/dispatch/report.py "$RESULTS" | tee "$OUT/dispatch-$STAMP-table.md"
