@@ -200,19 +200,28 @@ public class DispatchLoad {
     double elapsed = (windowEnd - windowStart) / 1e9;
     long made = created.get() - created0;
     long done = DONE.get() - done0;
+    // at the window's end: how far the producers are behind their schedule, and how many created
+    // jobs are not completed yet (queued or in a worker's hands)
+    long lag = (long) ((windowEnd - t0) * rate / 1e9) - created.get();
+    long backlog = created.get() - DONE.get();
     LifecycleLoad.Cpu after = LifecycleLoad.Cpu.sample(pid);
     double machinePct = machinePct(machine0, machine());
     running.set(false);
     List<Long> lat = new ArrayList<>(latencies);
     Collections.sort(lat);
-    boolean asOffered = made >= 0.97 * rate * elapsed && done >= 0.97 * rate * elapsed;
+    // As offered: the window's creates and completions reach 97 % of the offered rate, and neither
+    // the producers nor the workers end it more than a quarter of a second of jobs behind (plus
+    // one job per connection in flight): a window that only catches up on a backlog from the
+    // warm-up is not as offered.
+    boolean asOffered = made >= 0.97 * rate * elapsed && done >= 0.97 * rate * elapsed
+        && lag <= producers + 0.25 * rate && backlog <= workers + 0.25 * rate;
     return String.format(Locale.ROOT,
         "scenario=flow mode=%s offered_per_s=%.0f workers=%d producers=%d seconds=%.1f created_per_s=%.0f"
             + " jobs_per_s=%.0f as_offered=%s latency_p50_ms=%.1f latency_p99_ms=%.1f latency_max_ms=%.1f"
-            + " latency_n=%d failures=%d machine_cpu_pct=%.0f %s",
+            + " latency_n=%d producer_lag=%d backlog=%d failures=%d machine_cpu_pct=%.0f %s",
         mode, rate, workers, producers, elapsed, made / elapsed, done / elapsed, asOffered ? "yes" : "no",
         LifecycleLoad.pct(lat, 0.5), LifecycleLoad.pct(lat, 0.99), LifecycleLoad.pct(lat, 1.0), lat.size(),
-        FAILURES.get(), machinePct, cpu(before, after, elapsed, done));
+        lag, backlog, FAILURES.get(), machinePct, cpu(before, after, elapsed, done));
   }
 
   // ---- CPU -----------------------------------------------------------------------------------

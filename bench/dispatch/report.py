@@ -58,8 +58,8 @@ for key, label in [("graphile_perjob", "graphile-worker drain, per-job (16 worke
                    ("pgboss_b100", "pg-boss drain, batchSize 100"), ("pgboss_b500", "pg-boss drain, batchSize 500")]:
     if key in rows:
         jps = num(key, "jobs_per_s")
-        out.append(f"| {label} | | | {fmt(jps)} jobs/s, WAL {fmt(num(key, 'wal_per_job'))} B/job | "
-                   f"× pgbench {ratio(jps, pgb)} | | |")
+        out.append(f"| {label} | | {ratio(jps, pgb)} | {fmt(jps)} jobs/s, WAL {fmt(num(key, 'wal_per_job'))} B/job | "
+                   f"| (reference) | |")
 
 
 def drain(key, label, goal, peer, peer_name, share):
@@ -86,7 +86,8 @@ def flow_fig(key):
     return (f"{fmt(num(key, 'jobs_per_s'))} jobs/s completed of {fmt(num(key, 'offered_per_s'))} offered "
             f"({fmt(num(key, 'created_per_s'))} created/s), created → delivered p50 "
             f"{fmt(num(key, 'latency_p50_ms'), 1)} ms, p99 {fmt(num(key, 'latency_p99_ms'), 1)} ms, "
-            f"{fmt(num(key, 'failures'))} failures")
+            f"{fmt(num(key, 'failures'))} failures; at the end producers {fmt(num(key, 'producer_lag'))} jobs behind "
+            f"their schedule, {fmt(num(key, 'backlog'))} jobs not completed")
 
 
 if "d" in rows:
