@@ -25,6 +25,8 @@ bench_cleanup() {
   done
 }
 trap bench_cleanup EXIT
+trap 'exit 130' INT   # so that the EXIT trap cleans up after Ctrl-C and kill too
+trap 'exit 143' TERM
 
 build_jar() {
   if [ "${BENCH_BUILD:-1}" = 1 ] || [ ! -f "$JAR" ]; then
@@ -43,6 +45,11 @@ new_db() {
 # far more than 1000 requests/s) and returns once it is ready; SPOOL_PID is its process
 start_spool() {
   local db=$1 port=$2 mgmt=$3 log=$4
+  # another Spool on the port would answer the readiness probe and take this run's load
+  if listening "$port" || listening "$mgmt"; then
+    echo "port $port or $mgmt is in use on 127.0.0.1: set BENCH_PORT" >&2
+    exit 1
+  fi
   echo "starting Spool on 127.0.0.1:$port against database $db (log: $log)"
   SPRING_DATASOURCE_URL="jdbc:postgresql://$PGHOST:$PGPORT/$db" \
   SPRING_DATASOURCE_USERNAME="$PGUSER" SPRING_DATASOURCE_PASSWORD="${PGPASSWORD:-}" \
@@ -52,13 +59,26 @@ start_spool() {
       --management.server.address=127.0.0.1 --management.server.port="$mgmt" \
       ${BENCH_SPOOL_ARGS:-} >"$log" 2>&1 &
   SPOOL_PID=$!
+  # ready = this process logged its start (another process that took the port meanwhile would
+  # answer the probe too) and answers the readiness probe
   local ready="http://127.0.0.1:$mgmt/actuator/health/readiness"
-  for _ in $(seq 1 180); do
-    if curl -fs "$ready" >/dev/null 2>&1; then return 0; fi
+  for _ in $(seq 1 300); do
     if ! kill -0 "$SPOOL_PID" 2>/dev/null; then echo "Spool exited; see $log" >&2; exit 1; fi
+    if grep -q "Started SpoolApplication" "$log" && curl -fs "$ready" >/dev/null 2>&1; then return 0; fi
     sleep 1
   done
-  curl -fs "$ready" >/dev/null
+  echo "Spool did not start within 300 s; see $log" >&2
+  exit 1
+}
+
+# listening PORT: true when something accepts connections on 127.0.0.1:PORT
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# free_port FROM: the first port from FROM on with both it and its management port (+1000) free
+free_port() {
+  local p=$1
+  while listening "$p" || listening "$((p + 1000))"; do p=$((p + 1)); done
+  echo "$p"
 }
 
 # vacuum_db DB: VACUUM (ANALYZE) between phases. The PostgreSQL the benchmarks run against may have
@@ -77,3 +97,13 @@ stop_spool() {
 
 # json FIELD: prints one field of the JSON object on stdin
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)[sys.argv[1]])" "$1"; }
+
+# pgbench_tps DB SECONDS: the machine's small-write ceiling, for scale: initialises DB (made by
+# new_db; scale 10), checkpoints, and prints the tps of pgbench -N with 16 clients and 2 threads
+# (TPC-B-like without the teller/branch updates: one UPDATE, one SELECT, one INSERT per commit)
+pgbench_tps() {
+  pgbench -q -i -s 10 "$1" >/dev/null 2>&1
+  psql -q -d "$1" -c CHECKPOINT >/dev/null
+  timeout $(($2 + 120)) pgbench -N -c 16 -j 2 -T "$2" "$1" 2>/dev/null |
+    sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -n1
+}

@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
  *
  * <p>{@link #run} returns the same line {@code main} prints, for a program compiled together with
  * this one (bench/realtime runs the steady scenario with and without streams open).
+ * bench/dispatch reuses its HTTP client, thread helpers, call timings and CPU sampling.
  *
  * <p>Besides the figures it prints where the time went: mean latency per call type as seen by
  * the client, and CPU seconds used by Spool, PostgreSQL (all its processes: the machine is
@@ -383,6 +384,7 @@ public class LifecycleLoad {
   record Response(int status, String body) {}
 
   static final class Http implements AutoCloseable {
+    String apiKey; // null: the run's key (bench/dispatch spreads many workers over several keys)
     Socket socket;
     OutputStream out;
     InputStream in;
@@ -409,7 +411,7 @@ public class LifecycleLoad {
       StringBuilder head = new StringBuilder()
           .append(method).append(' ').append(path).append(" HTTP/1.1\r\n")
           .append("Host: 127.0.0.1:").append(port).append("\r\n")
-          .append("x-api-key: ").append(key).append("\r\n")
+          .append("x-api-key: ").append(apiKey != null ? apiKey : key).append("\r\n")
           .append("Content-Length: ").append(bytes.length).append("\r\n");
       if (body != null) head.append("Content-Type: application/json\r\n");
       if (delivery != null) head.append("x-delivery-id: ").append(delivery).append("\r\n");
