@@ -189,7 +189,7 @@ CREATE TRIGGER jobs_count_delete AFTER DELETE ON jobs
     REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION spool_count_delete();
 
--- Idempotent create requests (API.md §4.1 [ext]).
+-- Idempotent create requests (docs/api.md §4.1 [ext]).
 CREATE TABLE idempotency_keys (
     space_id     text COLLATE "C" NOT NULL REFERENCES spaces (id) ON DELETE CASCADE,
     key          text        NOT NULL CHECK (char_length(key) BETWEEN 1 AND 255),

@@ -1,4 +1,4 @@
--- Job logs (API.md §4.3): stored apart from job_events because they are many, append-only and
+-- Job logs (docs/api.md §4.3): stored apart from job_events because they are many, append-only and
 -- read by range. The primary key (job_id, seq) is the only index: appends for one job land at the
 -- right edge of the job's key range, reads are `job_id = ? AND seq > ? ORDER BY seq` range
 -- scans, and retention deletes whole jobs through the foreign key.

@@ -1,4 +1,4 @@
--- Callbacks (API.md §6): an outbox written by the terminal transition itself, the attempts made
+-- Callbacks (docs/api.md §6): an outbox written by the terminal transition itself, the attempts made
 -- from it, and the space notification queue (HTTP push, Slack).
 --
 -- The rows are written by triggers on jobs, not by the code that performs transitions: whatever

@@ -18,7 +18,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 
-/** Create Jobs (API.md §4.1) and {@code GET /jobs/:id}. */
+/** Create Jobs (docs/api.md §4.1) and {@code GET /jobs/:id}. */
 @RestController
 @RequestMapping("/api/v1")
 class JobController {

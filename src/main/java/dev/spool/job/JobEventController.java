@@ -11,9 +11,9 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code GET /jobs/:id/events?cursor=&limit=} (API.md §4.4 [ext]): a job's whole event history,
- * oldest first, a bounded page at a time. {@code nextCursor} is the id of the page's last event,
- * null on the last page; a page also ends early at the byte budget.
+ * {@code GET /jobs/:id/events?cursor=&limit=} (docs/api.md §4.4 [ext]): a job's whole event
+ * history, oldest first, a bounded page at a time. {@code nextCursor} is the id of the page's last
+ * event, null on the last page; a page also ends early at the byte budget.
  */
 @RestController
 @RequestMapping("/api/v1/jobs/{jobId}/events")

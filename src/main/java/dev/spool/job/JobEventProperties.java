@@ -6,8 +6,9 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * How much of a job's event history one read returns (API.md §4.4). Event data may be up to 1 MiB
- * each, so every read stops at a count and at a byte budget (it always holds at least one event).
+ * How much of a job's event history one read returns (docs/api.md §4.4). Event data may be up to 1
+ * MiB each, so every read stops at a count and at a byte budget (it always holds at least one
+ * event).
  *
  * @param shown the most recent events {@code GET /jobs/:id} includes
  * @param defaultPageSize events per {@code GET /jobs/:id/events} page when {@code limit} is absent

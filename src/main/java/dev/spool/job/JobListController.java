@@ -18,7 +18,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code GET /spaces/:id/jobs} and {@code GET /jobs/:id/progress} (API.md §4.4). */
+/** {@code GET /spaces/:id/jobs} and {@code GET /jobs/:id/progress} (docs/api.md §4.4). */
 @RestController
 @RequestMapping("/api/v1")
 class JobListController {

@@ -5,7 +5,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Page sizes of {@code GET /spaces/:id/jobs} (API.md §4.4, §9).
+ * Page sizes of {@code GET /spaces/:id/jobs} (docs/api.md §4.4, §9).
  *
  * @param defaultLimit jobs per page when {@code limit} is not given
  * @param maxLimit the largest {@code limit} accepted; larger values are a 400

@@ -6,10 +6,10 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * The read side of API.md §4.4 that is not a single job: the space's job list and a job's progress.
- * Each list shape has its own statement so that every one of them is a range scan of the index that
- * matches its filter, newest first, stopping after one page (see docs/benchmarks.md "Listing" for
- * the plans on a million-job space).
+ * The read side of docs/api.md §4.4 that is not a single job: the space's job list and a job's
+ * progress. Each list shape has its own statement so that every one of them is a range scan of the
+ * index that matches its filter, newest first, stopping after one page (see docs/benchmarks.md
+ * "Listing" for the plans on a million-job space).
  *
  * <p>Why {@code space_id = ANY (ARRAY[:space])} and {@code ORDER BY space_id, id DESC}: with a
  * plain {@code space_id = :space} the space column drops out of the sort order, and the primary key

@@ -6,9 +6,9 @@ import com.fasterxml.jackson.annotation.JsonRawValue;
 import java.util.List;
 
 /**
- * The job object of API.md §3. JSON documents (payload, result, progress, callbackHeaders) are kept
- * as the JSON text stored in PostgreSQL and written through unchanged. Absent optional fields are
- * {@code null}, never omitted; {@code events} appears only on {@code GET /jobs/:id}.
+ * The job object of docs/api.md §3. JSON documents (payload, result, progress, callbackHeaders) are
+ * kept as the JSON text stored in PostgreSQL and written through unchanged. Absent optional fields
+ * are {@code null}, never omitted; {@code events} appears only on {@code GET /jobs/:id}.
  */
 @JsonPropertyOrder({
   "id",

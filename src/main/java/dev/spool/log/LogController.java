@@ -20,7 +20,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code POST /jobs/:id/logs} (API.md §4.3) and {@code GET /jobs/:id/logs} (§4.4). */
+/** {@code POST /jobs/:id/logs} (docs/api.md §4.3) and {@code GET /jobs/:id/logs} (§4.4). */
 @RestController
 @RequestMapping("/api/v1/jobs/{jobId}/logs")
 class LogController {

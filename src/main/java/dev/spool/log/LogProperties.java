@@ -6,7 +6,7 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Job log limits (API.md §4.3, §4.4).
+ * Job log limits (docs/api.md §4.3, §4.4).
  *
  * @param maxLinesPerRequest most records one {@code POST /jobs/:id/logs} may carry (more: 413)
  * @param maxBatchSize largest batch, counted uncompressed (more: 413, found while inflating)

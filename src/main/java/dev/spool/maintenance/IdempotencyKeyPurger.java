@@ -4,7 +4,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * Deletes {@code Idempotency-Key} records past their 24-hour replay window (API.md §4.1), in
+ * Deletes {@code Idempotency-Key} records past their 24-hour replay window (docs/api.md §4.1), in
  * bounded batches, oldest first. A create only replays a key younger than the window, so an expired
  * record is dead weight; without this, every key ever used would stay. Two instances purging at
  * once take different rows (SKIP LOCKED); a create that re-uses an expired key deletes that record

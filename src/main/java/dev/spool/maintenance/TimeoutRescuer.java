@@ -5,11 +5,11 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * Enforces both timeouts of API.md §5 with one clock and one field: {@code deadline_at}, set on
- * delivery and on ack, and pushed back by progress, checkpoint and keepalive. A delivered job past
- * it returns to pending (same attempt, event {@code delivery_timeout}); a running job past it fails
- * its attempt exactly like a worker's fail (event {@code timed_out}, then {@code retried} or {@code
- * dead}).
+ * Enforces both timeouts of docs/api.md §5 with one clock and one field: {@code deadline_at}, set
+ * on delivery and on ack, and pushed back by progress, checkpoint and keepalive. A delivered job
+ * past it returns to pending (same attempt, event {@code delivery_timeout}); a running job past it
+ * fails its attempt exactly like a worker's fail (event {@code timed_out}, then {@code retried} or
+ * {@code dead}).
  *
  * <p>Safe with several instances and with racing workers: rows are taken with {@code FOR UPDATE
  * SKIP LOCKED} and the lock re-checks status and deadline on the newest row version, so a job that

@@ -19,8 +19,8 @@ import org.springframework.stereotype.Component;
  * quote input; rather than trusting every logger, each enabled event whose message or string
  * arguments contain a {@code ?token=} value or something shaped like a key is logged again with
  * those parts replaced by {@value #REDACTED}. The first-start banner ({@code Bootstrap}) is the one
- * exception, by contract (API.md §7). Logback only (Spring Boot's default); only events that pass
- * the level check pay for the scan.
+ * exception, by contract (docs/api.md §7). Logback only (Spring Boot's default); only events that
+ * pass the level check pay for the scan.
  */
 @Component
 class LogRedaction extends TurboFilter {

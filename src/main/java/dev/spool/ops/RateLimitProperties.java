@@ -6,7 +6,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * The per-key request rate limit (API.md §9; environment {@code SPOOL_RATE_LIMIT_PER_KEY}).
+ * The per-key request rate limit (docs/api.md §9; environment {@code SPOOL_RATE_LIMIT_PER_KEY}).
  *
  * @param rateLimitPerKey requests per second each API key may make (a token bucket holding one
  *     second's worth, so short bursts up to this many pass at once); 0 turns the default limit off.

@@ -7,7 +7,7 @@ import java.util.Map;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The JSON text of every frame (API.md §8): {@code type, jobId, status, data, timestamp}, plus
+ * The JSON text of every frame (docs/api.md §8): {@code type, jobId, status, data, timestamp}, plus
  * {@code jobName}, {@code seq} and (when they changed) {@code counts} on space streams. Event data
  * is the stored JSON text, written through unchanged.
  */

@@ -28,11 +28,11 @@ import org.springframework.web.util.UriComponentsBuilder;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Authenticates a realtime upgrade before the socket opens (API.md §8): the key comes from {@code
- * ?token=}, {@code x-api-key} or {@code Authorization: Bearer}. An unknown or revoked key is a 401,
- * a missing scope or a key bound to another space a 403, an unknown job or space a 404 — plain HTTP
- * answers with the API's error body. A job stream also opens without any key, as the progress-only
- * view. What the upgrade decided travels to the handler as attributes.
+ * Authenticates a realtime upgrade before the socket opens (docs/api.md §8): the key comes from
+ * {@code ?token=}, {@code x-api-key} or {@code Authorization: Bearer}. An unknown or revoked key is
+ * a 401, a missing scope or a key bound to another space a 403, an unknown job or space a 404 —
+ * plain HTTP answers with the API's error body. A job stream also opens without any key, as the
+ * progress-only view. What the upgrade decided travels to the handler as attributes.
  */
 @Component
 class RealtimeHandshake implements HandshakeInterceptor {

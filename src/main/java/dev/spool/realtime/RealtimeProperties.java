@@ -7,7 +7,7 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Settings of the realtime WebSocket streams (API.md §8).
+ * Settings of the realtime WebSocket streams (docs/api.md §8).
  *
  * @param pingInterval how often the server pings each idle connection
  * @param sendBufferFrames most frames queued for one connection; one more closes it with 1008

@@ -34,9 +34,9 @@ record StoredEvent(
 
   /**
    * The job's status right after this event. Most event types imply it, and custom events need a
-   * running job (API.md §4.3). For the rest (retried, timed_out, callbacks...) the job's status at
-   * fetch time stands in: callbacks follow a terminal state, which never changes, and a retry
-   * leaves the job pending or scheduled.
+   * running job (docs/api.md §4.3). For the rest (retried, timed_out, callbacks...) the job's
+   * status at fetch time stands in: callbacks follow a terminal state, which never changes, and a
+   * retry leaves the job pending or scheduled.
    */
   String status() {
     return switch (type) {

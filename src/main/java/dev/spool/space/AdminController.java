@@ -19,7 +19,7 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 
-/** The admin API of API.md §7: spaces and keys. Every call needs an {@code admin} key. */
+/** The admin API of docs/api.md §7: spaces and keys. Every call needs an {@code admin} key. */
 @RestController
 @RequestMapping("/api/v1")
 class AdminController {

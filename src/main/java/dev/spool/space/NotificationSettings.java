@@ -12,9 +12,9 @@ import java.util.Set;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Validates the {@code push} and {@code slack} fields of {@code PATCH /spaces/:id} (API.md §7).
- * URLs follow the rules of {@code callbackUrl}, push headers those of {@code callbackHeaders}; the
- * addresses themselves are checked at send time by the webhook address guard.
+ * Validates the {@code push} and {@code slack} fields of {@code PATCH /spaces/:id} (docs/api.md
+ * §7). URLs follow the rules of {@code callbackUrl}, push headers those of {@code callbackHeaders};
+ * the addresses themselves are checked at send time by the webhook address guard.
  */
 final class NotificationSettings {
 

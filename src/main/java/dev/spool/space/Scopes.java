@@ -5,7 +5,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-/** The scopes of API.md §2 and their shorthands, expanded when a key is created. */
+/** The scopes of docs/api.md §2 and their shorthands, expanded when a key is created. */
 public final class Scopes {
 
   public static final String JOBS_CREATE = "jobs:create";

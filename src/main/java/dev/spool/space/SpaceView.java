@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-/** A space as the admin API shows it (API.md §7). */
+/** A space as the admin API shows it (docs/api.md §7). */
 public record SpaceView(
     String id,
     String name,

@@ -38,7 +38,10 @@ class OpenApiDocument {
 
   static OpenAPI load() {
     try (InputStream in = new ClassPathResource(LOCATION).getInputStream()) {
-      return Yaml.mapper().readValue(in, OpenAPI.class);
+      byte[] yaml = in.readAllBytes();
+      OpenAPI document = Yaml.mapper().readValue(yaml, OpenAPI.class);
+      AnyJsonSchemas.restore(document, Yaml.mapper().readTree(yaml));
+      return document;
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read " + LOCATION, e);
     }

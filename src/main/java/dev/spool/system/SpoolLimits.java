@@ -6,7 +6,7 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Request size and shape limits (API.md §3 and §9).
+ * Request size and shape limits (docs/api.md §3 and §9).
  *
  * @param jobsPerRequest most jobs one create request may carry
  * @param requestBody largest request body accepted

@@ -13,7 +13,9 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code GET /jobs/:id/callbacks} (API.md §4.4 [ext]): every callback attempt, oldest first. */
+/**
+ * {@code GET /jobs/:id/callbacks} (docs/api.md §4.4 [ext]): every callback attempt, oldest first.
+ */
 @RestController
 @RequestMapping("/api/v1")
 class CallbackController {

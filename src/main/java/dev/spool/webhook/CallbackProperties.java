@@ -7,7 +7,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Callbacks, HTTP push and Slack notifications (API.md §6).
+ * Callbacks, HTTP push and Slack notifications (docs/api.md §6).
  *
  * @param enabled whether this instance runs the dispatchers (the outbox is written regardless, so
  *     another instance, or this one after a restart, sends what was recorded)

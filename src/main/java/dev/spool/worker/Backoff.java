@@ -3,11 +3,11 @@ package dev.spool.worker;
 import java.time.Duration;
 
 /**
- * The retry delay of API.md §3 {@code backoffSeconds}: after failed attempt {@code k} (0-based) the
- * job waits {@code n·2^k} seconds, capped at one hour, with ±10 % jitter, and never more than the
- * hour. The statements compute it with the SQL function {@code spool_retry_delay} (V10) so a fail
- * and a timeout decide it inside their one statement; this class is its specification, kept in step
- * by {@code BackoffTests} and an integration test comparing both.
+ * The retry delay of docs/api.md §3 {@code backoffSeconds}: after failed attempt {@code k}
+ * (0-based) the job waits {@code n·2^k} seconds, capped at one hour, with ±10 % jitter, and never
+ * more than the hour. The statements compute it with the SQL function {@code spool_retry_delay}
+ * (V10) so a fail and a timeout decide it inside their one statement; this class is its
+ * specification, kept in step by {@code BackoffTests} and an integration test comparing both.
  */
 final class Backoff {
 

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.annotation.JsonRawValue;
 import java.util.List;
 
 /**
- * The job descriptor a poll or claim hands to a worker (API.md §4.2). {@code payload} is the JSON
- * text stored in PostgreSQL, written through unchanged.
+ * The job descriptor a poll or claim hands to a worker (docs/api.md §4.2). {@code payload} is the
+ * JSON text stored in PostgreSQL, written through unchanged.
  */
 @JsonPropertyOrder({
   "id",

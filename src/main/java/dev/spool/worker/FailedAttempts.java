@@ -1,7 +1,7 @@
 package dev.spool.worker;
 
 /**
- * The one rule for a failed attempt (API.md §3, §5), shared by a worker's {@code fail} and the
+ * The one rule for a failed attempt (docs/api.md §3, §5), shared by a worker's {@code fail} and the
  * execution-timeout rescuer: while attempts are left (and the caller did not say {@code retry:
  * false}) the job is retried — {@code attemptNumber + 1}, {@code pending} at once or {@code
  * scheduled} until its backoff ends, event {@code retried} — otherwise it is {@code dead} with

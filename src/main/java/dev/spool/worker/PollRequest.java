@@ -8,8 +8,9 @@ import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 
 /**
- * A poll's body (API.md §4.2): {@code count} 1–50 (default 1), a job-name filter under one of four
- * spellings, and {@code waitSeconds} 0–20 (default 0). Every field is optional; so is the body.
+ * A poll's body (docs/api.md §4.2): {@code count} 1–50 (default 1), a job-name filter under one of
+ * four spellings, and {@code waitSeconds} 0–20 (default 0). Every field is optional; so is the
+ * body.
  *
  * @param count most jobs to claim
  * @param names job names to take; empty means any

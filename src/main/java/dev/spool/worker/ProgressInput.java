@@ -11,9 +11,9 @@ import java.util.Map.Entry;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Validates a progress report (API.md §4.3) and reduces it to the stored shape {@code {percent,
- * message, subProgress}}; the server adds {@code updatedAt}. Unknown fields are dropped rather than
- * stored, so the job's progress is always the documented object.
+ * Validates a progress report (docs/api.md §4.3) and reduces it to the stored shape {@code
+ * {percent, message, subProgress}}; the server adds {@code updatedAt}. Unknown fields are dropped
+ * rather than stored, so the job's progress is always the documented object.
  */
 final class ProgressInput {
 

@@ -18,9 +18,9 @@ import org.springframework.web.context.request.async.DeferredResult;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The worker API of API.md §4.2: poll, claim, ack, complete, fail, kill. Every body is optional
- * (with or without a content type); a guarded update that matched nothing is explained by {@link
- * JobGuard} (404, 403, or 409 with the contract's message).
+ * The worker API of docs/api.md §4.2: poll, claim, ack, complete, fail, kill. Every body is
+ * optional (with or without a content type); a guarded update that matched nothing is explained by
+ * {@link JobGuard} (404, 403, or 409 with the contract's message).
  */
 @RestController
 @RequestMapping(value = "/api/v1", consumes = MediaType.ALL_VALUE)

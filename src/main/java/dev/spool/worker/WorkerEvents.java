@@ -6,11 +6,11 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * The four worker events of API.md §4.3 (progress, checkpoint, custom event, keepalive), each one
- * statement: the job row is guarded in WHERE (running, the sent delivery, a space the key may see)
- * and the event is appended in the same statement, so an event is never recorded for a job that has
- * meanwhile completed, failed or been redelivered. An empty answer means the guard matched nothing;
- * the caller asks {@code JobGuard.explain} why.
+ * The four worker events of docs/api.md §4.3 (progress, checkpoint, custom event, keepalive), each
+ * one statement: the job row is guarded in WHERE (running, the sent delivery, a space the key may
+ * see) and the event is appended in the same statement, so an event is never recorded for a job
+ * that has meanwhile completed, failed or been redelivered. An empty answer means the guard matched
+ * nothing; the caller asks {@code JobGuard.explain} why.
  */
 @Component
 class WorkerEvents {

@@ -21,9 +21,9 @@ import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Worker events (API.md §4.3): progress, checkpoint, custom event and keepalive on a running job.
- * Each is one guarded statement in {@link WorkerEvents}; a guard that matches nothing is explained
- * (404 / 403 / 409) by {@link JobGuard}.
+ * Worker events (docs/api.md §4.3): progress, checkpoint, custom event and keepalive on a running
+ * job. Each is one guarded statement in {@link WorkerEvents}; a guard that matches nothing is
+ * explained (404 / 403 / 409) by {@link JobGuard}.
  */
 @RestController
 @RequestMapping(value = "/api/v1/jobs/{jobId}", consumes = MediaType.ALL_VALUE)
@@ -32,9 +32,9 @@ class WorkerEventsController {
   static final int MAX_EVENT_TYPE = 100;
 
   /**
-   * Types Spool itself writes (API.md §5) plus the realtime frame types. A worker may not emit them
-   * as custom events: subscribers react to them (a fake {@code completed} would close job streams,
-   * a fake {@code progress} would reach progress-only viewers unvalidated).
+   * Types Spool itself writes (docs/api.md §5) plus the realtime frame types. A worker may not emit
+   * them as custom events: subscribers react to them (a fake {@code completed} would close job
+   * streams, a fake {@code progress} would reach progress-only viewers unvalidated).
    */
   static final Set<String> RESERVED_TYPES =
       Set.of(

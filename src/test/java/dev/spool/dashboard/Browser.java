@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.logging.Level;
+import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -17,20 +18,61 @@ import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * Debian's headless Chromium driven through {@code /usr/bin/chromedriver}: no Selenium Manager, no
- * downloads, a fresh profile per browser, nothing that calls home. Installed by .ci/run.
+ * A headless Chromium (or Chrome) driven through chromedriver: no Selenium Manager, no downloads, a
+ * fresh profile per browser, nothing that calls home. Both are found through {@code
+ * SPOOL_TEST_CHROMIUM} / {@code SPOOL_TEST_CHROMEDRIVER} (or the system properties {@code
+ * spool.test.chromium} / {@code spool.test.chromedriver}), else on the {@code PATH}. Where there is
+ * none the browser tests are skipped with a message saying so, unless {@code
+ * SPOOL_TEST_REQUIRE_BROWSER=true} (CI) makes that a failure. .ci/run installs Debian's chromium.
  */
 final class Browser {
 
-  static final String CHROMIUM = "/usr/bin/chromium";
-  static final String DRIVER = "/usr/bin/chromedriver";
   static final Path SCREENSHOTS = Path.of("target", "dashboard-screenshots");
 
   private Browser() {}
 
+  /** The executable named by the setting, else the first of the names found on the PATH. */
+  static Path locate(String env, String property, String... names) {
+    String configured = System.getProperty(property, System.getenv(env));
+    if (configured != null && !configured.isBlank()) {
+      return Path.of(configured);
+    }
+    String path = System.getenv("PATH");
+    for (String name : names) {
+      for (String dir : (path == null ? "" : path).split(java.io.File.pathSeparator)) {
+        Path candidate = Path.of(dir.isEmpty() ? "." : dir, name);
+        if (Files.isExecutable(candidate)) {
+          return candidate;
+        }
+      }
+    }
+    return null;
+  }
+
   static ChromeDriver start() {
+    Path chromium =
+        locate(
+            "SPOOL_TEST_CHROMIUM",
+            "spool.test.chromium",
+            "chromium",
+            "chromium-browser",
+            "google-chrome",
+            "chrome");
+    Path chromedriver =
+        locate("SPOOL_TEST_CHROMEDRIVER", "spool.test.chromedriver", "chromedriver");
+    if (chromium == null || chromedriver == null) {
+      String missing =
+          "no "
+              + (chromium == null ? "Chromium/Chrome" : "chromedriver")
+              + " on the PATH (or in SPOOL_TEST_CHROMIUM / SPOOL_TEST_CHROMEDRIVER): the dashboard"
+              + " browser tests need both";
+      if ("true".equals(System.getenv("SPOOL_TEST_REQUIRE_BROWSER"))) {
+        throw new IllegalStateException(missing);
+      }
+      Assumptions.abort(missing + " — skipped");
+    }
     // keep Selenium from looking for (or downloading) drivers and from reporting anything
-    System.setProperty("webdriver.chrome.driver", DRIVER);
+    System.setProperty("webdriver.chrome.driver", chromedriver.toString());
     System.setProperty("SE_MANAGER_PATH", "/bin/false");
     System.setProperty("SE_OFFLINE", "true");
     System.setProperty("SE_AVOID_STATS", "true");
@@ -41,7 +83,7 @@ final class Browser {
       throw new UncheckedIOException(e);
     }
     ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM);
+    options.setBinary(chromium.toString());
     LoggingPreferences logging = new LoggingPreferences();
     logging.enable(LogType.BROWSER, Level.ALL);
     options.setCapability("goog:loggingPrefs", logging);
@@ -57,7 +99,7 @@ final class Browser {
         "--user-data-dir=" + profile);
     ChromeDriverService service =
         new ChromeDriverService.Builder()
-            .usingDriverExecutable(Path.of(DRIVER).toFile())
+            .usingDriverExecutable(chromedriver.toFile())
             .usingAnyFreePort()
             .build();
     ChromeDriver driver = new ChromeDriver(service, options);

@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Size limits and all-or-nothing writes of Create Jobs (API.md §3, §4.1, §9). */
+/** Size limits and all-or-nothing writes of Create Jobs (docs/api.md §3, §4.1, §9). */
 class CreateJobsLimitsIntegrationTests extends IntegrationTest {
 
   static final int MIB = 1024 * 1024;

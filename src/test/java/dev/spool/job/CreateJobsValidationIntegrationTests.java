@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 
-/** Every validation rule of API.md §3 for Create Jobs, at its boundaries, over real HTTP. */
+/** Every validation rule of docs/api.md §3 for Create Jobs, at its boundaries, over real HTTP. */
 class CreateJobsValidationIntegrationTests extends IntegrationTest {
 
   TestSpace space;

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The {@code Idempotency-Key} extension of API.md §4.1. */
+/** The {@code Idempotency-Key} extension of docs/api.md §4.1. */
 class IdempotentCreateIntegrationTests extends IntegrationTest {
 
   TestSpace space;

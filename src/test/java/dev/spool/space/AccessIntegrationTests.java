@@ -14,8 +14,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * API keys and scopes (API.md §2) on every endpoint that exists: missing, unknown and revoked keys
- * are 401; a missing scope or another space's key is 403; unknown jobs and spaces are 404.
+ * API keys and scopes (docs/api.md §2) on every endpoint that exists: missing, unknown and revoked
+ * keys are 401; a missing scope or another space's key is 403; unknown jobs and spaces are 404.
  */
 class AccessIntegrationTests extends IntegrationTest {
 

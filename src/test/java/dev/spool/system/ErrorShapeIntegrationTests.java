@@ -9,7 +9,10 @@ import java.net.http.HttpRequest;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Every error answers {@code {"error": ...}} (API.md §1), also where no controller is involved. */
+/**
+ * Every error answers {@code {"error": ...}} (docs/api.md §1), also where no controller is
+ * involved.
+ */
 class ErrorShapeIntegrationTests extends IntegrationTest {
 
   static void assertErrorShape(Response r, int status) {

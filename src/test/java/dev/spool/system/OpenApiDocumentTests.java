@@ -27,4 +27,28 @@ class OpenApiDocumentTests {
       assertThat(present).as(refs.group()).isTrue();
     }
   }
+
+  @Test
+  void anyJsonFieldsStayUntypedInTheServedModel() {
+    OpenAPI doc = OpenApiDocument.load();
+    var schemas = doc.getComponents().getSchemas();
+
+    for (String[] field :
+        new String[][] {
+          {"Job", "payload"},
+          {"Job", "result"},
+          {"Event", "data"},
+          {"JobInput", "payload"},
+          {"JobDescriptor", "payload"},
+          {"LogLine", "data"}
+        }) {
+      var schema =
+          (io.swagger.v3.oas.models.media.Schema<?>)
+              schemas.get(field[0]).getProperties().get(field[1]);
+      assertThat(schema.getType()).as(field[0] + "." + field[1]).isNull();
+      assertThat(io.swagger.v3.core.util.Json.pretty(schema)).doesNotContain("\"type\"");
+    }
+    // a schema that lists properties is still an object
+    assertThat(schemas.get("Job").getType()).isEqualTo("object");
+  }
 }
