@@ -84,14 +84,14 @@ class LongPolls implements PgNotifications.Listener, SmartLifecycle {
       return result;
     }
     if (waitMillis == 0) {
-      result.setResult(new Delivery.Batch(claims.claim(spaceId, request.names(), request.count())));
+      result.setResult(new Delivery.Batch(claims.claim(spaceId, request)));
       return result;
     }
     Waiter w = new Waiter(spaceId, request, result, System.nanoTime() + waitMillis * 1_000_000L);
     register(w);
     List<Delivery> jobs;
     try {
-      jobs = claims.claim(spaceId, request.names(), request.count());
+      jobs = claims.claim(spaceId, request);
     } catch (RuntimeException e) {
       w.finish(null);
       throw e;
@@ -286,7 +286,7 @@ class LongPolls implements PgNotifications.Listener, SmartLifecycle {
     private void claim() {
       List<Delivery> jobs;
       try {
-        jobs = claims.claim(spaceId, request.names(), request.count());
+        jobs = claims.claim(spaceId, request);
       } catch (RuntimeException e) {
         if (state.getAndSet(DONE) != DONE) {
           cleanUp();
