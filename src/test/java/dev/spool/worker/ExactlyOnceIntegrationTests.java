@@ -125,12 +125,12 @@ class ExactlyOnceIntegrationTests extends IntegrationTest {
                   if (jobs.isEmpty()) {
                     continue;
                   }
-                  List<JsonNode> started = new ArrayList<>();
+                  List<JsonNode> running = new ArrayList<>();
                   if (mode == Mode.BATCH_ACK_SINGLE_COMPLETE) {
                     JsonNode results = worker.batchResults("ack", items(jobs, false));
                     for (int i = 0; i < jobs.size(); i++) {
                       if ("running".equals(statusOf(results.get(i)))) {
-                        started.add(jobs.get(i));
+                        running.add(jobs.get(i));
                       } else {
                         conflicts.incrementAndGet();
                       }
@@ -139,13 +139,13 @@ class ExactlyOnceIntegrationTests extends IntegrationTest {
                     for (JsonNode job : jobs) {
                       Response ack = worker.ack(job.get("id").asString(), delivery(job));
                       if (ack.status() == 200) {
-                        started.add(job);
+                        running.add(job);
                       } else {
                         conflicts.incrementAndGet();
                       }
                     }
                   } else {
-                    jobs.forEach(started::add);
+                    jobs.forEach(running::add);
                   }
                   if (mode == Mode.ACK_ON_POLL_BATCH_COMPLETE) {
                     JsonNode results = worker.batchResults("complete", items(jobs, true));
@@ -161,7 +161,7 @@ class ExactlyOnceIntegrationTests extends IntegrationTest {
                     }
                     continue;
                   }
-                  for (JsonNode job : started) {
+                  for (JsonNode job : running) {
                     String id = job.get("id").asString();
                     Response done =
                         worker.complete(
