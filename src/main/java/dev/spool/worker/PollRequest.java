@@ -18,15 +18,16 @@ import tools.jackson.databind.JsonNode;
  */
 record PollRequest(int count, List<String> names, int waitSeconds, boolean ack) {
 
-  PollRequest(int count, List<String> names, int waitSeconds) {
-    this(count, names, waitSeconds, false);
-  }
-
   static final int MAX_COUNT = 50;
   static final int MAX_WAIT_SECONDS = 20;
 
   /** When several spellings are sent, the first present in this order wins. */
   static final List<String> FILTER_FIELDS = List.of("types", "type", "names", "name");
+
+  /** A poll without ack on poll. */
+  PollRequest(int count, List<String> names, int waitSeconds) {
+    this(count, names, waitSeconds, false);
+  }
 
   static PollRequest parse(Optional<JsonNode> body) {
     if (body.isEmpty()) {
