@@ -3,6 +3,9 @@ package dev.spool.job;
 import dev.spool.space.Caller;
 import dev.spool.system.ApiException;
 import dev.spool.system.Ids;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -54,6 +57,51 @@ public class JobGuard {
       return ApiException.wrongSpace();
     }
     return conflict(s.status(), deliveryId, s.deliveryId(), expected);
+  }
+
+  /** One item of a batch call that matched nothing: its job id and the delivery it sent. */
+  public record Miss(String jobId, String deliveryId) {}
+
+  private static final String STATES =
+      """
+      SELECT id, space_id, status, delivery_id FROM jobs
+       WHERE id = ANY (ARRAY(SELECT json_array_elements_text(CAST(:ids AS json))))
+      """;
+
+  /**
+   * {@link #explain} for many items of a batch call in one query: each miss's exception by job id.
+   * The batch names its space in the path, so a job of any other space is that item's 403, also for
+   * an admin key; an id that is not a valid ULID is unknown (404).
+   *
+   * @param space the path's space
+   * @param idsJson the misses' ids as a JSON array (the batch already holds the JSON mapper)
+   */
+  public Map<String, ApiException> explainAll(
+      String space, Collection<Miss> misses, String idsJson, String expected) {
+    Map<String, State> states = new HashMap<>();
+    jdbc.sql(STATES)
+        .param("ids", idsJson)
+        .query(
+            (rs, n) ->
+                states.put(
+                    rs.getString("id"),
+                    new State(
+                        rs.getString("space_id"),
+                        rs.getString("status"),
+                        rs.getString("delivery_id"))))
+        .list();
+    Map<String, ApiException> out = new HashMap<>();
+    for (Miss miss : misses) {
+      State s = states.get(miss.jobId());
+      if (s == null) {
+        out.put(miss.jobId(), ApiException.notFound("Job"));
+      } else if (!s.spaceId().equals(space)) {
+        out.put(miss.jobId(), ApiException.wrongSpace());
+      } else {
+        out.put(miss.jobId(), conflict(s.status(), miss.deliveryId(), s.deliveryId(), expected));
+      }
+    }
+    return out;
   }
 
   /** The 409 for a job in {@code status} when the action needs {@code expected}. */

@@ -10,10 +10,11 @@ import java.util.TreeSet;
  *
  * @param spaceId the space whose jobs are claimed
  * @param names job names to take; empty means any
+ * @param ack whether the claim acks too (ack on poll: the jobs go straight to running)
  */
-record ClaimFilter(String spaceId, List<String> names) {
+record ClaimFilter(String spaceId, List<String> names, boolean ack) {
 
   static ClaimFilter of(String spaceId, PollRequest poll) {
-    return new ClaimFilter(spaceId, List.copyOf(new TreeSet<>(poll.names())));
+    return new ClaimFilter(spaceId, List.copyOf(new TreeSet<>(poll.names())), poll.ack());
   }
 }

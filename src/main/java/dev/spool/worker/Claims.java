@@ -23,7 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
 class Claims {
 
   /** Oldest first by (available_at, id): the order of the {@code jobs_claimable} index. */
-  private static final String CLAIM_AVAILABLE =
+  private static final String CLAIM_AVAILABLE_TEMPLATE =
       """
       WITH picked AS (
           SELECT id, available_at FROM jobs
@@ -35,52 +35,81 @@ class Claims {
       ), numbered AS (
           SELECT id, available_at, row_number() OVER (ORDER BY available_at, id) AS n FROM picked
       ), u AS (
-          UPDATE jobs j SET status = 'delivered',
+          UPDATE jobs j SET status = %s,
                  delivery_id = CAST(:deliveries AS json) ->> (n.n - 1)::int,
                  deadline_at = now() + j.timeout_seconds * interval '1 second',
-                 delivered_at = now(), updated_at = now()
+                 delivered_at = now(), %s updated_at = now()
             FROM numbered n
            WHERE j.id = n.id AND j.status IN ('pending', 'scheduled')
           RETURNING j.id, j.space_id, j.name, j.payload, j.timeout_seconds, j.max_retries,
-                    j.attempt_number, j.created_at, j.delivery_id, j.available_at
+                    j.attempt_number, j.created_at, j.delivery_id, j.available_at, j.status
       ), ev AS (
           INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
-          SELECT id, space_id, 'delivered', json_build_object('deliveryId', delivery_id),
-                 attempt_number
-            FROM u ORDER BY available_at, id
+          SELECT u.id, u.space_id, e.type, e.data, u.attempt_number
+            FROM u %s
+           ORDER BY u.available_at, u.id, e.ord
       )
       SELECT id, name, payload::text AS payload, timeout_seconds, max_retries, attempt_number,
-             created_at, delivery_id
+             created_at, delivery_id, status
         FROM u ORDER BY available_at, id
       """;
 
   private static final String BY_NAME =
       "AND name = ANY (ARRAY(SELECT json_array_elements_text(CAST(:names AS json))))";
 
-  static final String CLAIM_ANY = CLAIM_AVAILABLE.formatted("");
-  static final String CLAIM_NAMED = CLAIM_AVAILABLE.formatted(BY_NAME);
+  /**
+   * The status a claim sets, the {@code started_at} it sets and the events it appends ({@code e}:
+   * ord, type, data), without and with ack on poll: an acked claim is a delivery and an ack in one
+   * statement, so it records both events, in that order, and starts the execution timeout — whose
+   * length is the same {@code timeout_seconds} as the delivery timeout, hence one deadline.
+   */
+  private static final String[] DELIVER = {
+    "'delivered'",
+    "",
+    "CROSS JOIN LATERAL (VALUES (1, 'delivered', json_build_object('deliveryId', u.delivery_id)))"
+        + " AS e(ord, type, data)"
+  };
+
+  private static final String[] DELIVER_AND_ACK = {
+    "'running'",
+    "started_at = now(),",
+    "CROSS JOIN LATERAL (VALUES (1, 'delivered', json_build_object('deliveryId', u.delivery_id)),"
+        + " (2, 'acked', NULL)) AS e(ord, type, data)"
+  };
+
+  private static String claimAvailable(String filter, String[] mode) {
+    return CLAIM_AVAILABLE_TEMPLATE.formatted(filter, mode[0], mode[1], mode[2]);
+  }
+
+  static final String CLAIM_ANY = claimAvailable("", DELIVER);
+  static final String CLAIM_NAMED = claimAvailable(BY_NAME, DELIVER);
+  static final String CLAIM_ANY_ACKED = claimAvailable("", DELIVER_AND_ACK);
+  static final String CLAIM_NAMED_ACKED = claimAvailable(BY_NAME, DELIVER_AND_ACK);
 
   /** Claims one job by id: pending, or scheduled and due. */
-  static final String CLAIM_ONE =
+  private static final String CLAIM_ONE_TEMPLATE =
       """
       WITH u AS (
-          UPDATE jobs SET status = 'delivered', delivery_id = :delivery,
+          UPDATE jobs SET status = %s, delivery_id = :delivery,
                  deadline_at = now() + timeout_seconds * interval '1 second',
-                 delivered_at = now(), updated_at = now()
+                 delivered_at = now(), %s updated_at = now()
            WHERE id = :id AND (CAST(:space AS text) IS NULL OR space_id = :space)
              AND (status = 'pending' OR (status = 'scheduled' AND available_at <= now()))
           RETURNING id, space_id, name, payload, timeout_seconds, max_retries, attempt_number,
-                    created_at, delivery_id
+                    created_at, delivery_id, status
       ), ev AS (
           INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
-          SELECT id, space_id, 'delivered', json_build_object('deliveryId', delivery_id),
-                 attempt_number
-            FROM u
+          SELECT u.id, u.space_id, e.type, e.data, u.attempt_number
+            FROM u %s
+           ORDER BY e.ord
       )
       SELECT id, name, payload::text AS payload, timeout_seconds, max_retries, attempt_number,
-             created_at, delivery_id
+             created_at, delivery_id, status
         FROM u
       """;
+
+  static final String CLAIM_ONE = CLAIM_ONE_TEMPLATE.formatted((Object[]) DELIVER);
+  static final String CLAIM_ONE_ACKED = CLAIM_ONE_TEMPLATE.formatted((Object[]) DELIVER_AND_ACK);
 
   private static final String SPACE_EXISTS = "SELECT EXISTS (SELECT 1 FROM spaces WHERE id = :id)";
 
@@ -94,7 +123,8 @@ class Claims {
               rs.getInt("max_retries"),
               rs.getInt("attempt_number"),
               JobRepository.ts(rs, "created_at"),
-              rs.getString("delivery_id"));
+              rs.getString("delivery_id"),
+              "running".equals(rs.getString("status")) ? "running" : null);
 
   private final JdbcClient jdbc;
   private final DurableCommits durable;
@@ -105,14 +135,26 @@ class Claims {
     this.jdbc = jdbc;
   }
 
-  /** Claims up to {@code count} available jobs of the space, oldest first. */
-  List<Delivery> claim(String spaceId, List<String> names, int count) {
+  /** Claims what the poll asks for: its count, its name filter, with or without ack. */
+  List<Delivery> claim(String spaceId, PollRequest poll) {
+    return claim(spaceId, poll.names(), poll.count(), poll.ack());
+  }
+
+  /**
+   * Claims up to {@code count} available jobs of the space, oldest first.
+   *
+   * @param ack start them at once (ack on poll): running, not delivered
+   */
+  List<Delivery> claim(String spaceId, List<String> names, int count, boolean ack) {
     List<String> deliveries = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       deliveries.add(Ids.next());
     }
     JdbcClient.StatementSpec spec =
-        jdbc.sql(names.isEmpty() ? CLAIM_ANY : CLAIM_NAMED)
+        jdbc.sql(
+                names.isEmpty()
+                    ? (ack ? CLAIM_ANY_ACKED : CLAIM_ANY)
+                    : (ack ? CLAIM_NAMED_ACKED : CLAIM_NAMED))
             .param("space", spaceId)
             .param("count", count)
             .param("deliveries", json.writeValueAsString(deliveries));
@@ -127,11 +169,12 @@ class Claims {
    * Claims one job by id when it is available.
    *
    * @param callerSpace the caller's space, or null for an admin key
+   * @param ack start it at once (ack on claim): running, not delivered
    */
-  Optional<Delivery> claimOne(String jobId, String callerSpace) {
+  Optional<Delivery> claimOne(String jobId, String callerSpace, boolean ack) {
     return durable.write(
         () ->
-            jdbc.sql(CLAIM_ONE)
+            jdbc.sql(ack ? CLAIM_ONE_ACKED : CLAIM_ONE)
                 .param("id", jobId)
                 .param("space", callerSpace, Types.VARCHAR)
                 .param("delivery", Ids.next())

@@ -240,7 +240,7 @@ class LongPolls implements PgNotifications.Listener, SmartLifecycle {
 
   private List<Delivery> claim(ClaimFilter filter, int count, Counter counter) {
     counter.increment();
-    return claims.claim(filter.spaceId(), filter.names(), count);
+    return claims.claim(filter.spaceId(), filter.names(), count, filter.ack());
   }
 
   private void expire(WaitingPoll w) {

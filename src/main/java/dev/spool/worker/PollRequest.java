@@ -15,14 +15,20 @@ import tools.jackson.databind.JsonNode;
  * @param count most jobs to claim
  * @param names job names to take; empty means any
  * @param waitSeconds how long an empty poll may wait for a job
+ * @param ack start the claimed jobs at once (ack on poll): they answer as {@code running}
  */
-record PollRequest(int count, List<String> names, int waitSeconds) {
+record PollRequest(int count, List<String> names, int waitSeconds, boolean ack) {
 
   static final int MAX_COUNT = 50;
   static final int MAX_WAIT_SECONDS = 20;
 
   /** When several spellings are sent, the first present in this order wins. */
   static final List<String> FILTER_FIELDS = List.of("types", "type", "names", "name");
+
+  /** A poll without ack on poll. */
+  PollRequest(int count, List<String> names, int waitSeconds) {
+    this(count, names, waitSeconds, false);
+  }
 
   static PollRequest parse(Optional<JsonNode> body) {
     if (body.isEmpty()) {
@@ -36,10 +42,11 @@ record PollRequest(int count, List<String> names, int waitSeconds) {
     int count = intIn(json, "count", 1, 1, MAX_COUNT, errors);
     int wait = intIn(json, "waitSeconds", 0, 0, MAX_WAIT_SECONDS, errors);
     List<String> names = names(json, errors);
+    boolean ack = ack(json, errors);
     if (!errors.isEmpty()) {
       throw ApiException.validation(errors);
     }
-    return new PollRequest(count, names, wait);
+    return new PollRequest(count, names, wait, ack);
   }
 
   private static int intIn(
@@ -54,6 +61,22 @@ record PollRequest(int count, List<String> names, int waitSeconds) {
       return fallback;
     }
     return v.asInt();
+  }
+
+  /**
+   * The {@code ack} flag of a poll or claim body: a boolean, default false (null counts as absent,
+   * like the other optional fields).
+   */
+  static boolean ack(JsonNode json, List<FieldError> errors) {
+    JsonNode v = json.get("ack");
+    if (v == null || v.isNull()) {
+      return false;
+    }
+    if (!v.isBoolean()) {
+      errors.add(new FieldError("ack", "ack must be a boolean"));
+      return false;
+    }
+    return v.asBoolean();
   }
 
   /**

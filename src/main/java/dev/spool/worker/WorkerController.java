@@ -27,7 +27,7 @@ import tools.jackson.databind.JsonNode;
 class WorkerController {
 
   static final String DEFAULT_KILL_REASON = "killed";
-  static final String DEFAULT_ERROR = "Job failed";
+  static final String DEFAULT_ERROR = FailureText.DEFAULT_ERROR;
 
   private final LongPolls longPolls;
   private final Claims claims;
@@ -61,9 +61,9 @@ class WorkerController {
   @PostMapping("/jobs/{jobId}/claim")
   Delivery claim(HttpServletRequest request, @PathVariable String jobId) {
     Caller caller = Caller.of(request).require(Scopes.JOBS_POLL);
-    objectBody(request);
+    boolean ack = objectBody(request).map(WorkerController::ackFlag).orElse(false);
     return validId(jobId)
-        .flatMap(id -> claims.claimOne(id, boundSpace(caller)))
+        .flatMap(id -> claims.claimOne(id, boundSpace(caller), ack))
         .orElseThrow(() -> guard.explain(caller, jobId, null, "pending"));
   }
 
@@ -98,31 +98,20 @@ class WorkerController {
     Optional<JsonNode> body = objectBody(request);
     JsonNode error = body.map(b -> b.get("error")).orElse(null);
     JsonNode retry = body.map(b -> b.get("retry")).orElse(null);
-    String errorJson;
-    String lastError;
     if (error != null && JsonBodies.hasUnstorableText(error)) {
       throw invalid("error", "error " + JsonBodies.UNSTORABLE_TEXT);
     }
-    if (error == null || error.isNull()) {
-      errorJson = bodies.mapper().writeValueAsString(DEFAULT_ERROR);
-      lastError = DEFAULT_ERROR;
-    } else if (error.isString()) {
-      errorJson = bodies.writeDocument(error, "error");
-      lastError = error.asString();
-    } else if (error.isObject()) {
-      errorJson = bodies.writeDocument(error, "error");
-      JsonNode message = error.get("message");
-      lastError = message != null && message.isString() ? message.asString() : errorJson;
-    } else {
+    if (error != null && !error.isNull() && !error.isString() && !error.isObject()) {
       throw invalid("error", "error must be a string or an object");
     }
+    FailureText failure = FailureText.of(error, bodies);
     if (retry != null && !retry.isNull() && !retry.isBoolean()) {
       throw invalid("retry", "retry must be a boolean");
     }
     boolean retrying = retry == null || retry.isNull() || retry.asBoolean();
     Transitions.Guard g = guardOf(caller, request);
     return validId(jobId)
-        .flatMap(id -> transitions.fail(id, g, errorJson, lastError, retrying))
+        .flatMap(id -> transitions.fail(id, g, failure.errorJson(), failure.lastError(), retrying))
         .orElseThrow(() -> guard.explain(caller, jobId, g.delivery(), "running"));
   }
 
@@ -153,6 +142,16 @@ class WorkerController {
       throw ApiException.badRequest("Request body must be a JSON object");
     }
     return body;
+  }
+
+  /** A claim body's {@code ack} (ack on claim), read like a poll's. */
+  private static boolean ackFlag(JsonNode body) {
+    java.util.List<ApiException.FieldError> errors = new java.util.ArrayList<>();
+    boolean ack = PollRequest.ack(body, errors);
+    if (!errors.isEmpty()) {
+      throw ApiException.validation(errors);
+    }
+    return ack;
   }
 
   private static Transitions.Guard guardOf(Caller caller, HttpServletRequest request) {

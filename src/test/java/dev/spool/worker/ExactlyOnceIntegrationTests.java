@@ -23,13 +23,57 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Thousands of jobs, sixteen concurrent workers polling several at a time, two Spool instances on
- * one database: every job is delivered exactly once and completed exactly once, none is lost.
+ * one database, single calls, ack on poll and batch calls mixed: every job is delivered exactly
+ * once and completed exactly once, none is lost.
  */
 class ExactlyOnceIntegrationTests extends IntegrationTest {
 
   static final int JOBS = 5_000;
   static final int WORKERS = 16;
   static final long TIME_LIMIT_MS = 240_000;
+
+  /** How a worker starts and finishes its jobs: single and batch calls are mixed in one run. */
+  enum Mode {
+    SINGLE_ACK_SINGLE_COMPLETE(false),
+    ACK_ON_POLL_BATCH_COMPLETE(true),
+    BATCH_ACK_SINGLE_COMPLETE(false),
+    ACK_ON_POLL_SINGLE_COMPLETE(true);
+
+    final boolean ackOnPoll;
+
+    Mode(boolean ackOnPoll) {
+      this.ackOnPoll = ackOnPoll;
+    }
+  }
+
+  /** A batch outcome's status, or null for a refused item. */
+  static String statusOf(JsonNode outcome) {
+    JsonNode status = outcome.get("status");
+    return status == null ? null : status.asString();
+  }
+
+  static String delivery(JsonNode job) {
+    return job.get("deliveryId").asString();
+  }
+
+  /** A batch body for the polled jobs, fenced by their deliveries, with results when asked. */
+  static String items(JsonNode jobs, boolean withResults) {
+    StringBuilder body = new StringBuilder("{\"jobs\":[");
+    for (int i = 0; i < jobs.size(); i++) {
+      JsonNode job = jobs.get(i);
+      body.append(i == 0 ? "" : ",")
+          .append("{\"id\":\"")
+          .append(job.get("id").asString())
+          .append("\",\"deliveryId\":\"")
+          .append(delivery(job))
+          .append('"');
+      if (withResults) {
+        body.append(",\"result\":").append(job.get("payload"));
+      }
+      body.append('}');
+    }
+    return body.append("]}").toString();
+  }
 
   @Test
   void everyJobIsDeliveredAndCompletedExactlyOnceAcrossTwoInstances() throws Exception {
@@ -59,8 +103,9 @@ class ExactlyOnceIntegrationTests extends IntegrationTest {
     List<Future<?>> futures = new ArrayList<>();
     long started = System.nanoTime();
     for (int w = 0; w < WORKERS; w++) {
-      WorkerCalls worker = new WorkerCalls(w % 2 == 0 ? api : other, space);
-      boolean longPoll = w % 4 == 0;
+      WorkerCalls worker = new WorkerCalls((w / 4) % 2 == 0 ? api : other, space);
+      Mode mode = Mode.values()[w % 4];
+      boolean longPoll = w % 3 == 0;
       futures.add(
           pool.submit(
               () -> {
@@ -68,15 +113,60 @@ class ExactlyOnceIntegrationTests extends IntegrationTest {
                   int count = ThreadLocalRandom.current().nextInt(2, 21);
                   JsonNode jobs =
                       worker.pollJobs(
-                          "{\"count\":" + count + (longPoll ? ",\"waitSeconds\":1}" : "}"));
+                          "{\"count\":"
+                              + count
+                              + (mode.ackOnPoll ? ",\"ack\":true" : "")
+                              + (longPoll ? ",\"waitSeconds\":1}" : "}"));
                   for (JsonNode job : jobs) {
+                    deliveries
+                        .computeIfAbsent(job.get("id").asString(), k -> new AtomicInteger())
+                        .incrementAndGet();
+                  }
+                  if (jobs.isEmpty()) {
+                    continue;
+                  }
+                  List<JsonNode> running = new ArrayList<>();
+                  if (mode == Mode.BATCH_ACK_SINGLE_COMPLETE) {
+                    JsonNode results = worker.batchResults("ack", items(jobs, false));
+                    for (int i = 0; i < jobs.size(); i++) {
+                      if ("running".equals(statusOf(results.get(i)))) {
+                        running.add(jobs.get(i));
+                      } else {
+                        conflicts.incrementAndGet();
+                      }
+                    }
+                  } else if (mode == Mode.SINGLE_ACK_SINGLE_COMPLETE) {
+                    for (JsonNode job : jobs) {
+                      Response ack = worker.ack(job.get("id").asString(), delivery(job));
+                      if (ack.status() == 200) {
+                        running.add(job);
+                      } else {
+                        conflicts.incrementAndGet();
+                      }
+                    }
+                  } else {
+                    jobs.forEach(running::add);
+                  }
+                  if (mode == Mode.ACK_ON_POLL_BATCH_COMPLETE) {
+                    JsonNode results = worker.batchResults("complete", items(jobs, true));
+                    for (JsonNode r : results) {
+                      if ("completed".equals(statusOf(r))) {
+                        completions
+                            .computeIfAbsent(r.get("id").asString(), k -> new AtomicInteger())
+                            .incrementAndGet();
+                        completed.incrementAndGet();
+                      } else {
+                        conflicts.incrementAndGet();
+                      }
+                    }
+                    continue;
+                  }
+                  for (JsonNode job : running) {
                     String id = job.get("id").asString();
-                    String delivery = job.get("deliveryId").asString();
-                    deliveries.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
-                    Response ack = worker.ack(id, delivery);
                     Response done =
-                        worker.complete(id, "{\"result\":" + job.get("payload") + "}", delivery);
-                    if (ack.status() == 200 && done.status() == 200) {
+                        worker.complete(
+                            id, "{\"result\":" + job.get("payload") + "}", delivery(job));
+                    if (done.status() == 200) {
                       completions.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
                       completed.incrementAndGet();
                     } else {

@@ -41,4 +41,16 @@ class PollRequestTests {
     assertThatThrownBy(() -> parse("{\"waitSeconds\":-1}")).isInstanceOf(ApiException.class);
     assertThatThrownBy(() -> parse("{\"names\":\"a\"}")).isInstanceOf(ApiException.class);
   }
+
+  @Test
+  void ackIsAnOptionalBooleanThatDefaultsToFalse() {
+    assertThat(parse("{}").ack()).isFalse();
+    assertThat(parse("{\"ack\":null}").ack()).isFalse();
+    assertThat(parse("{\"ack\":true,\"count\":5}"))
+        .isEqualTo(new PollRequest(5, java.util.List.of(), 0, true));
+    assertThatThrownBy(() -> parse("{\"ack\":\"true\"}"))
+        .isInstanceOf(ApiException.class)
+        .hasMessage("ack must be a boolean");
+    assertThatThrownBy(() -> parse("{\"ack\":1}")).isInstanceOf(ApiException.class);
+  }
 }

@@ -57,6 +57,16 @@ class TransitionTableTests {
   }
 
   @Test
+  void batchFailsAndClaimsWithAckStateTheSameSourcesAsTheSingleCalls() {
+    assertThat(BatchTransitions.FAIL_MANY).contains(inList(JobStatus.sourcesOf(DEAD)));
+    assertThat(Claims.CLAIM_ANY_ACKED)
+        .contains("status IN ('pending', 'scheduled')", "available_at <= now()", "'acked'");
+    assertThat(Claims.CLAIM_ONE_ACKED)
+        .contains(
+            "status = 'pending' OR (status = 'scheduled' AND available_at <= now())", "'acked'");
+  }
+
+  @Test
   void aFailedAttemptGoesBackToTheQueueOrDies() {
     assertThat(DELIVERED.canMoveTo(PENDING)).isTrue();
     assertThat(RUNNING.canMoveTo(PENDING)).isTrue();

@@ -13,7 +13,7 @@ class WaitingPollsTests {
 
   final List<WaitingPoll> left = new ArrayList<>();
   final WaitingPolls polls = new WaitingPolls(left::add);
-  final ClaimFilter any = new ClaimFilter("space", List.of());
+  final ClaimFilter any = new ClaimFilter("space", List.of(), false);
 
   WaitingPoll waiting(ClaimFilter filter, int count) {
     WaitingPoll w = new WaitingPoll(filter, count, "key", new DeferredResult<>());
@@ -24,7 +24,7 @@ class WaitingPollsTests {
 
   static List<Delivery> jobs(int n) {
     return IntStream.range(0, n)
-        .mapToObj(i -> new Delivery("job" + i, "n", "{}", 60, 3, 1, "t", "d" + i))
+        .mapToObj(i -> new Delivery("job" + i, "n", "{}", 60, 3, 1, "t", "d" + i, null))
         .toList();
   }
 

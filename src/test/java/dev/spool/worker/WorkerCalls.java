@@ -50,6 +50,18 @@ public final class WorkerCalls {
     return action(jobId, "kill", body, null);
   }
 
+  /** A batch transition: {@code POST /spaces/:id/jobs/<action>} with a JSON body. */
+  public Response batch(String action, String body) {
+    return api.post("/api/v1/spaces/" + space.id() + "/jobs/" + action, space.key(), body);
+  }
+
+  /** A batch transition's {@code results} (asserting 200). */
+  public JsonNode batchResults(String action, String body) {
+    Response r = batch(action, body);
+    TestApi.require(r, 200);
+    return r.json().get("results");
+  }
+
   public Response action(String jobId, String action, String body, String deliveryId) {
     Map<String, String> headers = new HashMap<>();
     if (body != null) {
