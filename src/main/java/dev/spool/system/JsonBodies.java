@@ -36,8 +36,11 @@ public class JsonBodies {
             .streamReadConstraints(
                 StreamReadConstraints.builder()
                     .maxNestingDepth(limits.maxJsonDepth())
-                    // no single string can be stored if it is larger than a whole document
-                    .maxStringLength((int) Math.min(limits.document().toBytes(), Integer.MAX_VALUE))
+                    // the body limits (BodyLimitFilter) already bound every string; a string over
+                    // the document limit must still parse, so that a batch call can refuse just
+                    // the item that carries it (413 for that item, not for the whole request)
+                    .maxStringLength(
+                        (int) Math.min(limits.requestBody().toBytes(), Integer.MAX_VALUE))
                     .maxDocumentLength(limits.requestBody().toBytes())
                     .maxTokenCount(limits.maxJsonTokens())
                     .build())
