@@ -29,32 +29,38 @@ class Claims {
   private static final String CLAIM_AVAILABLE =
       """
       WITH picked AS (
-          SELECT id, available_at FROM jobs
+          SELECT id, available_at, status FROM jobs
            WHERE space_id = :space AND status IN ('pending', 'scheduled')
              AND available_at <= now() %s
            ORDER BY available_at, id
            LIMIT :count
              FOR UPDATE SKIP LOCKED
       ), numbered AS (
-          SELECT id, available_at, row_number() OVER (ORDER BY available_at, id) AS n FROM picked
+          SELECT id, available_at, status, row_number() OVER (ORDER BY available_at, id) AS n
+            FROM picked
       ), u AS (
           UPDATE jobs j SET status = 'delivered',
                  delivery_id = CAST(:deliveries AS json) ->> (n.n - 1)::int,
                  deadline_at = now() + j.timeout_seconds * interval '1 second',
                  delivered_at = now(), updated_at = now()
             FROM numbered n
-           WHERE j.id = n.id AND j.status IN ('pending', 'scheduled')
+           WHERE j.space_id = :space AND j.id = n.id AND j.status IN ('pending', 'scheduled')
           RETURNING j.id, j.space_id, j.name, j.payload, j.timeout_seconds, j.max_retries,
-                    j.attempt_number, j.created_at, j.delivery_id, j.available_at
+                    j.attempt_number, j.created_at, j.delivery_id, j.available_at,
+                    n.status AS from_status
       ), ev AS (
-          INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
+          INSERT INTO job_events (job_id, space_id, type, data, attempt_number, from_status,
+                                  to_status)
           SELECT id, space_id, 'delivered', json_build_object('deliveryId', delivery_id),
-                 attempt_number
+                 attempt_number, from_status, 'delivered'
             FROM u ORDER BY available_at, id
+          RETURNING space_id
+      ), note AS (
+          SELECT spool_notify_events(array_agg(space_id)) FROM ev
       )
       SELECT id, name, payload::text AS payload, timeout_seconds, max_retries, attempt_number,
              created_at, delivery_id
-        FROM u ORDER BY available_at, id
+        FROM u, note ORDER BY available_at, id
       """;
 
   private static final String BY_NAME =
@@ -67,22 +73,27 @@ class Claims {
   static final String CLAIM_ONE =
       """
       WITH u AS (
-          UPDATE jobs SET status = 'delivered', delivery_id = :delivery,
+          UPDATE jobs SET status = 'delivered', previous_status = status,
+                 delivery_id = :delivery,
                  deadline_at = now() + timeout_seconds * interval '1 second',
                  delivered_at = now(), updated_at = now()
            WHERE id = :id AND (CAST(:space AS text) IS NULL OR space_id = :space)
              AND (status = 'pending' OR (status = 'scheduled' AND available_at <= now()))
           RETURNING id, space_id, name, payload, timeout_seconds, max_retries, attempt_number,
-                    created_at, delivery_id
+                    created_at, delivery_id, previous_status
       ), ev AS (
-          INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
+          INSERT INTO job_events (job_id, space_id, type, data, attempt_number, from_status,
+                                  to_status)
           SELECT id, space_id, 'delivered', json_build_object('deliveryId', delivery_id),
-                 attempt_number
+                 attempt_number, previous_status, 'delivered'
             FROM u
+          RETURNING space_id
+      ), note AS (
+          SELECT spool_notify_events(array_agg(space_id)) FROM ev
       )
       SELECT id, name, payload::text AS payload, timeout_seconds, max_retries, attempt_number,
              created_at, delivery_id
-        FROM u
+        FROM u, note
       """;
 
   /**
