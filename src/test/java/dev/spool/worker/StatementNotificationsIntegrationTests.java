@@ -62,7 +62,8 @@ class StatementNotificationsIntegrationTests extends IntegrationTest {
     expect(true, false);
     TestApi.require(worker.ack(a, delivery), 200);
     expect(true, false);
-    TestApi.require(worker.action(a, "progress", "{\"percent\":5}", delivery), 200);
+    TestApi.require(
+        worker.action(a, "progress", "{\"percent\":5,\"message\":\"working\"}", delivery), 200);
     expect(true, false);
     TestApi.require(worker.fail(a, "{\"error\":\"again\"}", delivery), 200);
     expect(true, true); // retried at once: pending again
