@@ -56,8 +56,8 @@ public class JobCounts {
    * Folds the status changes of every transaction older than the oldest one still running (the
    * snapshot's xmin: all of those have committed or aborted, so no event below it can appear later)
    * into the totals and moves the watermark there, in one statement. The watermark row's lock (SKIP
-   * LOCKED) lets one instance at a time do it; a roll-up that waited behind another sees the
-   * other's watermark and folds only what lies above it.
+   * LOCKED) lets one instance at a time do it (the other skips its turn); a roll-up that locks the
+   * row after another committed sees the newer watermark and folds only what lies above it.
    */
   private static final String ROLL_UP =
       """
