@@ -3,7 +3,7 @@
 -- statement, with and without the trigger, with and without callback URLs. psql \timing output.
 \timing on
 SET client_min_messages = warning;
-TRUNCATE jobs, job_events, job_count_deltas, callback_deliveries, callback_attempts, space_notifications CASCADE;
+TRUNCATE jobs, job_events, job_counts, callback_deliveries, callback_attempts, space_notifications CASCADE;
 INSERT INTO spaces (id, name, public_key) VALUES ('BENCHSPACE', 'bench', 'pk') ON CONFLICT DO NOTHING;
 
 CREATE OR REPLACE FUNCTION bench_jobs(prefix text, n int, url text) RETURNS void LANGUAGE sql AS $$

@@ -10,59 +10,76 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * Jobs per status per space, without counting the job table: triggers append deltas, {@link
- * #rollUpOnce()} folds them into totals, and a read adds the few deltas not yet folded.
+ * Jobs per status per space, without counting the job table and without a row of its own per
+ * transition: every event that changes a job's status records {@code from_status} and {@code
+ * to_status}, {@link #rollUpOnce()} folds the events of finished transactions into {@code
+ * job_counts} and moves a watermark, and a read adds the status changes of the few events at or
+ * after the watermark.
  */
 @Component
 public class JobCounts {
 
-  static final int ROLLUP_BATCH = 10_000;
-
   /**
-   * Deltas younger than this stay unfolded: the realtime space streams read a committed
-   * transaction's own deltas (by {@code tx}) to update their in-memory counts, shortly after
-   * commit. Reads add unfolded deltas anyway, so this only delays folding.
+   * The status changes recorded by events at or after the watermark, as (space, status, delta)
+   * rows: +1 for the status moved to, -1 for the status moved from.
    */
-  public static final Duration DELTA_HORIZON = Duration.ofSeconds(10);
+  private static final String UNFOLDED =
+      """
+      SELECT e.space_id, s.status, s.d AS n
+        FROM job_count_watermark w
+        JOIN job_events e ON e.tx >= w.tx
+       CROSS JOIN LATERAL (VALUES (e.to_status, 1), (e.from_status, -1)) AS s(status, d)
+       WHERE s.status IS NOT NULL %s
+      """;
 
   private static final String FOR_SPACE =
       """
       SELECT status, sum(n)::bigint AS n FROM (
-          SELECT status, n FROM job_counts WHERE space_id = :space
+          SELECT space_id, status, n FROM job_counts WHERE space_id = :space
           UNION ALL
-          SELECT status, delta FROM job_count_deltas WHERE space_id = :space
+          %s
       ) c GROUP BY status
-      """;
+      """
+          .formatted(UNFOLDED.formatted("AND e.space_id = :space"));
 
   private static final String ALL_SPACES =
       """
       SELECT space_id, status, sum(n)::bigint AS n FROM (
           SELECT space_id, status, n FROM job_counts
           UNION ALL
-          SELECT space_id, status, delta FROM job_count_deltas
+          %s
       ) c GROUP BY space_id, status
-      """;
+      """
+          .formatted(UNFOLDED.formatted(""));
 
   /**
-   * Moves a batch of deltas into the totals. SKIP LOCKED lets two instances roll up at once without
-   * taking the same deltas; the DELETE and the upsert commit together.
+   * Folds the status changes of every transaction older than the oldest one still running (the
+   * snapshot's xmin: all of those have committed or aborted, so no event below it can appear later)
+   * into the totals and moves the watermark there, in one statement. The watermark row's lock (SKIP
+   * LOCKED) lets one instance at a time do it (the other skips its turn); a roll-up that locks the
+   * row after another committed sees the newer watermark and folds only what lies above it.
    */
   private static final String ROLL_UP =
       """
-      WITH taken AS (
-          DELETE FROM job_count_deltas WHERE id IN (
-              SELECT id FROM job_count_deltas
-               WHERE created_at < now() - make_interval(secs => :horizon)
-               ORDER BY id LIMIT :batch FOR UPDATE SKIP LOCKED)
-          RETURNING space_id, status, delta
+      WITH w AS (
+          SELECT tx FROM job_count_watermark FOR UPDATE SKIP LOCKED
+      ), h AS (
+          SELECT w.tx AS lo, greatest(w.tx, txid_snapshot_xmin(txid_current_snapshot())) AS hi
+            FROM w
       ), summed AS (
-          SELECT space_id, status, sum(delta)::bigint AS n FROM taken GROUP BY space_id, status
+          SELECT e.space_id, s.status, sum(s.d)::bigint AS n
+            FROM h JOIN job_events e ON e.tx >= h.lo AND e.tx < h.hi
+           CROSS JOIN LATERAL (VALUES (e.to_status, 1), (e.from_status, -1)) AS s(status, d)
+           WHERE s.status IS NOT NULL
+           GROUP BY e.space_id, s.status HAVING sum(s.d) <> 0
       ), folded AS (
           INSERT INTO job_counts (space_id, status, n)
-          SELECT space_id, status, n FROM summed
+          SELECT space_id, status, n FROM summed ORDER BY space_id, status
           ON CONFLICT (space_id, status) DO UPDATE SET n = job_counts.n + excluded.n
+      ), moved AS (
+          UPDATE job_count_watermark SET tx = h.hi FROM h WHERE h.hi > h.lo
       )
-      SELECT count(*) FROM taken
+      SELECT count(*) FROM summed
       """;
 
   private final JdbcClient jdbc;
@@ -93,15 +110,10 @@ public class JobCounts {
     return out;
   }
 
-  /** Folds up to one batch of deltas; true when more may be waiting. */
+  /** Folds the status changes of finished transactions; always false (one pass folds all). */
   public boolean rollUpOnce() {
-    long taken =
-        jdbc.sql(ROLL_UP)
-            .param("batch", ROLLUP_BATCH)
-            .param("horizon", DELTA_HORIZON.toSeconds())
-            .query(Long.class)
-            .single();
-    return taken >= ROLLUP_BATCH;
+    jdbc.sql(ROLL_UP).query(Long.class).single();
+    return false;
   }
 
   private static Map<String, Long> zeroes() {

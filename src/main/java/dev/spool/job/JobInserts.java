@@ -49,12 +49,18 @@ class JobInserts {
             FROM input ORDER BY id
           RETURNING id, space_id, status, scheduled_for
       )
-      INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
-      SELECT id, space_id, CASE status WHEN 'scheduled' THEN 'scheduled' ELSE 'created' END,
-             CASE status WHEN 'scheduled'
-                  THEN json_build_object('scheduledFor', spool_ts(scheduled_for)) END,
-             0
-        FROM inserted ORDER BY id
+      , ev AS (
+          INSERT INTO job_events (job_id, space_id, type, data, attempt_number, to_status)
+          SELECT id, space_id, CASE status WHEN 'scheduled' THEN 'scheduled' ELSE 'created' END,
+                 CASE status WHEN 'scheduled'
+                      THEN json_build_object('scheduledFor', spool_ts(scheduled_for)) END,
+                 0, status
+            FROM inserted ORDER BY id
+          RETURNING space_id, to_status
+      )
+      SELECT spool_notify_events(array_agg(space_id))
+             + spool_notify_pending(array_agg(space_id) FILTER (WHERE to_status = 'pending'))
+        FROM ev
       """;
 
   private final JdbcClient jdbc;
@@ -78,7 +84,8 @@ class JobInserts {
     jdbc.sql(INSERT_BATCH)
         .param("batch", "[" + rows + "]")
         .param("deferFlush", durable.enabled())
-        .update();
+        .query(Integer.class)
+        .single();
   }
 
   /**

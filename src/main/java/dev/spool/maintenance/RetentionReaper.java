@@ -5,9 +5,12 @@ import org.springframework.stereotype.Component;
 
 /**
  * Deletes terminal jobs whose {@code completedAt} is older than the retention, in bounded batches
- * (events, and logs, go with them by {@code ON DELETE CASCADE}). Only terminal jobs have a {@code
- * completed_at} (a CHECK constraint) and terminal states are final, so an active job is never
- * deleted. Two instances reaping at once take different rows (SKIP LOCKED).
+ * (events, and logs, go with them by {@code ON DELETE CASCADE}), and subtracts them from the
+ * per-status totals in the same statement. Only jobs whose events are all folded into those totals
+ * (below the count watermark, see {@link dev.spool.job.JobCounts}) are taken: a job whose last
+ * events are not folded yet waits for the next pass (the roll-up runs every second). Only terminal
+ * jobs have a {@code completed_at} (a CHECK constraint) and terminal states are final, so an active
+ * job is never deleted. Two instances reaping at once take different rows (SKIP LOCKED).
  */
 @Component
 public class RetentionReaper {
@@ -15,14 +18,20 @@ public class RetentionReaper {
   static final String DELETE_EXPIRED =
       """
       WITH doomed AS (
-          SELECT id FROM jobs
-           WHERE completed_at < now() - make_interval(secs => :retentionSeconds)
-           ORDER BY completed_at LIMIT :batch
+          SELECT j.id FROM jobs j
+           WHERE j.completed_at < now() - make_interval(secs => :retentionSeconds)
+             AND NOT EXISTS (SELECT 1 FROM job_events e, job_count_watermark w
+                              WHERE e.job_id = j.id AND e.tx >= w.tx)
+           ORDER BY j.completed_at LIMIT :batch
              FOR UPDATE SKIP LOCKED
       ), d AS (
           DELETE FROM jobs j USING doomed
            WHERE j.id = doomed.id AND j.status IN ('completed', 'dead', 'killed')
-          RETURNING j.id
+          RETURNING j.space_id, j.status
+      ), counted AS (
+          UPDATE job_counts c SET n = c.n - g.n
+            FROM (SELECT space_id, status, count(*) AS n FROM d GROUP BY space_id, status) g
+           WHERE c.space_id = g.space_id AND c.status = g.status
       )
       SELECT count(*) FROM d
       """;

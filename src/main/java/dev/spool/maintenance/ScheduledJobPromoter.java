@@ -5,9 +5,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Moves scheduled jobs whose time has come (by the database's clock) to pending, with a {@code
- * promoted} event; the update trigger then wakes long polls on every instance. Two instances
- * promoting at once take different rows (SKIP LOCKED); a job killed or claimed meanwhile is no
- * longer scheduled and is left alone.
+ * promoted} event; the statement's {@code spool_pending} notification then wakes long polls on
+ * every instance. Two instances promoting at once take different rows (SKIP LOCKED); a job killed
+ * or claimed meanwhile is no longer scheduled and is left alone.
  */
 @Component
 public class ScheduledJobPromoter {
@@ -23,10 +23,17 @@ public class ScheduledJobPromoter {
             FROM due WHERE j.id = due.id AND j.status = 'scheduled' AND j.available_at <= now()
           RETURNING j.id, j.space_id, j.attempt_number, j.available_at
       ), ev AS (
-          INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
-          SELECT id, space_id, 'promoted', NULL, attempt_number FROM u ORDER BY available_at, id
+          INSERT INTO job_events (job_id, space_id, type, data, attempt_number, from_status,
+                                  to_status)
+          SELECT id, space_id, 'promoted', NULL, attempt_number, 'scheduled', 'pending'
+            FROM u ORDER BY available_at, id
+          RETURNING space_id
+      ), note AS (
+          SELECT spool_notify_events(array_agg(space_id)) + spool_notify_pending(array_agg(space_id))
+                 AS sent
+            FROM ev
       )
-      SELECT count(*) FROM u
+      SELECT count(*) FROM u, note
       """;
 
   private final JdbcClient jdbc;

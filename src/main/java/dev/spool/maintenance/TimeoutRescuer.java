@@ -33,19 +33,26 @@ public class TimeoutRescuer {
           RETURNING j.id, j.space_id, j.attempt_number, j.timeout_seconds,
                     due.delivery_id AS old_delivery
       ), ev AS (
-          INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
+          INSERT INTO job_events (job_id, space_id, type, data, attempt_number, from_status,
+                                  to_status)
           SELECT id, space_id, 'delivery_timeout',
                  json_build_object('deliveryId', old_delivery, 'timeoutSeconds', timeout_seconds),
-                 attempt_number
+                 attempt_number, 'delivered', 'pending'
             FROM u ORDER BY id
+          RETURNING space_id
+      ), note AS (
+          SELECT spool_notify_events(array_agg(space_id)) + spool_notify_pending(array_agg(space_id))
+                 AS sent
+            FROM ev
       )
-      SELECT count(*) FROM u
+      SELECT count(*) FROM u, note
       """;
 
   static final String FAIL_EXPIRED_RUNNING =
       FailedAttempts.statement(
           """
-              SELECT id, space_id, attempt_number, max_retries, backoff_seconds, true AS retry,
+              SELECT id, space_id, status, attempt_number, max_retries, backoff_seconds,
+                     true AS retry,
                      to_json('Execution timed out after ' || timeout_seconds || 's') AS error,
                      'Execution timed out after ' || timeout_seconds || 's' AS last_error,
                      true AS timed_out
@@ -53,7 +60,7 @@ public class TimeoutRescuer {
                ORDER BY deadline_at LIMIT :batch
                  FOR UPDATE SKIP LOCKED
           """,
-          "SELECT count(*) FROM u");
+          "SELECT count(*) FROM u, note");
 
   private final JdbcClient jdbc;
   private final int batch;

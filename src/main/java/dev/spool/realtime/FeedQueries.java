@@ -5,12 +5,10 @@ import dev.spool.job.JobRepository;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -26,30 +24,17 @@ import org.springframework.transaction.support.TransactionTemplate;
 class FeedQueries {
 
   /**
-   * Committed transactions' events in the order they were written, with their job, followed by the
-   * net status changes those transactions made per space (see JobCounts): rows with a null {@code
-   * id} are count deltas. One statement, so both parts come from one snapshot in one round trip.
+   * Committed transactions' events in the order they were written, with their job and the status
+   * change each records (see JobCounts): the net change per space and status of a transaction is
+   * summed from these rows.
    */
   static final String EVENTS_OF_TX =
       """
-      WITH ev AS (
-          SELECT e.id, e.tx, e.job_id, e.space_id, e.type, e.data::text AS data, e.created_at,
-                 j.name, j.status AS job_status,
-                 clock_timestamp() - e.created_at < make_interval(secs => :horizon) AS fresh
-            FROM job_events e JOIN jobs j ON j.id = e.job_id
-           WHERE e.tx IN (:txs) AND e.space_id IN (:spaces)
-      ), deltas AS (
-          SELECT tx, space_id, status, sum(delta)::bigint AS delta FROM job_count_deltas
-           WHERE tx IN (:txs) AND space_id IN (:spaces)
-           GROUP BY tx, space_id, status HAVING sum(delta) <> 0
-      )
-      SELECT id, tx, job_id, space_id, type, data, created_at, name, job_status, fresh,
-             NULL AS status, NULL::bigint AS delta
-        FROM ev
-      UNION ALL
-      SELECT NULL, tx, NULL, space_id, NULL, NULL, NULL, NULL, NULL, NULL, status, delta
-        FROM deltas
-      ORDER BY id NULLS LAST
+      SELECT e.id, e.tx, e.job_id, e.space_id, e.type, e.data::text AS data, e.created_at,
+             j.name, j.status AS job_status, e.from_status, e.to_status
+        FROM job_events e JOIN jobs j ON j.id = e.job_id
+       WHERE e.tx IN (:txs) AND e.space_id IN (:spaces)
+       ORDER BY e.id
       """;
 
   static final String SNAPSHOT = "SELECT txid_current_snapshot()::text";
@@ -57,8 +42,8 @@ class FeedQueries {
   static final String SPACE_EXISTS = "SELECT count(*) FROM spaces WHERE id = :id";
 
   /**
-   * What one transaction published. {@code deltasComplete} is false when the deltas may already
-   * have been folded by the roll-up (the fetch lagged by about {@link JobCounts#DELTA_HORIZON}).
+   * What one transaction published. {@code deltasComplete} is always true now that the deltas are
+   * read from the events themselves (kept for the feed's check).
    */
   record TxEvents(
       List<StoredEvent> events, Map<String, Map<String, Long>> deltas, boolean deltasComplete) {}
@@ -92,27 +77,26 @@ class FeedQueries {
    * two reads, commit, isolation again) — each a wait for the database on a busy machine.
    */
   Fetched eventsOf(Collection<Long> txs, Collection<String> spaces) {
-    // a second of margin so that a roll-up racing this read can never have taken deltas
-    long horizon = JobCounts.DELTA_HORIZON.toSeconds() - 1;
     Map<Long, List<StoredEvent>> events = new HashMap<>();
     Map<Long, Map<String, Map<String, Long>>> deltas = new HashMap<>();
-    Set<Long> stale = new HashSet<>();
     jdbc.sql(EVENTS_OF_TX)
         .param("txs", txs)
         .param("spaces", spaces)
-        .param("horizon", horizon)
         .query(
             rs -> {
               long tx = rs.getLong("tx");
-              if (rs.getObject("id") == null) {
-                deltas
-                    .computeIfAbsent(tx, t -> new HashMap<>())
-                    .computeIfAbsent(rs.getString("space_id"), sp -> new LinkedHashMap<>())
-                    .put(rs.getString("status"), rs.getLong("delta"));
-                return;
-              }
-              if (!rs.getBoolean("fresh")) {
-                stale.add(tx);
+              String space = rs.getString("space_id");
+              String from = rs.getString("from_status");
+              String to = rs.getString("to_status");
+              if (to != null) {
+                Map<String, Long> ofSpace =
+                    deltas
+                        .computeIfAbsent(tx, t -> new HashMap<>())
+                        .computeIfAbsent(space, sp -> new LinkedHashMap<>());
+                ofSpace.merge(to, 1L, Long::sum);
+                if (from != null) {
+                  ofSpace.merge(from, -1L, Long::sum);
+                }
               }
               events
                   .computeIfAbsent(tx, t -> new ArrayList<>())
@@ -121,18 +105,18 @@ class FeedQueries {
                           rs.getLong("id"),
                           tx,
                           rs.getString("job_id"),
-                          rs.getString("space_id"),
+                          space,
                           rs.getString("type"),
                           rs.getString("data"),
                           JobRepository.ts(rs, "created_at"),
                           rs.getString("name"),
                           rs.getString("job_status")));
             });
+    // a status left and re-entered within one transaction nets to zero: not a change
+    deltas.values().forEach(bySpace -> bySpace.values().forEach(m -> m.values().remove(0L)));
     Map<Long, TxEvents> byTx = new HashMap<>();
     events.forEach(
-        (tx, list) ->
-            byTx.put(
-                tx, new TxEvents(list, deltas.getOrDefault(tx, Map.of()), !stale.contains(tx))));
+        (tx, list) -> byTx.put(tx, new TxEvents(list, deltas.getOrDefault(tx, Map.of()), true)));
     return new Fetched(byTx);
   }
 

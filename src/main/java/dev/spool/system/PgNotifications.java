@@ -19,15 +19,16 @@ import org.springframework.stereotype.Component;
 
 /**
  * The cross-instance bus: one dedicated PostgreSQL connection that LISTENs on Spool's channels and
- * hands every notification to in-process listeners. Notifications are sent by triggers (see
- * V1__core_schema.sql), so they leave only after commit, in commit order.
+ * hands every notification to in-process listeners. Notifications are sent by the writing
+ * statements themselves (the SQL functions {@code spool_notify_events} and {@code
+ * spool_notify_pending} of V1__schema.sql, called inside each statement's CTE), so they leave only
+ * after commit, in commit order.
  *
  * <p>Channels: {@value #EVENTS} (payload {@code <txid>:<spaceId>[,<spaceId>...]}: a committed
  * transaction that appended job events, and the spaces of those events — or {@code <txid>:*} when
  * the list would be too long for NOTIFY; fetch the events with {@code WHERE tx = :txid}. A
- * transaction whose statements touched different sets of spaces notifies once per set. Set by
- * V40__realtime_notify_spaces.sql; V1 sent the bare txid) and {@value #PENDING} (payload: a space
- * id in which jobs became pending).
+ * transaction whose statements touched different sets of spaces notifies once per set) and {@value
+ * #PENDING} (payload: a space id in which jobs became pending).
  *
  * <p>If the connection drops, it reconnects with backoff and bumps {@link #generation()}, and every
  * listener's {@link Listener#onReconnect()} runs: notifications may have been lost in between, and

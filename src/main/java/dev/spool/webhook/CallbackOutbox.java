@@ -115,10 +115,15 @@ class CallbackOutbox {
           SELECT id, job_id, url, :retryAttempt, CAST(:statusCode AS integer), CAST(:error AS text),
                  CAST(:responseBody AS text), :willRetry
             FROM d
+      ), e AS (
+          INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
+          SELECT d.job_id, d.space_id, CAST(:type AS text), CAST(:data AS json), j.attempt_number
+            FROM d JOIN jobs j ON j.id = d.job_id AND j.space_id = d.space_id
+          RETURNING space_id
+      ), note AS (
+          SELECT spool_notify_events(array_agg(space_id)) AS sent FROM e
       )
-      INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
-      SELECT d.job_id, d.space_id, CAST(:type AS text), CAST(:data AS json), j.attempt_number
-        FROM d JOIN jobs j ON j.id = d.job_id
+      SELECT count(*) FROM e, note
       """;
 
   static final String ATTEMPTS_OF_JOB =
@@ -232,7 +237,8 @@ class CallbackOutbox {
                     .param("willRetry", attempt.willRetry())
                     .param("type", attempt.type())
                     .param("data", attempt.eventJson())
-                    .update());
+                    .query(Integer.class)
+                    .single());
     return rows > 0;
   }
 

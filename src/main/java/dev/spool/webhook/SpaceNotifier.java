@@ -18,9 +18,10 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Space notifications (docs/api.md §6): HTTP push {@code job.pending} wake-ups and Slack lines.
- * Best effort by design: rows queued by the V30 triggers are deleted as they are taken (so two
- * instances never both send one), sent once through the guarded {@link WebhookSender}, and never
- * retried; a failure is logged and counted, and nothing here ever touches a job.
+ * Best effort by design: rows queued by the space-notification triggers are deleted as they are
+ * taken (so two instances never both send one), sent once through the guarded {@link
+ * WebhookSender}, and never retried; a failure is logged and counted, and nothing here ever touches
+ * a job.
  */
 class SpaceNotifier implements PgNotifications.Listener {
 

@@ -39,7 +39,7 @@ class BatchTransitions {
   static final String FAIL_MANY =
       FailedAttempts.statement(
           """
-              SELECT j.id, j.space_id, j.attempt_number, j.max_retries, j.backoff_seconds,
+              SELECT j.id, j.space_id, j.status, j.attempt_number, j.max_retries, j.backoff_seconds,
                      o.retry, CAST(o.error AS json) AS error, o."lastError" AS last_error,
                      false AS timed_out
                 FROM jobs j
@@ -54,7 +54,7 @@ class BatchTransitions {
                ORDER BY j.id
                  FOR UPDATE OF j
           """,
-          "SELECT " + JobRepository.JOB_COLUMNS + " FROM u");
+          "SELECT " + JobRepository.JOB_COLUMNS + " FROM u, note");
 
   /** A deadlock with another writer aborts the whole statement, which is then safe to rerun. */
   static final int ATTEMPTS = 3;

@@ -26,32 +26,38 @@ class Claims {
   private static final String CLAIM_AVAILABLE_TEMPLATE =
       """
       WITH picked AS (
-          SELECT id, available_at FROM jobs
+          SELECT id, available_at, status FROM jobs
            WHERE space_id = :space AND status IN ('pending', 'scheduled')
              AND available_at <= now() %s
            ORDER BY available_at, id
            LIMIT :count
              FOR UPDATE SKIP LOCKED
       ), numbered AS (
-          SELECT id, available_at, row_number() OVER (ORDER BY available_at, id) AS n FROM picked
+          SELECT id, available_at, status, row_number() OVER (ORDER BY available_at, id) AS n
+            FROM picked
       ), u AS (
           UPDATE jobs j SET status = %s,
                  delivery_id = CAST(:deliveries AS json) ->> (n.n - 1)::int,
                  deadline_at = now() + j.timeout_seconds * interval '1 second',
                  delivered_at = now(), %s updated_at = now()
             FROM numbered n
-           WHERE j.id = n.id AND j.status IN ('pending', 'scheduled')
+           WHERE j.space_id = :space AND j.id = n.id AND j.status IN ('pending', 'scheduled')
           RETURNING j.id, j.space_id, j.name, j.payload, j.timeout_seconds, j.max_retries,
-                    j.attempt_number, j.created_at, j.delivery_id, j.available_at, j.status
+                    j.attempt_number, j.created_at, j.delivery_id, j.available_at, j.status,
+                    n.status AS from_status
       ), ev AS (
-          INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
-          SELECT u.id, u.space_id, e.type, e.data, u.attempt_number
+          INSERT INTO job_events (job_id, space_id, type, data, attempt_number, from_status,
+                                  to_status)
+          SELECT u.id, u.space_id, e.type, e.data, u.attempt_number, e.from_status, e.to_status
             FROM u %s
            ORDER BY u.available_at, u.id, e.ord
+          RETURNING space_id
+      ), note AS (
+          SELECT spool_notify_events(array_agg(space_id)) FROM ev
       )
       SELECT id, name, payload::text AS payload, timeout_seconds, max_retries, attempt_number,
              created_at, delivery_id, status
-        FROM u ORDER BY available_at, id
+        FROM u, note ORDER BY available_at, id
       """;
 
   private static final String BY_NAME =
@@ -66,15 +72,16 @@ class Claims {
   private static final String[] DELIVER = {
     "'delivered'",
     "",
-    "CROSS JOIN LATERAL (VALUES (1, 'delivered', json_build_object('deliveryId', u.delivery_id)))"
-        + " AS e(ord, type, data)"
+    "CROSS JOIN LATERAL (VALUES (1, 'delivered', json_build_object('deliveryId', u.delivery_id),"
+        + " u.from_status, 'delivered')) AS e(ord, type, data, from_status, to_status)"
   };
 
   private static final String[] DELIVER_AND_ACK = {
     "'running'",
     "started_at = now(),",
-    "CROSS JOIN LATERAL (VALUES (1, 'delivered', json_build_object('deliveryId', u.delivery_id)),"
-        + " (2, 'acked', NULL)) AS e(ord, type, data)"
+    "CROSS JOIN LATERAL (VALUES (1, 'delivered', json_build_object('deliveryId', u.delivery_id),"
+        + " u.from_status, 'delivered'), (2, 'acked', NULL, 'delivered', 'running'))"
+        + " AS e(ord, type, data, from_status, to_status)"
   };
 
   private static String claimAvailable(String filter, String[] mode) {
@@ -90,22 +97,27 @@ class Claims {
   private static final String CLAIM_ONE_TEMPLATE =
       """
       WITH u AS (
-          UPDATE jobs SET status = %s, delivery_id = :delivery,
+          UPDATE jobs SET status = %s, previous_status = status,
+                 delivery_id = :delivery,
                  deadline_at = now() + timeout_seconds * interval '1 second',
                  delivered_at = now(), %s updated_at = now()
            WHERE id = :id AND (CAST(:space AS text) IS NULL OR space_id = :space)
              AND (status = 'pending' OR (status = 'scheduled' AND available_at <= now()))
           RETURNING id, space_id, name, payload, timeout_seconds, max_retries, attempt_number,
-                    created_at, delivery_id, status
+                    created_at, delivery_id, status, previous_status AS from_status
       ), ev AS (
-          INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
-          SELECT u.id, u.space_id, e.type, e.data, u.attempt_number
+          INSERT INTO job_events (job_id, space_id, type, data, attempt_number, from_status,
+                                  to_status)
+          SELECT u.id, u.space_id, e.type, e.data, u.attempt_number, e.from_status, e.to_status
             FROM u %s
            ORDER BY e.ord
+          RETURNING space_id
+      ), note AS (
+          SELECT spool_notify_events(array_agg(space_id)) FROM ev
       )
       SELECT id, name, payload::text AS payload, timeout_seconds, max_retries, attempt_number,
              created_at, delivery_id, status
-        FROM u
+        FROM u, note
       """;
 
   static final String CLAIM_ONE = CLAIM_ONE_TEMPLATE.formatted((Object[]) DELIVER);

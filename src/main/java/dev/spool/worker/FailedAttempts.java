@@ -8,18 +8,19 @@ package dev.spool.worker;
  * result {@code {"error": ...}} and event {@code dead}. {@code lastError} is kept either way.
  *
  * <p>Each caller supplies a {@code target} CTE that selects and locks ({@code FOR UPDATE}) the rows
- * it may fail, stating its precondition, with the columns {@code id, space_id, attempt_number,
- * max_retries, backoff_seconds, retry, error, last_error, timed_out}. Everything is computed from
- * that locked row version — never from a second read of {@code jobs} in the statement's snapshot,
- * which could be older than the row the lock waited for.
+ * it may fail, stating its precondition, with the columns {@code id, space_id, status,
+ * attempt_number, max_retries, backoff_seconds, retry, error, last_error, timed_out}. Everything is
+ * computed from that locked row version — never from a second read of {@code jobs} in the
+ * statement's snapshot, which could be older than the row the lock waited for.
  */
 public final class FailedAttempts {
 
   private FailedAttempts() {}
 
   /**
-   * The whole statement: {@code target} (a CTE body), the update, the events, then {@code
-   * finalSelect} reading the updated rows from {@code u}.
+   * The whole statement: {@code target} (a CTE body), the update, the events and their
+   * notifications ({@code note}, one row), then {@code finalSelect} reading the updated rows from
+   * {@code u} joined with {@code note} (so that the notifications are issued).
    */
   public static String statement(String target, String finalSelect) {
     return """
@@ -48,8 +49,10 @@ public final class FailedAttempts {
              WHERE j.id = p.id AND j.status IN ('delivered', 'running')
             RETURNING j.*
         ), ev AS (
-            INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
-            SELECT p.id, p.space_id, e.type, e.data, p.attempt_number
+            INSERT INTO job_events (job_id, space_id, type, data, attempt_number, from_status,
+                                    to_status)
+            SELECT p.id, p.space_id, e.type, e.data, p.attempt_number,
+                   CASE e.ord WHEN 2 THEN p.status END, CASE e.ord WHEN 2 THEN u.status END
               FROM plan p JOIN u ON u.id = p.id
              CROSS JOIN LATERAL (VALUES
                  (1, CASE WHEN p.timed_out THEN 'timed_out' END,
@@ -63,6 +66,12 @@ public final class FailedAttempts {
              ) AS e(ord, type, data)
              WHERE e.type IS NOT NULL
              ORDER BY p.id, e.ord
+            RETURNING space_id, to_status
+        ), note AS (
+            SELECT spool_notify_events(array_agg(space_id))
+                   + spool_notify_pending(array_agg(space_id) FILTER (WHERE to_status = 'pending'))
+                   AS sent
+              FROM ev
         )
         %s
         """

@@ -60,6 +60,7 @@ class Transitions {
       ), u AS (
           UPDATE jobs j
              SET status = CASE o.kind WHEN 'ack' THEN 'running' ELSE 'completed' END,
+                 previous_status = j.status,
                  result = CASE o.kind WHEN 'ack' THEN j.result ELSE CAST(o.result AS json) END,
                  started_at = CASE WHEN j.status = 'delivered' THEN now() ELSE j.started_at END,
                  deadline_at = CASE o.kind WHEN 'ack'
@@ -74,29 +75,39 @@ class Transitions {
              AND (o.delivery IS NULL OR j.delivery_id = o.delivery)
           RETURNING j.*, o.kind
       ), ev AS (
-          INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
+          INSERT INTO job_events (job_id, space_id, type, data, attempt_number, from_status,
+                                  to_status)
           SELECT id, space_id, CASE kind WHEN 'ack' THEN 'acked' ELSE 'completed' END,
                  CASE kind WHEN 'ack' THEN NULL ELSE json_build_object('result', result) END,
-                 attempt_number
+                 attempt_number, previous_status, status
             FROM u ORDER BY id
+          RETURNING space_id
+      ), note AS (
+          SELECT spool_notify_events(array_agg(space_id)) FROM ev
       )
-      SELECT %s FROM u
+      SELECT %s FROM u, note
       """
           .formatted(JobRepository.JOB_COLUMNS);
 
   static final String KILL_IF_ACTIVE =
       """
       WITH u AS (
-          UPDATE jobs SET status = 'killed', result = json_build_object('reason', :reason),
+          UPDATE jobs SET status = 'killed', previous_status = status,
+                 result = json_build_object('reason', :reason),
                  completed_at = now(), deadline_at = NULL, updated_at = now()
            WHERE id = :id AND status IN ('scheduled', 'pending', 'delivered', 'running') %s
           RETURNING *
       ), ev AS (
-          INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
-          SELECT id, space_id, 'killed', json_build_object('reason', :reason), attempt_number
+          INSERT INTO job_events (job_id, space_id, type, data, attempt_number, from_status,
+                                  to_status)
+          SELECT id, space_id, 'killed', json_build_object('reason', :reason), attempt_number,
+                 previous_status, 'killed'
             FROM u
+          RETURNING space_id
+      ), note AS (
+          SELECT spool_notify_events(array_agg(space_id)) FROM ev
       )
-      SELECT %s FROM u
+      SELECT %s FROM u, note
       """
           .formatted(CALLER_GUARD, JobRepository.JOB_COLUMNS);
 
@@ -104,7 +115,7 @@ class Transitions {
   static final String FAIL_IF_IN_FLIGHT =
       FailedAttempts.statement(
           """
-              SELECT id, space_id, attempt_number, max_retries, backoff_seconds,
+              SELECT id, space_id, status, attempt_number, max_retries, backoff_seconds,
                      CAST(:retry AS boolean) AS retry, CAST(:error AS json) AS error,
                      CAST(:lastError AS text) AS last_error, false AS timed_out
                 FROM jobs
@@ -112,7 +123,7 @@ class Transitions {
                  FOR UPDATE
           """
               .formatted(CALLER_GUARD),
-          "SELECT " + JobRepository.JOB_COLUMNS + " FROM u");
+          "SELECT " + JobRepository.JOB_COLUMNS + " FROM u, note");
 
   /**
    * Acks and completes of concurrent requests are written together (at most this many a batch).

@@ -36,9 +36,11 @@ class WorkerEvents {
       ), e AS (
           INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
           SELECT id, space_id, 'progress', progress::json, attempt_number FROM u
-          RETURNING id
+          RETURNING id, space_id
+      ), note AS (
+          SELECT spool_notify_events(array_agg(space_id)) AS sent FROM e
       )
-      SELECT e.id AS event_id, u.deadline_at, u.progress::text AS progress FROM e, u
+      SELECT e.id AS event_id, u.deadline_at, u.progress::text AS progress FROM e, u, note
       """
           .formatted(RUNNING_GUARD);
 
@@ -57,9 +59,11 @@ class WorkerEvents {
       ), e AS (
           INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
           SELECT id, space_id, :type, CAST(:data AS json), attempt_number FROM u
-          RETURNING id
+          RETURNING id, space_id
+      ), note AS (
+          SELECT spool_notify_events(array_agg(space_id)) AS sent FROM e
       )
-      SELECT e.id AS event_id, u.deadline_at, NULL AS progress FROM e, u
+      SELECT e.id AS event_id, u.deadline_at, NULL AS progress FROM e, u, note
       """
           .formatted(RUNNING_GUARD);
 
@@ -77,9 +81,11 @@ class WorkerEvents {
       ), e AS (
           INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
           SELECT id, space_id, :type, CAST(:data AS json), attempt_number FROM j
-          RETURNING id
+          RETURNING id, space_id
+      ), note AS (
+          SELECT spool_notify_events(array_agg(space_id)) AS sent FROM e
       )
-      SELECT e.id AS event_id, j.deadline_at, NULL AS progress FROM e, j
+      SELECT e.id AS event_id, j.deadline_at, NULL AS progress FROM e, j, note
       """
           .formatted(RUNNING_GUARD);
 

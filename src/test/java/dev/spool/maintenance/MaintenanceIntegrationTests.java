@@ -2,6 +2,8 @@ package dev.spool.maintenance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spool.job.JobCounts;
+import dev.spool.support.CountsFolded;
 import dev.spool.support.IntegrationTest;
 import dev.spool.support.SecondInstance;
 import dev.spool.support.TestApi.TestSpace;
@@ -27,6 +29,7 @@ class MaintenanceIntegrationTests extends IntegrationTest {
   @Autowired TimeoutRescuer rescuer;
   @Autowired RetentionReaper reaper;
   @Autowired MaintenanceProperties properties;
+  @Autowired JobCounts counts;
 
   TestSpace space;
   WorkerCalls worker;
@@ -102,6 +105,7 @@ class MaintenanceIntegrationTests extends IntegrationTest {
     jdbc.sql("UPDATE jobs SET created_at = now() - interval '30 days' WHERE id = :id")
         .param("id", oldActive)
         .update();
+    CountsFolded.await(jdbc, counts);
 
     reaper.runOnce();
 
@@ -132,6 +136,7 @@ class MaintenanceIntegrationTests extends IntegrationTest {
     jdbc.sql("UPDATE jobs SET completed_at = now() - interval '8 days' WHERE space_id = :s")
         .param("s", space.id())
         .update();
+    CountsFolded.await(jdbc, counts);
 
     boolean more = small.runOnce();
     long left =
@@ -189,6 +194,7 @@ class MaintenanceIntegrationTests extends IntegrationTest {
             "UPDATE jobs SET completed_at = now() - interval '8 days' WHERE space_id = :s AND status = 'killed'")
         .param("s", space.id())
         .update();
+    CountsFolded.await(jdbc, counts);
 
     List<Callable<Boolean>> turns = new ArrayList<>();
     for (int copy = 0; copy < 2; copy++) {

@@ -85,18 +85,24 @@ class HealthAndMetricsIntegrationTests extends IntegrationTest {
         space,
         "{\"name\":\"later\",\"scheduledFor\":\"" + Instant.now().plus(Duration.ofDays(1)) + "\"}");
     // transitions that other features write: appended the way they do, as committed events
+    // announced by the writing statement
     jdbc.sql(
             """
-            INSERT INTO job_events (job_id, space_id, type, attempt_number)
-            VALUES (:a, :space, 'completed', 1), (:b, :space, 'dead', 1),
-                   (:c, :space, 'killed', 0), (:a, :space, 'callback_sent', 1),
-                   (:b, :space, 'callback_failed', 1), (:c, :space, 'my-custom-event', 0)
+            WITH e AS (
+                INSERT INTO job_events (job_id, space_id, type, attempt_number)
+                VALUES (:a, :space, 'completed', 1), (:b, :space, 'dead', 1),
+                       (:c, :space, 'killed', 0), (:a, :space, 'callback_sent', 1),
+                       (:b, :space, 'callback_failed', 1), (:c, :space, 'my-custom-event', 0)
+                RETURNING space_id
+            )
+            SELECT spool_notify_events(array_agg(space_id)) FROM e
             """)
         .param("a", ids.get(0))
         .param("b", ids.get(1))
         .param("c", ids.get(2))
         .param("space", space.id())
-        .update();
+        .query(Integer.class)
+        .single();
 
     await()
         .atMost(Duration.ofSeconds(20))

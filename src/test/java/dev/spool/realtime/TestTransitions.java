@@ -26,12 +26,16 @@ final class TestTransitions {
                  updated_at = now()
            WHERE id = :id AND status = :from
           RETURNING id, space_id, attempt_number, result
+      ), ev AS (
+          INSERT INTO job_events (job_id, space_id, type, data, attempt_number, from_status,
+                                  to_status)
+          SELECT id, space_id, :type,
+                 CASE WHEN :to = 'completed' THEN json_build_object('result', result) END,
+                 attempt_number, :from, :to
+            FROM u
+          RETURNING space_id
       )
-      INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
-      SELECT id, space_id, :type,
-             CASE WHEN :to = 'completed' THEN json_build_object('result', result) END,
-             attempt_number
-        FROM u
+      SELECT count(*) FROM ev, (SELECT spool_notify_events(array_agg(space_id)) FROM ev) n
       """;
 
   private static final String PROGRESS =
@@ -41,16 +45,23 @@ final class TestTransitions {
                  deadline_at = now() + make_interval(secs => timeout_seconds), updated_at = now()
            WHERE id = :id AND status = 'running'
           RETURNING id, space_id, attempt_number, progress
+      ), ev AS (
+          INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
+          SELECT id, space_id, 'progress', progress::json, attempt_number FROM u
+          RETURNING space_id
       )
-      INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
-      SELECT id, space_id, 'progress', progress::json, attempt_number FROM u
+      SELECT count(*) FROM ev, (SELECT spool_notify_events(array_agg(space_id)) FROM ev) n
       """;
 
   private static final String CUSTOM_EVENT =
       """
-      INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
-      SELECT id, space_id, :type, CAST(:data AS json), attempt_number
-        FROM jobs WHERE id = :id AND status = 'running'
+      WITH ev AS (
+          INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
+          SELECT id, space_id, :type, CAST(:data AS json), attempt_number
+            FROM jobs WHERE id = :id AND status = 'running'
+          RETURNING space_id
+      )
+      SELECT count(*) FROM ev, (SELECT spool_notify_events(array_agg(space_id)) FROM ev) n
       """;
 
   private final JdbcClient jdbc;
@@ -77,7 +88,13 @@ final class TestTransitions {
     String progress =
         "{\"percent\":%d,\"message\":\"%s\",\"subProgress\":null,\"updatedAt\":\"2026-01-01T00:00:00.000Z\"}"
             .formatted(percent, message);
-    one(jdbc.sql(PROGRESS).param("id", jobId).param("progress", progress).update(), jobId);
+    one(
+        jdbc.sql(PROGRESS)
+            .param("id", jobId)
+            .param("progress", progress)
+            .query(Integer.class)
+            .single(),
+        jobId);
   }
 
   void complete(String jobId, String resultJson) {
@@ -94,7 +111,8 @@ final class TestTransitions {
             .param("id", jobId)
             .param("type", type)
             .param("data", dataJson)
-            .update(),
+            .query(Integer.class)
+            .single(),
         jobId);
   }
 
@@ -106,7 +124,8 @@ final class TestTransitions {
             .param("to", to)
             .param("type", type)
             .param("result", result)
-            .update();
+            .query(Integer.class)
+            .single();
     one(n, jobId);
   }
 

@@ -13,14 +13,19 @@ public final class TerminalTransitions {
   private static final String FINISH =
       """
       WITH u AS (
-          UPDATE jobs SET status = :status, completed_at = now(), deadline_at = NULL,
+          UPDATE jobs SET status = :status, previous_status = status,
+                          completed_at = now(), deadline_at = NULL,
                           result = CAST(:result AS json), updated_at = now()
            WHERE id = ANY (CAST(:ids AS text[]))
              AND status IN ('scheduled', 'pending', 'delivered', 'running')
-          RETURNING id, space_id, attempt_number
+          RETURNING id, space_id, attempt_number, previous_status, status
+      ), ev AS (
+          INSERT INTO job_events (job_id, space_id, type, data, attempt_number, from_status,
+                                  to_status)
+          SELECT id, space_id, :status, NULL, attempt_number, previous_status, status FROM u
+          RETURNING space_id
       )
-      INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
-      SELECT id, space_id, :status, NULL, attempt_number FROM u
+      SELECT count(*) FROM ev, (SELECT spool_notify_events(array_agg(space_id)) FROM ev) n
       """;
 
   private TerminalTransitions() {}
@@ -43,6 +48,7 @@ public final class TerminalTransitions {
         .param("status", status)
         .param("result", resultJson)
         .param("ids", jobIds)
-        .update();
+        .query(Integer.class)
+        .single();
   }
 }

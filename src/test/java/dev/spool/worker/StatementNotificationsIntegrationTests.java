@@ -1,0 +1,136 @@
+package dev.spool.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.spool.maintenance.ScheduledJobPromoter;
+import dev.spool.maintenance.TimeoutRescuer;
+import dev.spool.support.IntegrationTest;
+import dev.spool.support.JobStateShortcuts;
+import dev.spool.support.TestApi;
+import dev.spool.support.TestApi.TestSpace;
+import dev.spool.support.TestDatabase;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * No trigger notifies for the transitions: each writing statement sends {@code spool_events}
+ * ({@code <txid>:<spaces>}) when it appends events and {@code spool_pending} (the space) when jobs
+ * become pending. Every path that writes jobs or events is checked here through a LISTEN connection
+ * of its own.
+ */
+class StatementNotificationsIntegrationTests extends IntegrationTest {
+
+  @Autowired ScheduledJobPromoter promoter;
+  @Autowired TimeoutRescuer rescuer;
+
+  private Connection listener;
+  private TestSpace space;
+  private WorkerCalls worker;
+
+  @BeforeEach
+  void listen() throws Exception {
+    TestDatabase db = TestDatabase.get();
+    listener = DriverManager.getConnection(db.url, db.user, db.password);
+    try (Statement s = listener.createStatement()) {
+      s.execute("LISTEN spool_events");
+      s.execute("LISTEN spool_pending");
+    }
+    space = api.newSpace();
+    worker = new WorkerCalls(api, space);
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    listener.close();
+  }
+
+  @Test
+  void everyWritePathNotifiesItsSpaceAfterCommit() throws Exception {
+    String a = api.createJob(space, "a");
+    expect(true, true);
+
+    String delivery = worker.deliver(a);
+    expect(true, false);
+    TestApi.require(worker.ack(a, delivery), 200);
+    expect(true, false);
+    TestApi.require(
+        worker.action(a, "progress", "{\"percent\":5,\"message\":\"working\"}", delivery), 200);
+    expect(true, false);
+    TestApi.require(worker.fail(a, "{\"error\":\"again\"}", delivery), 200);
+    expect(true, true); // retried at once: pending again
+
+    delivery = worker.deliver(a);
+    expect(true, false);
+    TestApi.require(worker.complete(a, "{\"result\":1}", delivery), 200);
+    expect(true, false);
+
+    String b = api.createJob(space, "b");
+    expect(true, true);
+    TestApi.require(worker.kill(b, null), 200);
+    expect(true, false);
+
+    // the promoter (scheduled -> pending) and the rescuer (delivered past deadline -> pending)
+    String c =
+        api.createJobs(space, "[{\"name\":\"c\",\"scheduledFor\":\"2999-01-01T00:00:00Z\"}]")
+            .get(0);
+    expect(true, false);
+    jdbc.sql("UPDATE jobs SET available_at = now() WHERE id = :id").param("id", c).update();
+    promoter.runOnce();
+    expect(true, true);
+    worker.deliver(c);
+    expect(true, false);
+    new JobStateShortcuts(jdbc).setDeadlineIn(c, -1);
+    rescuer.runOnce();
+    expect(true, true);
+  }
+
+  /** The notifications of the last step: events for the space, and pending for it or none. */
+  private void expect(boolean events, boolean pending) throws Exception {
+    List<PGNotification> got = new ArrayList<>();
+    long until = System.nanoTime() + 5_000_000_000L;
+    // wait for what is expected, then a little more for anything unexpected
+    while (System.nanoTime() < until && !(has(got, events, pending))) {
+      take(got, 100);
+    }
+    take(got, 50);
+    List<String> ours =
+        got.stream()
+            .filter(
+                n ->
+                    n.getParameter().equals(space.id())
+                        || n.getParameter().endsWith(":" + space.id()))
+            .map(n -> n.getName() + " " + n.getParameter().replaceFirst("^\\d+:", "<tx>:"))
+            .distinct()
+            .toList();
+    List<String> wanted = new ArrayList<>();
+    if (events) {
+      wanted.add("spool_events <tx>:" + space.id());
+    }
+    if (pending) {
+      wanted.add("spool_pending " + space.id());
+    }
+    assertThat(ours).containsExactlyInAnyOrderElementsOf(wanted);
+  }
+
+  private boolean has(List<PGNotification> got, boolean events, boolean pending) {
+    boolean e = got.stream().anyMatch(n -> n.getParameter().endsWith(":" + space.id()));
+    boolean p = got.stream().anyMatch(n -> n.getParameter().equals(space.id()));
+    return e == events && p == pending;
+  }
+
+  private void take(List<PGNotification> into, int millis) throws Exception {
+    PGNotification[] batch = listener.unwrap(PGConnection.class).getNotifications(millis);
+    if (batch != null) {
+      into.addAll(List.of(batch));
+    }
+  }
+}
