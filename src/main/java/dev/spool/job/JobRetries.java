@@ -24,7 +24,7 @@ public class JobRetries {
       """
       WITH old AS (
           SELECT * FROM jobs
-           WHERE id = :id AND status IN ('dead', 'killed') AND (:space IS NULL OR space_id = :space)
+           WHERE id = :id AND status IN ('dead', 'killed') AND (CAST(:space AS text) IS NULL OR space_id = :space)
       ), inserted AS (
           INSERT INTO jobs (id, space_id, name, payload, status, max_retries, timeout_seconds,
                             backoff_seconds, available_at, callback_url, callback_headers,
