@@ -3,6 +3,7 @@ package dev.spool.dashboard;
 import dev.spool.space.ApiKeys;
 import dev.spool.space.Caller;
 import dev.spool.space.Scopes;
+import dev.spool.space.Spaces;
 import dev.spool.system.ApiException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
@@ -33,8 +34,10 @@ class DashboardController {
 
   private final DashboardSessions sessions;
   private final ApiKeys keys;
+  private final Spaces spaces;
 
-  DashboardController(DashboardSessions sessions, ApiKeys keys) {
+  DashboardController(DashboardSessions sessions, ApiKeys keys, Spaces spaces) {
+    this.spaces = spaces;
     this.sessions = sessions;
     this.keys = keys;
   }
@@ -75,6 +78,7 @@ class DashboardController {
   record SessionView(
       String keyId,
       String spaceId,
+      String spaceName,
       boolean admin,
       boolean canKill,
       List<String> scopes,
@@ -91,6 +95,7 @@ class DashboardController {
         new SessionView(
             caller.keyId(),
             caller.spaceId(),
+            caller.spaceId() == null ? null : spaces.get(caller.spaceId()).getName(),
             caller.isAdmin(),
             caller.has(Scopes.JOBS_KILL),
             caller.scopes().stream().sorted().toList(),
