@@ -37,6 +37,7 @@ class DashboardGateway extends OncePerRequestFilter {
   private static final List<Pattern> API_ROUTES =
       List.of(
           Pattern.compile("GET spaces"),
+          Pattern.compile("GET spaces/" + ID),
           Pattern.compile("GET spaces/" + ID + "/jobs"),
           Pattern.compile("GET spaces/" + ID + "/stats"),
           Pattern.compile("GET jobs/" + ID),
