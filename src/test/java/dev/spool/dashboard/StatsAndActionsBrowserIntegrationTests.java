@@ -164,7 +164,8 @@ class StatsAndActionsBrowserIntegrationTests extends IntegrationTest {
 
     By spark = By.cssSelector("[data-space='" + space.id() + "'] .spark");
     // sparklines are drawn as their card scrolls into view; the test database has many spaces
-    driver.executeScript("arguments[0].scrollIntoView()", wait.until(d -> d.findElement(spark)));
+    WebElement box = wait.until(d -> d.findElement(spark));
+    driver.executeScript("arguments[0].scrollIntoView()", box);
     wait.until(d -> "2".equals(d.findElement(spark).getAttribute("data-created")));
     assertThat(driver.findElement(spark).findElements(By.tagName("canvas"))).isNotEmpty();
   }
