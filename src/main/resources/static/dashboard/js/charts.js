@@ -49,7 +49,8 @@ export function spaceCharts(spaceId, initial = '1h') {
 
   function draw() {
     plots.forEach((p) => p.destroy());
-    const width = Math.max(260, Math.min(holder.clientWidth || 600, 1100));
+    // the box's width once attached; before that, the window's (a phone is narrower than 600 px)
+    const width = Math.max(240, Math.min(holder.clientWidth || window.innerWidth - 80, 1100));
     plots = CHARTS.map((c) => {
       const box = h('figure', { id: c.id, class: 'chart', 'data-points': String(points.length) },
         h('figcaption', {}, c.title));
@@ -98,8 +99,15 @@ export function spaceCharts(spaceId, initial = '1h') {
     else if (f.type === 'dead') bump('dead');
   }
 
+  let resized = null;
+  const onResize = () => { clearTimeout(resized); resized = setTimeout(redraw, 200); };
+  window.addEventListener('resize', onResize);
   load();
-  return { node, onFrame, close() { clearTimeout(timer); clearTimeout(live); plots.forEach((p) => p.destroy()); } };
+  return { node, onFrame, close() {
+    clearTimeout(timer); clearTimeout(live); clearTimeout(resized);
+    window.removeEventListener('resize', onResize);
+    plots.forEach((p) => p.destroy());
+  } };
 }
 
 /** A small throughput line (completed per minute, last hour) for the spaces page. */
