@@ -3,6 +3,7 @@ package dev.spool.dashboard;
 import dev.spool.space.ApiKeys;
 import dev.spool.space.Caller;
 import dev.spool.space.Scopes;
+import dev.spool.space.Spaces;
 import dev.spool.system.AddressThrottles;
 import dev.spool.system.ApiException;
 import dev.spool.system.TooManyAttempts;
@@ -36,8 +37,11 @@ class DashboardController {
   private final DashboardSessions sessions;
   private final ApiKeys keys;
   private final AddressThrottles throttles;
+  private final Spaces spaces;
 
-  DashboardController(DashboardSessions sessions, ApiKeys keys, AddressThrottles throttles) {
+  DashboardController(
+      DashboardSessions sessions, ApiKeys keys, AddressThrottles throttles, Spaces spaces) {
+    this.spaces = spaces;
     this.sessions = sessions;
     this.keys = keys;
     this.throttles = throttles;
@@ -84,6 +88,7 @@ class DashboardController {
   record SessionView(
       String keyId,
       String spaceId,
+      String spaceName,
       boolean admin,
       boolean canKill,
       List<String> scopes,
@@ -100,6 +105,7 @@ class DashboardController {
         new SessionView(
             caller.keyId(),
             caller.spaceId(),
+            caller.spaceId() == null ? null : spaces.get(caller.spaceId()).getName(),
             caller.isAdmin(),
             caller.has(Scopes.JOBS_KILL),
             caller.scopes().stream().sorted().toList(),

@@ -39,12 +39,15 @@ class DashboardGateway extends OncePerRequestFilter {
   private static final List<Pattern> API_ROUTES =
       List.of(
           Pattern.compile("GET spaces"),
+          Pattern.compile("GET spaces/" + ID),
           Pattern.compile("GET spaces/" + ID + "/jobs"),
+          Pattern.compile("GET spaces/" + ID + "/stats"),
           Pattern.compile("GET jobs/" + ID),
           Pattern.compile("GET jobs/" + ID + "/logs"),
           Pattern.compile("GET jobs/" + ID + "/events"),
           Pattern.compile("GET jobs/" + ID + "/callbacks"),
-          Pattern.compile("POST jobs/" + ID + "/kill"));
+          Pattern.compile("POST jobs/" + ID + "/kill"),
+          Pattern.compile("POST jobs/" + ID + "/retry"));
 
   private static final List<Pattern> REALTIME_ROUTES =
       List.of(Pattern.compile("GET spaces/" + ID), Pattern.compile("GET " + ID));

@@ -23,7 +23,7 @@ public class JobRepository {
       timeout_seconds, backoff_seconds, scheduled_for, callback_url,
       callback_headers::text AS callback_headers, progress::text AS progress,
       result::text AS result, last_error, created_at, updated_at, delivered_at, started_at,
-      completed_at
+      completed_at, retried_from
       """;
 
   public static final RowMapper<JobView> JOB_MAPPER = JobRepository::mapJob;
@@ -69,6 +69,7 @@ public class JobRepository {
         ts(rs, "delivered_at"),
         ts(rs, "started_at"),
         ts(rs, "completed_at"),
+        rs.getString("retried_from"),
         null);
   }
 

@@ -31,6 +31,7 @@ import java.util.List;
   "deliveredAt",
   "startedAt",
   "completedAt",
+  "retriedFrom",
   "events"
 })
 public record JobView(
@@ -54,6 +55,7 @@ public record JobView(
     String deliveredAt,
     String startedAt,
     String completedAt,
+    String retriedFrom,
     @JsonInclude(JsonInclude.Include.NON_NULL) List<EventView> events) {
 
   /** One entry of a job's event history. */
@@ -82,6 +84,7 @@ public record JobView(
         deliveredAt,
         startedAt,
         completedAt,
+        retriedFrom,
         list);
   }
 }

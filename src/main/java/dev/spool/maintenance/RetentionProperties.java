@@ -11,9 +11,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     events and logs are deleted; ISO-8601 ({@code P7D}) or simple ({@code 7d}, {@code 12h})
  */
 @ConfigurationProperties("spool")
-record RetentionProperties(@DefaultValue("7d") Duration retention) {
+public record RetentionProperties(@DefaultValue("7d") Duration retention) {
 
-  RetentionProperties {
+  public RetentionProperties {
     if (retention.isNegative() || retention.isZero()) {
       throw new IllegalArgumentException("spool.retention must be positive");
     }

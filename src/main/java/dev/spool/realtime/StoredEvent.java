@@ -46,7 +46,7 @@ record StoredEvent(
       case "completed", "dead", "killed" -> type;
       case "retried" ->
           "scheduled".equals(jobStatus) || "pending".equals(jobStatus) ? jobStatus : "pending";
-      case "timed_out", "callback_sent", "callback_failed" -> jobStatus;
+      case "timed_out", "callback_sent", "callback_failed", "retried_as" -> jobStatus;
       default -> "running"; // acked, progress, checkpoint, keepalive and custom events
     };
   }

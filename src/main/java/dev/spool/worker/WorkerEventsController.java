@@ -54,6 +54,7 @@ class WorkerEventsController {
           "killed",
           "callback_sent",
           "callback_failed",
+          "retried_as",
           "init",
           "connected",
           "log",

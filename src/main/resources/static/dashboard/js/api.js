@@ -39,7 +39,12 @@ export async function get(path, params = {}) {
 }
 
 export async function post(path, body) {
-  const res = await check(await fetch(`/dashboard/api/${path}`, { method: 'POST',
+  return postTo(`/dashboard/api/${path}`, body);
+}
+
+/** A state-changing dashboard call: JSON body, the session's CSRF token. */
+export async function postTo(url, body) {
+  const res = await check(await fetch(url, { method: 'POST',
     credentials: 'same-origin',
     headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf || '' },
     body: JSON.stringify(body) }));

@@ -14,6 +14,16 @@ const SIGN_IN_ERRORS = {
 
 let me = null;
 let cleanup = null;
+const names = new Map();
+
+/** A space's name (admin keys ask the admin API; a space-bound session knows its own). */
+async function spaceName(id) {
+  if (!me.admin) return me.spaceId === id && me.spaceName ? me.spaceName : `Space ${id}`;
+  if (!names.has(id)) {
+    try { names.set(id, (await api.get(`spaces/${id}`)).data.name); } catch (e) { return `Space ${id}`; }
+  }
+  return names.get(id);
+}
 
 function showSignIn(reason) {
   document.getElementById('who').hidden = true;
@@ -39,7 +49,7 @@ async function route() {
   const [path, query] = hash.split('?');
   const params = new URLSearchParams(query || '');
   let m;
-  const ctx = { me, view, crumbs, params };
+  const ctx = { me, view, crumbs, params, spaceName };
   try {
     if ((m = path.match(/^\/spaces\/([0-9A-Za-z]+)$/))) cleanup = await jobsView(ctx, m[1]);
     else if ((m = path.match(/^\/jobs\/([0-9A-Za-z]+)$/))) cleanup = await jobView(ctx, m[1]);
@@ -59,7 +69,7 @@ async function start() {
   document.getElementById('sign-in').hidden = true;
   document.getElementById('who').hidden = false;
   document.getElementById('who-text').textContent =
-    me.admin ? 'admin key' : `key bound to space ${me.spaceId}`;
+    me.admin ? 'admin key' : `key bound to space ${me.spaceName || me.spaceId}`;
   window.addEventListener('hashchange', route);
   await route();
 }

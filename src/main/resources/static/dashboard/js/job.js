@@ -26,7 +26,8 @@ function fields(job) {
     ['Timeout', `${job.timeoutSeconds}s`], ['Created', when(job.createdAt)],
     ['Scheduled for', when(job.scheduledFor)], ['Delivered', when(job.deliveredAt)],
     ['Started', when(job.startedAt)], ['Completed', when(job.completedAt)],
-    ['Callback URL', job.callbackUrl || '—'], ['Last error', job.lastError || '—']];
+    ['Callback URL', job.callbackUrl || '—'], ['Last error', job.lastError || '—'],
+    ['Retried from', job.retriedFrom ? h('a', { href: `#/jobs/${job.retriedFrom}` }, job.retriedFrom) : '—']];
   return h('dl', { class: 'fields' }, rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
 }
 
@@ -107,6 +108,20 @@ function killForm(job, me, reload) {
   h('button', { type: 'submit', class: 'danger', id: 'kill' }, 'Kill job'));
 }
 
+function retryForm(job, me) {
+  const canCreate = me.admin || (me.scopes || []).includes('jobs:create');
+  if (!canCreate || !['dead', 'killed'].includes(job.status)) return null;
+  return h('div', { class: 'toolbar card' },
+    h('button', { type: 'button', id: 'retry', onclick: async (e) => {
+      e.target.disabled = true;
+      try {
+        const r = await api.post(`jobs/${job.id}/retry`, {});
+        say('Job retried as a new job');
+        location.hash = `#/jobs/${r.id}`;
+      } catch (err) { say(err.message); e.target.disabled = false; }
+    } }, 'Retry as a new job'));
+}
+
 function logsPanel(jobId) {
   let after = 0; let timer = null; let busy = false;
   const out = h('div', { class: 'logs', id: 'log-lines', role: 'log', 'aria-label': 'Log lines', tabindex: 0 });
@@ -144,7 +159,7 @@ function logsPanel(jobId) {
   };
 }
 
-export async function jobView({ me, view, crumbs }, jobId) {
+export async function jobView({ me, view, crumbs, spaceName }, jobId) {
   const overview = h('div', { id: 'tab-overview', role: 'tabpanel', 'aria-labelledby': 'tab-o' });
   const logs = logsPanel(jobId);
   const logsPane = h('div', { id: 'tab-logs', role: 'tabpanel', 'aria-labelledby': 'tab-l', hidden: true }, logs.node);
@@ -171,10 +186,11 @@ export async function jobView({ me, view, crumbs }, jobId) {
     status = job.status;
     events = timeline(jobId, job, res.headers.get('Events-Truncated') === 'true');
     progress = h('div', {}, progressBlock(job.progress));
-    crumbs([{ text: 'Spaces', href: '#/' }, { text: `Space ${job.spaceId}`, href: `#/spaces/${job.spaceId}` }, { text: job.name }]);
+    crumbs([{ text: 'Spaces', href: '#/' }, { text: await spaceName(job.spaceId), href: `#/spaces/${job.spaceId}` }, { text: job.name }]);
     title.replaceChildren(`Job ${job.name} `, badge(job.status));
     overview.replaceChildren(
       killForm(job, me, () => schedule()),
+      retryForm(job, me),
       h('section', { class: 'card', 'aria-label': 'Progress' }, h('h2', {}, 'Progress'), progress),
       h('section', { class: 'card', 'aria-label': 'Fields' }, h('h2', {}, 'Fields'), fields(job)),
       h('section', { class: 'card', 'aria-label': 'Payload' }, h('h2', {}, 'Payload'), pretty(job.payload)),

@@ -2,6 +2,27 @@
 import * as api from './api.js';
 import { h, badge, bar, when, say, STATUSES } from './dom.js';
 import { countsList } from './spaces.js';
+import { spaceCharts } from './charts.js';
+
+const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/i;
+
+/** "Kill/Retry every job of this filter": count, confirm with the count, then batches. */
+async function bulk(spaceId, action, status, name, done) {
+  const filter = { action, status: status || undefined, name: name || undefined };
+  const preview = await api.postTo(`/dashboard/bulk/spaces/${spaceId}`, { ...filter, dryRun: true });
+  const what = `${preview.capped ? 'at least ' : ''}${preview.count} job${preview.count === 1 ? '' : 's'}`;
+  if (!preview.count) { say(`No job of this filter can be ${action === 'kill' ? 'killed' : 'retried'}.`); return; }
+  if (!window.confirm(`${action === 'kill' ? 'Kill' : 'Retry'} ${what} of this filter?`)) { say('Cancelled'); return; }
+  let changed = 0;
+  for (let i = 0; i < 1000; i++) {
+    const r = await api.postTo(`/dashboard/bulk/spaces/${spaceId}`, { ...filter, upTo: preview.upTo });
+    changed += r.changed;
+    say(`${action === 'kill' ? 'Killed' : 'Retried'} ${changed} of ${what}…`);
+    if (r.done) break;
+  }
+  say(`${action === 'kill' ? 'Killed' : 'Retried'} ${changed} job${changed === 1 ? '' : 's'}`);
+  done();
+}
 
 const PAGE = 25;
 
@@ -22,11 +43,12 @@ function row(job) {
     h('td', { class: 'progress' }, progressCell(job.progress)));
 }
 
-export async function jobsView({ me, view, crumbs, params }, spaceId) {
+export async function jobsView({ me, view, crumbs, params, spaceName }, spaceId) {
   if (!me.admin && me.spaceId !== spaceId) {
     throw Object.assign(new Error('This key cannot access that space.'), { status: 403 });
   }
-  crumbs([{ text: 'Spaces', href: '#/' }, { text: `Space ${spaceId}` }]);
+  const title = await spaceName(spaceId);
+  crumbs([{ text: 'Spaces', href: '#/' }, { text: title }]);
   const status = params.get('status') || '';
   const name = params.get('name') || '';
   const cursors = [null];
@@ -58,10 +80,33 @@ export async function jobsView({ me, view, crumbs, params }, spaceId) {
   h('div', {}, h('label', { for: 'filter-name' }, 'Name'), nameIn),
   h('button', { type: 'submit' }, 'Apply'));
 
+  const findIn = h('input', { id: 'find', name: 'find', type: 'search', spellcheck: 'false',
+    placeholder: 'job id or job name' });
+  const find = h('form', { class: 'search', role: 'search', 'aria-label': 'Find a job',
+    onsubmit: (e) => {
+      e.preventDefault();
+      const text = findIn.value.trim();
+      if (ULID.test(text)) { location.hash = `#/jobs/${text.toUpperCase()}`; return; }
+      nameIn.value = text;
+      form.requestSubmit();
+    } },
+  h('div', {}, h('label', { for: 'find' }, 'Find a job'), findIn), h('button', { type: 'submit', id: 'find-go' }, 'Find'));
+  const canCreate = me.admin || (me.scopes || []).includes('jobs:create');
+  const reload = () => load().catch((e) => say(e.message));
+  const bulkBar = h('div', { class: 'toolbar', id: 'bulk' },
+    me.canKill ? h('button', { type: 'button', class: 'danger', id: 'bulk-kill',
+      onclick: () => bulk(spaceId, 'kill', status, name, reload).catch((e) => say(e.message)) },
+    'Kill every job of this filter') : null,
+    canCreate ? h('button', { type: 'button', class: 'secondary', id: 'bulk-retry',
+      onclick: () => bulk(spaceId, 'retry', status, name, reload).catch((e) => say(e.message)) },
+    'Retry every dead or killed job of this filter') : null);
+  const charts = spaceCharts(spaceId, params.get('range') || '1h');
+
   view.replaceChildren(
-    h('h1', {}, 'Jobs'), h('p', { class: 'mono muted' }, spaceId),
+    h('h1', {}, title, ' ', h('small', { class: 'id' }, spaceId)),
     h('section', { class: 'card', 'aria-label': 'Counts' }, countsHolder),
-    h('section', { class: 'card' }, form),
+    charts.node,
+    h('section', { class: 'card' }, find, form, (status || name) ? bulkBar : null),
     h('div', { class: 'table-wrap' }, h('table', { id: 'jobs' },
       h('caption', { class: 'muted' }, 'Newest first; updates live'),
       h('thead', {}, h('tr', {}, ['ID', 'Name', 'Status', 'Attempt', 'Created', 'Progress'].map(
@@ -82,6 +127,7 @@ export async function jobsView({ me, view, crumbs, params }, spaceId) {
   }
 
   function apply(frame) {
+    charts.onFrame(frame);
     if (frame.counts) countsHolder.replaceChildren(countsList(frame.counts, 'Jobs per status in this space'));
     if (frame.type === 'connected') {
       // the first connection precedes the first load; a later one that missed events refetches
@@ -121,7 +167,8 @@ export async function jobsView({ me, view, crumbs, params }, spaceId) {
     await load();
   } catch (e) {
     s.close();
+    charts.close();
     throw e;
   }
-  return () => s.close();
+  return () => { s.close(); charts.close(); };
 }

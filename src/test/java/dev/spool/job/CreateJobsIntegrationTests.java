@@ -201,6 +201,7 @@ class CreateJobsIntegrationTests extends IntegrationTest {
             "deliveredAt",
             "startedAt",
             "completedAt",
+            "retriedFrom",
             "events");
     JsonNode event = job.get("events").get(0);
     assertThat(event.propertyNames())

@@ -101,7 +101,8 @@ class CreateJobsValidationIntegrationTests extends IntegrationTest {
             "lastError",
             "deliveredAt",
             "startedAt",
-            "completedAt")) {
+            "completedAt",
+            "retriedFrom")) {
       assertThat(job.has(field)).as(field).isTrue();
       assertThat(job.get(field).isNull()).as(field).isTrue();
     }

@@ -222,6 +222,7 @@ class WorkerEventsIntegrationTests extends IntegrationTest {
     assertThat(post(id, "event", "{\"type\":\"\"}").status()).isEqualTo(400);
     assertThat(post(id, "event", "{\"type\":\"" + "t".repeat(101) + "\"}").status()).isEqualTo(400);
     assertThat(post(id, "event", "{\"type\":\"completed\"}").error()).contains("reserved");
+    assertThat(post(id, "event", "{\"type\":\"retried_as\"}").error()).contains("reserved");
     assertThat(post(id, "event", "{\"type\":\"" + "t".repeat(100) + "\"}").status()).isEqualTo(200);
     assertThat(
             api.post(

@@ -1,0 +1,119 @@
+package dev.spool.job;
+
+import dev.spool.system.ApiException;
+import dev.spool.system.Ids;
+import java.util.Optional;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * Re-runs a dead or killed job as a new job ({@code POST /jobs/:id/retry}): same name, payload and
+ * options, available now, {@code retried_from} pointing at the old job, which gets a {@code
+ * retried_as} event. A job is retried at most once (a unique index on {@code retried_from}), so a
+ * double click or a repeated bulk retry never runs it twice.
+ */
+@Component
+public class JobRetries {
+
+  /**
+   * One statement: the new job, its {@code created} event and the old job's {@code retried_as}
+   * event, and their notifications (the statement issues them, as every write does). The original
+   * {@code scheduledFor} is not copied: a retry runs now.
+   */
+  static final String RETRY =
+      """
+      WITH old AS (
+          SELECT * FROM jobs
+           WHERE id = :id AND status IN ('dead', 'killed') AND (CAST(:space AS text) IS NULL OR space_id = :space)
+      ), inserted AS (
+          INSERT INTO jobs (id, space_id, name, payload, status, max_retries, timeout_seconds,
+                            backoff_seconds, available_at, callback_url, callback_headers,
+                            retried_from)
+          SELECT :newId, space_id, name, payload, 'pending', max_retries, timeout_seconds,
+                 backoff_seconds, now(), callback_url, callback_headers, id
+            FROM old
+          RETURNING id, space_id, retried_from
+      ), events AS (
+          INSERT INTO job_events (job_id, space_id, type, data, attempt_number, to_status)
+          SELECT id, space_id, 'created', json_build_object('retriedFrom', retried_from), 0,
+                 'pending'
+            FROM inserted
+          UNION ALL
+          SELECT o.id, o.space_id, 'retried_as', json_build_object('jobId', i.id),
+                 o.attempt_number, NULL
+            FROM old o JOIN inserted i ON i.retried_from = o.id
+          RETURNING space_id
+      ), note AS (
+          -- like every write: announce the events, and wake long polls for the pending job
+          SELECT spool_notify_events(array_agg(space_id))
+                 + spool_notify_pending(array_agg(DISTINCT space_id)) AS sent
+            FROM events
+      )
+      SELECT id, space_id FROM inserted, note
+      """;
+
+  static final String STATE = "SELECT space_id, status FROM jobs WHERE id = :id";
+
+  static final String RETRIED_AS = "SELECT id FROM jobs WHERE retried_from = :id";
+
+  /** The new job's reference. */
+  public record Retried(String id, String spaceId) {}
+
+  private final JdbcClient jdbc;
+
+  JobRetries(JdbcClient jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  /**
+   * Retries {@code jobId}; {@code space} limits it to that space (null for an admin). Throws 404
+   * for an unknown job, 403 for another space's, 409 for one that is not dead or killed or was
+   * already retried.
+   */
+  public Retried retry(String jobId, String space) {
+    if (!Ids.isValid(jobId)) {
+      throw ApiException.notFound("Job");
+    }
+    Optional<Retried> created;
+    try {
+      created =
+          jdbc.sql(RETRY)
+              .param("id", jobId)
+              .param("space", space)
+              .param("newId", Ids.next())
+              .query((rs, n) -> new Retried(rs.getString("id"), rs.getString("space_id")))
+              .optional();
+    } catch (DuplicateKeyException e) {
+      throw alreadyRetried(jobId);
+    }
+    return created.orElseThrow(() -> explain(jobId, space));
+  }
+
+  private ApiException explain(String jobId, String space) {
+    record State(String spaceId, String status) {}
+    Optional<State> state =
+        jdbc.sql(STATE)
+            .param("id", jobId)
+            .query((rs, n) -> new State(rs.getString("space_id"), rs.getString("status")))
+            .optional();
+    if (state.isEmpty()) {
+      return ApiException.notFound("Job");
+    }
+    if (space != null && !space.equals(state.get().spaceId())) {
+      return ApiException.wrongSpace();
+    }
+    String status = state.get().status();
+    if (status.equals("dead") || status.equals("killed")) {
+      return alreadyRetried(jobId); // only the unique index can have stopped it
+    }
+    return ApiException.conflict(
+        "invalid_state", "Job is not dead or killed (status: " + status + ")");
+  }
+
+  private ApiException alreadyRetried(String jobId) {
+    String newId =
+        jdbc.sql(RETRIED_AS).param("id", jobId).query(String.class).optional().orElse("?");
+    return ApiException.conflict("already_retried", "Job was already retried as " + newId);
+  }
+}

@@ -1,0 +1,220 @@
+package dev.spool.stats;
+
+import dev.spool.job.JobCounts;
+import dev.spool.maintenance.RetentionProperties;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Folds job events into one {@code job_stats} row per space per minute (see V60__job_stats.sql).
+ *
+ * <p>Each turn recomputes the previous and the current minute from their events and overwrites
+ * their rows, so a turn is idempotent: two instances running it at once write the same rows (an
+ * advisory lock merely spares the second one the work). The scan is bounded by the id cursor rather
+ * than an index on {@code created_at}, which would cost every transition one more index entry.
+ * Events are placed by {@code created_at} (their transaction's start); a minute is final once the
+ * turn after the next minute ends has run, so an event whose transaction stays open for more than
+ * about {@link #MARGIN_SECONDS} seconds may be missed — Spool's transactions are short.
+ */
+@Component
+public class StatsRollup {
+
+  /** Key of the advisory lock that spares a second instance the same work. */
+  static final long LOCK = 0x5_0015_57A7_5L;
+
+  /** How far behind the oldest recomputed minute the id cursor stays (see the class comment). */
+  static final int MARGIN_SECONDS = 30;
+
+  static final int RETENTION_BATCH = 5000;
+
+  static final String INIT_CURSOR =
+      """
+      INSERT INTO job_stats_cursor (minute, from_id)
+      SELECT date_trunc('minute', now()), coalesce((SELECT max(id) FROM job_events), 0)
+      ON CONFLICT DO NOTHING
+      """;
+
+  /**
+   * Recomputes every minute from {@code :minute} on and returns the id the next scan may start
+   * after. Wait = delivered − the job's {@code available_at} (creation, due time or retry time); a
+   * delivery whose job has since become available again (a later retry) has no sample. Run = {@code
+   * started_at} → {@code completed_at} of jobs that ended in the minute.
+   */
+  static final String FOLD =
+      """
+      WITH scanned AS (
+          SELECT id, job_id, space_id, type, created_at FROM job_events WHERE id > :fromId
+      ), ev AS (
+          SELECT id, job_id, space_id, type, created_at,
+                 date_trunc('minute', created_at) AS minute
+            FROM scanned
+           WHERE created_at >= :minute
+             AND type IN ('created', 'scheduled', 'delivered', 'completed', 'retried', 'dead',
+                          'killed')
+      ), counts AS (
+          SELECT space_id, minute,
+                 count(*) FILTER (WHERE type IN ('created', 'scheduled')) AS created,
+                 count(*) FILTER (WHERE type = 'delivered') AS delivered,
+                 count(*) FILTER (WHERE type = 'completed') AS completed,
+                 count(*) FILTER (WHERE type = 'retried') AS retried,
+                 count(*) FILTER (WHERE type = 'dead') AS dead,
+                 count(*) FILTER (WHERE type = 'killed') AS killed
+            FROM ev GROUP BY space_id, minute
+      ), samples AS (
+          SELECT ev.space_id, ev.minute, ev.type = 'delivered' AS is_wait,
+                 1000 * extract(epoch FROM CASE WHEN ev.type = 'delivered'
+                                                THEN ev.created_at - j.available_at
+                                                ELSE j.completed_at - j.started_at END) AS ms
+            FROM ev JOIN jobs j ON j.id = ev.job_id
+           WHERE (ev.type = 'delivered' AND j.available_at <= ev.created_at)
+              OR (ev.type IN ('completed', 'dead', 'killed') AND j.started_at IS NOT NULL
+                  AND j.completed_at IS NOT NULL)
+      ), buckets AS (
+          SELECT space_id, minute, is_wait,
+                 floor(4 * ln(greatest(ms, 1)) / ln(2))::int AS b, count(*) AS n
+            FROM samples GROUP BY space_id, minute, is_wait, b
+      ), hists AS (
+          SELECT space_id, minute,
+                 jsonb_object_agg(b::text, n) FILTER (WHERE is_wait) AS wait_hist,
+                 jsonb_object_agg(b::text, n) FILTER (WHERE NOT is_wait) AS run_hist
+            FROM buckets GROUP BY space_id, minute
+      ), upserted AS (
+          INSERT INTO job_stats AS s (space_id, minute, created, delivered, completed, retried,
+                                      dead, killed, wait_hist, run_hist)
+          SELECT c.space_id, c.minute, c.created, c.delivered, c.completed, c.retried, c.dead,
+                 c.killed, h.wait_hist, h.run_hist
+            FROM counts c JOIN spaces sp ON sp.id = c.space_id
+            LEFT JOIN hists h ON h.space_id = c.space_id AND h.minute = c.minute
+          ON CONFLICT (space_id, minute) DO UPDATE SET
+              created = excluded.created, delivered = excluded.delivered,
+              completed = excluded.completed, retried = excluded.retried, dead = excluded.dead,
+              killed = excluded.killed, wait_hist = excluded.wait_hist,
+              run_hist = excluded.run_hist
+          RETURNING 1
+      )
+      SELECT (SELECT count(*) FROM upserted) AS rows,
+             (SELECT max(id) FROM scanned
+               WHERE created_at < date_trunc('minute', now()) - interval '1 minute'
+                                  - make_interval(secs => :margin)) AS safe_id
+      """;
+
+  /** Advances the cursor: from now on only the previous and the current minute are recomputed. */
+  static final String ADVANCE =
+      """
+      UPDATE job_stats_cursor
+         SET minute = greatest(minute, date_trunc('minute', now()) - interval '1 minute'),
+             from_id = greatest(from_id, coalesce(CAST(:safeId AS bigint), from_id))
+      """;
+
+  /**
+   * Backlog at the end of the current minute, as far as this turn can tell. A space gets a row for
+   * it while it has a backlog, and once more when the backlog is gone; quiet empty spaces get none
+   * (readers carry the latest sample forward).
+   */
+  static final String SAMPLE_BACKLOG =
+      """
+      WITH b AS (
+          SELECT u.space_id, u.backlog
+            FROM unnest(CAST(:spaces AS text[]), CAST(:backlogs AS bigint[])) AS u(space_id, backlog)
+            JOIN spaces sp ON sp.id = u.space_id
+      )
+      INSERT INTO job_stats (space_id, minute, backlog)
+      SELECT space_id, date_trunc('minute', now()), backlog FROM b
+       WHERE backlog <> 0
+          OR coalesce((SELECT s.backlog FROM job_stats s
+                        WHERE s.space_id = b.space_id AND s.backlog IS NOT NULL
+                        ORDER BY s.minute DESC LIMIT 1), 0) <> 0
+          OR EXISTS (SELECT 1 FROM job_stats s
+                      WHERE s.space_id = b.space_id AND s.minute = date_trunc('minute', now()))
+      ON CONFLICT (space_id, minute) DO UPDATE SET backlog = excluded.backlog
+      """;
+
+  static final String PURGE =
+      """
+      DELETE FROM job_stats WHERE ctid = ANY (ARRAY(
+          SELECT ctid FROM job_stats
+           WHERE minute < now() - make_interval(secs => :retentionSeconds)
+           LIMIT :batch))
+      """;
+
+  private final JdbcClient jdbc;
+  private final JobCounts counts;
+  private final TransactionTemplate transaction;
+  private final double retentionSeconds;
+
+  StatsRollup(
+      JdbcClient jdbc,
+      JobCounts counts,
+      PlatformTransactionManager transactions,
+      RetentionProperties retention) {
+    this.jdbc = jdbc;
+    this.counts = counts;
+    this.transaction = new TransactionTemplate(transactions);
+    this.retentionSeconds = retention.retention().toMillis() / 1000.0;
+  }
+
+  /**
+   * One turn of the loop; true when more expired rows may be waiting for deletion. Skipped when
+   * another instance is running one right now (it writes the same rows).
+   */
+  public boolean runOnce() {
+    return Boolean.TRUE.equals(transaction.execute(tx -> turn(true)));
+  }
+
+  /** A turn that waits for a concurrent one to end, so that it sees every committed event. */
+  public void runNow() {
+    transaction.execute(tx -> turn(false));
+  }
+
+  private boolean turn(boolean skipIfBusy) {
+    String lock =
+        skipIfBusy
+            ? "SELECT pg_try_advisory_xact_lock(:key)"
+            : "SELECT true FROM (SELECT pg_advisory_xact_lock(:key)) l";
+    boolean locked = jdbc.sql(lock).param("key", LOCK).query(Boolean.class).single();
+    if (!locked) {
+      return false; // another instance is doing this turn's work right now
+    }
+    jdbc.sql(INIT_CURSOR).update();
+    Map<String, Object> cursor =
+        jdbc.sql("SELECT minute, from_id FROM job_stats_cursor FOR UPDATE").query().singleRow();
+    Map<String, Object> folded =
+        jdbc.sql(FOLD)
+            .param("fromId", cursor.get("from_id"))
+            .param("minute", cursor.get("minute"))
+            .param("margin", MARGIN_SECONDS)
+            .query()
+            .singleRow();
+    jdbc.sql(ADVANCE).param("safeId", folded.get("safe_id")).update();
+    sampleBacklog();
+    return jdbc.sql(PURGE)
+            .param("retentionSeconds", retentionSeconds)
+            .param("batch", RETENTION_BATCH)
+            .update()
+        >= RETENTION_BATCH;
+  }
+
+  private void sampleBacklog() {
+    List<String> spaces = new ArrayList<>();
+    List<Long> backlogs = new ArrayList<>();
+    counts
+        .allSpaces()
+        .forEach(
+            (space, byStatus) -> {
+              spaces.add(space);
+              backlogs.add(byStatus.get("scheduled") + byStatus.get("pending"));
+            });
+    if (spaces.isEmpty()) {
+      return;
+    }
+    jdbc.sql(SAMPLE_BACKLOG)
+        .param("spaces", spaces.toArray(String[]::new))
+        .param("backlogs", backlogs.toArray(Long[]::new))
+        .update();
+  }
+}
