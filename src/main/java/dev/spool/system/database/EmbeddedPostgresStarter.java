@@ -1,6 +1,7 @@
 package dev.spool.system.database;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,21 +82,32 @@ public class EmbeddedPostgresStarter
   }
 
   /**
-   * Starts (creating on first use) the cluster in {@code dataDir} and its {@code spool} database.
+   * Starts (creating on first use) the cluster in {@code dataDir/pg17} and its {@code spool}
+   * database; the server's own log goes to {@code dataDir/postgres.log}, not to Spool's log. The
+   * cluster lives in a directory named after the major version, so that a later Spool with another
+   * PostgreSQL never opens it with the wrong binaries.
    */
   static EmbeddedPostgres start(Path dataDir) {
     EmbeddedPostgres postgres;
     try {
-      Files.createDirectories(dataDir);
+      Path cluster = dataDir.resolve("pg17");
+      Files.createDirectories(cluster);
+      File serverLog = dataDir.resolve("postgres.log").toFile();
       postgres =
           EmbeddedPostgres.builder()
-              .setDataDirectory(dataDir)
+              .setDataDirectory(cluster)
               // keep the data: this is the user's database, not a test fixture
               .setCleanDataDirectory(false)
               // stopped by the application context, after everything that uses it (a JVM hook
               // of zonky's would stop it in parallel with the graceful shutdown)
               .setRegisterShutdownHook(false)
               .setServerConfig("listen_addresses", "localhost")
+              // zonky tunes for throw-away test databases (-F, synchronous_commit=off); this one
+              // is kept, so it must survive a crash: a later -c option wins over -F
+              .setServerConfig("fsync", "on")
+              .setServerConfig("synchronous_commit", "on")
+              .setOutputRedirector(ProcessBuilder.Redirect.appendTo(serverLog))
+              .setErrorRedirector(ProcessBuilder.Redirect.appendTo(serverLog))
               .start();
     } catch (IOException | RuntimeException e) {
       throw new EmbeddedPostgresException(dataDir, e);
