@@ -51,7 +51,11 @@ class JobEventReadsIntegrationTests extends IntegrationTest {
     for (int guard = 0; guard < 1000; guard++) {
       TestApi.Response r =
           api.get(
-              "/api/v1/jobs/" + jobId + "/events?limit=" + limit + "&cursor=" + cursor,
+              "/api/v1/jobs/"
+                  + jobId
+                  + "/events?limit="
+                  + limit
+                  + (cursor.isEmpty() ? "" : "&cursor=" + cursor),
               space.key());
       TestApi.require(r, 200);
       JsonNode events = r.json().get("events");

@@ -8,6 +8,7 @@ import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 
 /**
  * Base of every {@code …IntegrationTests}: the whole application on a random port against real
@@ -17,6 +18,15 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @Import(MadeUpDns.class)
+// Every test class signs in, guesses keys and opens streams from 127.0.0.1 in one shared context:
+// the per-address limits are far above what the suite does, so only the tests that set their own
+// (AddressThrottleIntegrationTests) meet them.
+@TestPropertySource(
+    properties = {
+      "spool.abuse.failed-auth-per-second=1000",
+      "spool.abuse.upgrades-per-second=1000",
+      "spool.abuse.sign-ins-per-second=1000"
+    })
 public abstract class IntegrationTest {
 
   /** The admin key every test context bootstraps with (first start on an empty database). */
