@@ -3,6 +3,7 @@ package dev.spool.webhook;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.beans.factory.annotation.Value;
@@ -15,12 +16,17 @@ import org.springframework.stereotype.Component;
  * may never point at them on an internal or local address, whatever {@code
  * spool.callbacks.allowed-cidrs} allows, so no tenant can make Spool call its own admin API or
  * actuator. The configured ports are known at once; random ports (0) and the management context's
- * port arrive with each server's initialization event (child context events reach this listener).
+ * port arrive with each server's initialization event (child context events reach this listener). A
+ * server that starts again (a restarted context) replaces its earlier port: a port it no longer
+ * holds may by now belong to someone else's receiver.
  */
 @Component
 class OwnPorts implements ApplicationListener<WebServerInitializedEvent> {
 
-  private final Set<Integer> ports = ConcurrentHashMap.newKeySet();
+  private final Set<Integer> configured = ConcurrentHashMap.newKeySet();
+
+  /** The port each running server (by its namespace: "" for the API, "management") holds. */
+  private final Map<String, Integer> bound = new ConcurrentHashMap<>();
 
   OwnPorts(
       @Value("${server.port:8080}") int serverPort,
@@ -36,17 +42,18 @@ class OwnPorts implements ApplicationListener<WebServerInitializedEvent> {
 
   @Override
   public void onApplicationEvent(WebServerInitializedEvent event) {
-    add(event.getWebServer().getPort());
+    String namespace = event.getApplicationContext().getServerNamespace();
+    bound.put(namespace == null ? "" : namespace, event.getWebServer().getPort());
   }
 
   void add(int port) {
     if (port > 0 && port <= 65535) {
-      ports.add(port);
+      configured.add(port);
     }
   }
 
   boolean contains(int port) {
-    return ports.contains(port);
+    return configured.contains(port) || bound.containsValue(port);
   }
 
   /** True when {@code address} is one of this machine's own (loopback, wildcard or interface). */
