@@ -19,6 +19,8 @@
 # call. Each Spool scenario gets its own space and a VACUUM (ANALYZE) first: this machine's
 # PostgreSQL runs with autovacuum off. All traffic goes to 127.0.0.1; every phase is bounded.
 #
+# BENCH_AUTOVACUUM=1 turns the server's autovacuum on for the run (ALTER SYSTEM, reset on exit),
+# as a production server has it, instead of relying on the VACUUM before each scenario only.
 # Env: N (20000 jobs per drain), BENCH_SECONDS (15 per steady/idle phase), BENCH_SCENARIOS
 # ("a b c d e f g h i j"), BENCH_PEERS (graphile; "graphile,pgboss"; "" for none),
 # BENCH_PGBENCH (1), BENCH_WARMUP (20 s of steady load after a warm-up drain; 0 skips both),
@@ -37,6 +39,11 @@ PEERS=${BENCH_PEERS-graphile}
 FLOW_MODE=${BENCH_FLOW_MODE:-emit}
 want() { [[ " $SCENARIOS " == *" $1 "* ]]; }
 . bench/lib.sh
+if [ "${BENCH_AUTOVACUUM:-0}" = 1 ]; then
+  psql -q -d postgres -c "ALTER SYSTEM SET autovacuum = on" -c "SELECT pg_reload_conf()" >/dev/null
+  trap 'psql -q -d postgres -c "ALTER SYSTEM RESET autovacuum" -c "SELECT pg_reload_conf()" >/dev/null; bench_cleanup' EXIT
+  echo "autovacuum: on for this run ($(psql -Atq -d postgres -c 'show autovacuum'))"
+fi
 PORT=${BENCH_PORT:-$(free_port 18183)}
 CLASSES=target/bench-dispatch
 LOG="$OUT/dispatch-spool-$STAMP.log"

@@ -33,3 +33,9 @@ CREATE TABLE job_stats_cursor (
 -- most once even when two requests race; partial, so ordinary jobs add no index entry.
 ALTER TABLE jobs ADD COLUMN retried_from text COLLATE "C";
 CREATE UNIQUE INDEX jobs_retried_from ON jobs (retried_from) WHERE retried_from IS NOT NULL;
+
+-- The loop reads the events after its cursor (`id > from_id`). job_events has no btree on id
+-- (each index costs an entry per event on the hot path); a BRIN index on the ever-growing id
+-- costs next to nothing per insert and lets that scan skip every block range below the cursor
+-- (block ranges not yet summarized, the newest ones, are always read: that is the tail wanted).
+CREATE INDEX job_events_id_brin ON job_events USING brin (id) WITH (pages_per_range = 16);

@@ -80,6 +80,29 @@ class ApiContractIntegrationTests extends IntegrationTest {
         api.post("/api/v1/jobs/" + other + "/fail", space.key(), "{\"error\":{\"code\":7}}"), 200);
     TestApi.require(api.post("/api/v1/jobs/" + killed + "/kill", space.key(), null, Map.of()), 200);
 
+    // the [ext] reads and actions: event paging, stats, retry, ack on poll and the batch calls
+    TestApi.require(api.get(job + "/events?limit=2", space.key()), 200);
+    TestApi.require(api.get("/api/v1/spaces/" + space.id() + "/stats?step=5m", space.key()), 200);
+    TestApi.require(
+        api.post("/api/v1/jobs/" + killed + "/retry", space.key(), null, Map.of()), 201);
+    String e1 = api.createJob(space, "e");
+    String e2 = api.createJob(space, "e");
+    TestApi.require(api.post(jobs + "/poll", space.key(), "{\"count\":2,\"name\":\"e\"}"), 200);
+    TestApi.require(
+        api.post(jobs + "/ack", space.key(), "{\"jobs\":[{\"id\":\"" + e1 + "\"}]}"), 200);
+    TestApi.require(
+        api.post(
+            jobs + "/complete",
+            space.key(),
+            "{\"jobs\":[{\"id\":\"" + e1 + "\",\"result\":[1]},{\"id\":\"" + e2 + "\"}]}"),
+        200);
+    String f = api.createJob(space, "f");
+    TestApi.require(api.post(jobs + "/poll", space.key(), "{\"name\":\"f\",\"ack\":true}"), 200);
+    TestApi.require(
+        api.post(
+            jobs + "/fail", space.key(), "{\"jobs\":[{\"id\":\"" + f + "\",\"error\":\"x\"}]}"),
+        200);
+
     Set<String> missing = new TreeSet<>(ApiContract.documented(api.base()));
     missing.removeIf(op -> op.contains("/realtime/"));
     missing.removeAll(ApiContract.seen(api.base()));
