@@ -36,7 +36,11 @@ import tools.jackson.databind.JsonNode;
     })
 class EndToEndIntegrationTests extends IntegrationTest {
 
-  static final Duration WAIT = Duration.ofSeconds(10);
+  /**
+   * As CallbackTest's: this class shares its context, and with it a dispatcher that may still be
+   * working off the retries other test classes left in the shared database.
+   */
+  static final Duration WAIT = Duration.ofSeconds(20);
 
   TestSpace space;
   WorkerCalls worker;
