@@ -17,6 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
 import org.openqa.selenium.Alert;
 import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -175,6 +176,9 @@ class StatsAndActionsBrowserIntegrationTests extends IntegrationTest {
     WebElement input = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("key")));
     input.sendKeys(key);
     driver.findElement(By.id("sign-in-button")).click();
-    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("who")));
+    // the page re-renders as it signs in: an element found a moment earlier may be gone (Chromium
+    // then answers "Node … does not belong to the document"), so look again until it shows
+    wait.ignoring(WebDriverException.class)
+        .until(ExpectedConditions.visibilityOfElementLocated(By.id("who")));
   }
 }
