@@ -29,10 +29,13 @@ class JobListController {
       Arrays.stream(JobStatus.values()).map(JobStatus::wire).collect(Collectors.joining(", "));
 
   private final JobQueries queries;
+  private final NamePrefixQueries prefixQueries;
   private final JobListProperties properties;
 
-  JobListController(JobQueries queries, JobListProperties properties) {
+  JobListController(
+      JobQueries queries, NamePrefixQueries prefixQueries, JobListProperties properties) {
     this.queries = queries;
+    this.prefixQueries = prefixQueries;
     this.properties = properties;
   }
 
@@ -49,6 +52,7 @@ class JobListController {
       throw ApiException.validation(
           List.of(new FieldError("name", "name must be at most 255 characters")));
     }
+    String prefix = namePrefix(request, name);
     int limit =
         (int)
             QueryParams.integer(
@@ -72,13 +76,39 @@ class JobListController {
     if (caller.isAdmin() && !(Ids.isValid(spaceId) && queries.spaceExists(spaceId))) {
       throw ApiException.notFound("Space");
     }
-    List<JobView> rows = queries.list(spaceId, statuses, name, before, limit + 1, offset);
+    List<JobView> rows =
+        prefix != null
+            ? prefixQueries.list(spaceId, statuses, prefix, before, limit + 1, offset)
+            : queries.list(spaceId, statuses, name, before, limit + 1, offset);
     ResponseEntity.BodyBuilder response = ResponseEntity.ok();
     if (rows.size() > limit) {
       rows = rows.subList(0, limit);
       response.header(NEXT_CURSOR, ListCursor.encode(rows.get(limit - 1).id()));
     }
     return response.body(rows);
+  }
+
+  /**
+   * [ext] {@code namePrefix}: 1–255 characters when present (an empty one is a 400 rather than "no
+   * filter", so a client never lists everything by mistake), and refused next to {@code name}.
+   */
+  static String namePrefix(HttpServletRequest request, String name) {
+    String prefix = request.getParameter("namePrefix");
+    if (prefix == null) {
+      return null;
+    }
+    String problem = null;
+    if (prefix.isEmpty() || prefix.length() > 255) {
+      problem = "namePrefix must be 1 to 255 characters";
+    } else if (prefix.chars().anyMatch(Character::isISOControl)) {
+      problem = "namePrefix must not contain control characters";
+    } else if (name != null) {
+      problem = "namePrefix cannot be combined with name";
+    }
+    if (problem != null) {
+      throw ApiException.validation(List.of(new FieldError("namePrefix", problem)));
+    }
+    return prefix;
   }
 
   /** {@code {jobId, status, progress}}; also open to the space's public progress key. */

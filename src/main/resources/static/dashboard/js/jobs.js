@@ -51,6 +51,8 @@ export async function jobsView({ me, view, crumbs, params, spaceName }, spaceId)
   crumbs([{ text: 'Spaces', href: '#/' }, { text: title }]);
   const status = params.get('status') || '';
   const name = params.get('name') || '';
+  // the search box's name prefix (the API's namePrefix); the Name field stays an exact filter
+  const prefix = name ? '' : (params.get('prefix') || '');
   const cursors = [null];
   let next = null;
   const jobs = new Map();
@@ -73,6 +75,7 @@ export async function jobsView({ me, view, crumbs, params, spaceName }, spaceId)
       const q = new URLSearchParams();
       if (statusSel.value) q.set('status', statusSel.value);
       if (nameIn.value.trim()) q.set('name', nameIn.value.trim());
+      else if (prefix) q.set('prefix', prefix);
       const target = `#/spaces/${spaceId}${q.toString() ? '?' + q : ''}`;
       if (location.hash === target) load(); else location.hash = target;
     } },
@@ -81,14 +84,17 @@ export async function jobsView({ me, view, crumbs, params, spaceName }, spaceId)
   h('button', { type: 'submit' }, 'Apply'));
 
   const findIn = h('input', { id: 'find', name: 'find', type: 'search', spellcheck: 'false',
-    placeholder: 'job id or job name' });
+    value: prefix, placeholder: 'job id or start of a name' });
   const find = h('form', { class: 'search', role: 'search', 'aria-label': 'Find a job',
     onsubmit: (e) => {
       e.preventDefault();
       const text = findIn.value.trim();
       if (ULID.test(text)) { location.hash = `#/jobs/${text.toUpperCase()}`; return; }
-      nameIn.value = text;
-      form.requestSubmit();
+      const q = new URLSearchParams();
+      if (statusSel.value) q.set('status', statusSel.value);
+      if (text) q.set('prefix', text.slice(0, 255));
+      const target = `#/spaces/${spaceId}${q.toString() ? '?' + q : ''}`;
+      if (location.hash === target) load().catch((err) => say(err.message)); else location.hash = target;
     } },
   h('div', {}, h('label', { for: 'find' }, 'Find a job'), findIn), h('button', { type: 'submit', id: 'find-go' }, 'Find'));
   const canCreate = me.admin || (me.scopes || []).includes('jobs:create');
@@ -106,7 +112,9 @@ export async function jobsView({ me, view, crumbs, params, spaceName }, spaceId)
     h('h1', {}, title, ' ', h('small', { class: 'id' }, spaceId)),
     h('section', { class: 'card', 'aria-label': 'Counts' }, countsHolder),
     charts.node,
-    h('section', { class: 'card' }, find, form, (status || name) ? bulkBar : null),
+    h('section', { class: 'card' }, find, form,
+      prefix ? h('p', { class: 'muted', id: 'prefix-note' }, `Names starting with “${prefix}”`) : null,
+      (status || name) && !prefix ? bulkBar : null),
     h('div', { class: 'table-wrap' }, h('table', { id: 'jobs' },
       h('caption', { class: 'muted' }, 'Newest first; updates live'),
       h('thead', {}, h('tr', {}, ['ID', 'Name', 'Status', 'Attempt', 'Created', 'Progress'].map(
@@ -116,7 +124,7 @@ export async function jobsView({ me, view, crumbs, params, spaceName }, spaceId)
   async function load() {
     const cursor = cursors[cursors.length - 1];
     const { data, headers } = await api.get(`spaces/${spaceId}/jobs`,
-      { status, name, limit: PAGE, cursor });
+      { status, name, namePrefix: prefix, limit: PAGE, cursor });
     next = headers.get('Next-Cursor');
     jobs.clear();
     tbody.replaceChildren(...data.map((j) => { jobs.set(j.id, j); return row(j); }));
@@ -146,7 +154,8 @@ export async function jobsView({ me, view, crumbs, params, spaceName }, spaceId)
       const tr = tbody.querySelector(`tr[data-job="${frame.jobId}"]`);
       if (tr) tr.replaceWith(row(known));
     } else if (frame.type === 'created' && cursors.length === 1
-        && (!status || status === frame.status) && (!name || name === frame.jobName)) {
+        && (!status || status === frame.status) && (!name || name === frame.jobName)
+        && (!prefix || (frame.jobName || '').startsWith(prefix))) {
       const job = { id: frame.jobId, name: frame.jobName, status: frame.status, attemptNumber: 0,
         createdAt: frame.timestamp, progress: null };
       jobs.set(job.id, job);

@@ -115,6 +115,42 @@ class StatsAndActionsBrowserIntegrationTests extends IntegrationTest {
   }
 
   @Test
+  void typingANamePrefixListsExactlyTheJobsWhoseNameStartsWithItNewestFirst() {
+    List<String> ids =
+        api.createJobs(
+            space,
+            "[{\"name\":\"process-a\"},{\"name\":\"proc\"},{\"name\":\"other\"},"
+                + "{\"name\":\"xproc\"},{\"name\":\"processor\"},{\"name\":\"pro\"}]");
+    signIn(space.key());
+    driver.get(api.base() + "/dashboard/#/spaces/" + space.id());
+
+    WebElement find = wait.until(d -> d.findElement(By.id("find")));
+    find.sendKeys("proc");
+    driver.findElement(By.id("find-go")).click();
+
+    List<String> expected =
+        List.of(ids.get(0), ids.get(1), ids.get(4)).stream()
+            .sorted(java.util.Comparator.reverseOrder())
+            .toList();
+    wait.until(d -> rowIds().equals(expected));
+    assertThat(driver.getCurrentUrl()).endsWith("?prefix=proc");
+    assertThat(driver.findElement(By.id("prefix-note")).getText()).contains("proc");
+
+    // frames arrive in order: once the later match shows, the unrelated job's frame was handled
+    api.createJob(space, "unrelated");
+    String later = api.createJob(space, "proc-later");
+    wait.until(d -> !rowIds().isEmpty() && rowIds().get(0).equals(later));
+    assertThat(rowIds()).hasSize(4).containsAll(expected);
+    Browser.screenshot(driver, "name-prefix");
+  }
+
+  private List<String> rowIds() {
+    return driver.findElements(By.cssSelector("#jobs tbody tr[data-job]")).stream()
+        .map(tr -> tr.getAttribute("data-job"))
+        .toList();
+  }
+
+  @Test
   void retryOnADeadJobCreatesANewJobThatShowsInTheList() {
     String dead = api.createJobs(space, "{\"name\":\"flaky\",\"maxRetries\":0}").get(0);
     String delivery = worker.start(dead);

@@ -1,0 +1,134 @@
+package dev.spool.job;
+
+import java.util.Arrays;
+import java.util.List;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * The [ext] {@code namePrefix} filter of {@code GET /spaces/:id/jobs}: jobs whose name starts with
+ * a prefix, newest first (docs/api.md §4.4, docs/benchmarks.md "Name prefix").
+ *
+ * <p>A prefix spans many names, and {@code jobs_space_name_newest (space_id, name, id DESC)} keeps
+ * each name's jobs in id order but not the range as a whole: a plain range scan would read and sort
+ * every job of every matching name. Instead the names are found first by a skip scan of that index
+ * (one descent per distinct name, starting at the prefix and stopping at the first name that does
+ * not start with it), then each name is its own range scan stopped after one window of rows, and
+ * only those rows are merged by id — the shape of {@link JobQueries#LIST_BY_STATUSES}.
+ *
+ * <p>The skip scan relies on the names with a prefix being contiguous in the column's collation,
+ * which holds for the codepoint orders "C", "POSIX" and "C.UTF-8" (checked once per instance). In a
+ * database with a linguistic collation (e.g. en_US.UTF-8, where punctuation may sort apart), and
+ * when more than {@link #MAX_NAMES} names match (a short prefix of many distinct names), the list
+ * walks the space's newest jobs per status instead and keeps those that match: correct in any
+ * collation, and quick when the prefix matches a large part of the space (matches come early).
+ */
+@Component
+class NamePrefixQueries {
+
+  /** Names merged per-name at most; past this the newest-jobs walk is used. */
+  static final int MAX_NAMES = 100;
+
+  /** Control characters are refused in job names, so this separator cannot occur in one. */
+  private static final String SEPARATOR = "\u001f";
+
+  static final String NAMES =
+      """
+      WITH RECURSIVE names(name, n) AS (
+          (SELECT name, 1 FROM jobs
+            WHERE space_id = ANY (ARRAY[CAST(:space AS text)]) AND name >= :prefix
+            ORDER BY space_id, name LIMIT 1)
+          UNION ALL
+          SELECT (SELECT j.name FROM jobs j
+                   WHERE j.space_id = ANY (ARRAY[CAST(:space AS text)]) AND j.name > names.name
+                   ORDER BY j.space_id, j.name LIMIT 1), names.n + 1
+            FROM names WHERE starts_with(names.name, :prefix) AND names.n <= :maxNames
+      )
+      SELECT name FROM names WHERE starts_with(name, :prefix)
+      """;
+
+  /** Each matching name its own range scan of {@code jobs_space_name_newest}, merged by id. */
+  static final String BY_NAMES =
+      """
+      SELECT j.* FROM unnest(string_to_array(:names, chr(31))) AS n(name)
+      CROSS JOIN LATERAL (
+          SELECT %s FROM jobs
+           WHERE space_id = ANY (ARRAY[CAST(:space AS text)]) AND name = n.name
+             AND id < :before %s
+           ORDER BY space_id, id DESC LIMIT :window
+      ) j
+      ORDER BY j.id DESC LIMIT :limit OFFSET :offset
+      """;
+
+  private static final String STATUS_FILTER = "AND status = ANY (string_to_array(:statuses, ','))";
+
+  /** The newest jobs of each status, filtered by the prefix (many matching names). */
+  static final String BY_STATUSES =
+      JobQueries.LIST_BY_STATUSES.replace(
+          "AND id < :before", "AND id < :before AND starts_with(name, :prefix)");
+
+  /**
+   * Whether the database orders text by codepoint, so that a prefix's names are contiguous. {@code
+   * 'B' < 'a'} fails under an ICU default collation (PostgreSQL 15+), whose datcollate may say C.
+   */
+  static final String CODEPOINT_ORDER =
+      """
+      SELECT coalesce(datcollate IN ('C', 'POSIX', 'C.UTF-8', 'C.utf8') AND 'B' < 'a', false)
+        FROM pg_database WHERE datname = current_database()
+      """;
+
+  private final JdbcClient jdbc;
+  private volatile Boolean codepointOrder;
+
+  NamePrefixQueries(JdbcClient jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  private boolean codepointOrder() {
+    Boolean known = codepointOrder;
+    if (known == null) {
+      known = jdbc.sql(CODEPOINT_ORDER).query(Boolean.class).single();
+      codepointOrder = known;
+    }
+    return known;
+  }
+
+  /** As {@link JobQueries#list}, for jobs whose name starts with {@code prefix}. */
+  List<JobView> list(
+      String spaceId, List<String> statuses, String prefix, String before, int limit, long offset) {
+    List<String> names =
+        codepointOrder()
+            ? jdbc.sql(NAMES)
+                .param("space", spaceId)
+                .param("prefix", prefix)
+                .param("maxNames", MAX_NAMES)
+                .query(String.class)
+                .list()
+            : null;
+    if (names != null && names.isEmpty()) {
+      return List.of();
+    }
+    JdbcClient.StatementSpec spec;
+    if (names != null && names.size() <= MAX_NAMES) {
+      String filter = statuses.isEmpty() ? "" : STATUS_FILTER;
+      spec =
+          jdbc.sql(BY_NAMES.formatted(JobRepository.JOB_COLUMNS, filter))
+              .param("names", String.join(SEPARATOR, names));
+    } else {
+      spec = jdbc.sql(BY_STATUSES).param("prefix", prefix);
+      if (statuses.isEmpty()) {
+        statuses = Arrays.stream(JobStatus.values()).map(JobStatus::wire).toList();
+      }
+    }
+    if (!statuses.isEmpty()) {
+      spec = spec.param("statuses", String.join(",", statuses));
+    }
+    return spec.param("space", spaceId)
+        .param("before", before == null ? JobQueries.BEFORE_EVERYTHING : before)
+        .param("window", offset + limit)
+        .param("limit", limit)
+        .param("offset", offset)
+        .query(JobRepository.JOB_MAPPER)
+        .list();
+  }
+}
