@@ -12,10 +12,6 @@ import dev.spool.support.TestDatabase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,7 +80,7 @@ class DatabaseOutageIntegrationTests extends IntegrationTest {
     String id = api.createJob(space, "before-termination");
     assertThat(PROXY.accepted()).as("the app connects through the proxy").isPositive();
 
-    assertThat(terminateAppConnections()).isPositive();
+    assertThat(TestDatabase.get().terminateConnectionsOf(APPLICATION_NAME)).isPositive();
 
     List<Integer> statuses = new ArrayList<>();
     await()
@@ -113,7 +109,7 @@ class DatabaseOutageIntegrationTests extends IntegrationTest {
     assertThat(health("/actuator/health/liveness").status()).isEqualTo(200);
 
     PROXY.cut();
-    terminateAppConnections();
+    TestDatabase.get().terminateConnectionsOf(APPLICATION_NAME);
 
     await()
         .atMost(Duration.ofSeconds(30))
@@ -181,22 +177,6 @@ class DatabaseOutageIntegrationTests extends IntegrationTest {
 
   private Response health(String path) {
     return management.get(path, null);
-  }
-
-  /** Kills this application's server connections through a direct (unproxied) connection. */
-  private static int terminateAppConnections() throws SQLException {
-    TestDatabase db = TestDatabase.get();
-    try (Connection c = DriverManager.getConnection(db.url, db.user, db.password);
-        Statement st = c.createStatement()) {
-      var rs =
-          st.executeQuery(
-              "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                  + "WHERE datname = current_database() AND application_name = '"
-                  + APPLICATION_NAME
-                  + "' AND pid <> pg_backend_pid()");
-      rs.next();
-      return rs.getInt(1);
-    }
   }
 
   private static TcpProxy startProxy() {

@@ -8,10 +8,6 @@ import dev.spool.support.TestApi.Response;
 import dev.spool.support.TestApi.TestSpace;
 import dev.spool.support.TestDatabase;
 import dev.spool.worker.WorkerCalls;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,7 +88,7 @@ class KilledConnectionsIntegrationTests extends IntegrationTest {
       int killed = 0;
       for (int k = 0; k < KILLS; k++) {
         Thread.sleep(1000);
-        killed += terminateAppConnections();
+        killed += TestDatabase.get().terminateConnectionsOf(APPLICATION_NAME);
       }
       assertThat(killed).as("the test killed the service's connections").isPositive();
       for (Future<?> f : clients) {
@@ -142,21 +138,5 @@ class KilledConnectionsIntegrationTests extends IntegrationTest {
         .param("name", name)
         .query(Long.class)
         .single();
-  }
-
-  /** Kills this application's server connections through a direct connection of the test's. */
-  private static int terminateAppConnections() throws SQLException {
-    TestDatabase db = TestDatabase.get();
-    try (Connection c = DriverManager.getConnection(db.url, db.user, db.password);
-        Statement st = c.createStatement()) {
-      var rs =
-          st.executeQuery(
-              "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                  + "WHERE datname = current_database() AND application_name = '"
-                  + APPLICATION_NAME
-                  + "' AND pid <> pg_backend_pid()");
-      rs.next();
-      return rs.getInt(1);
-    }
   }
 }

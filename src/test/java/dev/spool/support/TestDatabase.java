@@ -83,4 +83,24 @@ public final class TestDatabase {
     String v = System.getenv(name);
     return v == null || v.isBlank() ? fallback : v;
   }
+
+  /**
+   * Kills every server connection an application opened under {@code applicationName} (its JDBC
+   * {@code ApplicationName}), through a direct connection of the test's own, as a failover or a
+   * network cut would; returns how many were killed.
+   */
+  public int terminateConnectionsOf(String applicationName) throws java.sql.SQLException {
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, user, password);
+        java.sql.PreparedStatement st =
+            c.prepareStatement(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    + " WHERE datname = current_database() AND application_name = ?"
+                    + " AND pid <> pg_backend_pid()")) {
+      st.setString(1, applicationName);
+      try (java.sql.ResultSet rs = st.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
+  }
 }
