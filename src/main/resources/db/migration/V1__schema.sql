@@ -186,7 +186,7 @@ CREATE TABLE job_count_watermark (
 );
 INSERT INTO job_count_watermark (tx) VALUES (0);
 
--- Idempotent create requests (API.md §4.1 [ext]).
+-- Idempotent create requests (docs/api.md §4.1 [ext]).
 CREATE TABLE idempotency_keys (
     space_id     text COLLATE "C" NOT NULL REFERENCES spaces (id) ON DELETE CASCADE,
     key          text        NOT NULL CHECK (char_length(key) BETWEEN 1 AND 255),
@@ -215,7 +215,7 @@ CREATE FUNCTION spool_retry_delay(backoff_seconds integer, failed_attempt intege
         least(3600.0, least(3600.0, backoff_seconds * power(2.0, failed_attempt)) * jitter) END)
 $$;
 
--- Job logs (API.md §4.3): stored apart from job_events because they are many, append-only and
+-- Job logs (docs/api.md §4.3): stored apart from job_events because they are many, append-only and
 -- read by range. The primary key (job_id, seq) is the only index: appends for one job land at the
 -- right edge of the job's key range, reads are `job_id = ? AND seq > ? ORDER BY seq` range
 -- scans, and retention deletes whole jobs through the foreign key.
@@ -236,7 +236,7 @@ CREATE TABLE job_logs (
 -- table for its visibility map after inserts, not only after deletes.
 ALTER TABLE job_logs SET (fillfactor = 100, autovacuum_vacuum_insert_scale_factor = 0.05);
 
--- Callbacks (API.md §6): an outbox written by the terminal transition itself, the attempts made
+-- Callbacks (docs/api.md §6): an outbox written by the terminal transition itself, the attempts made
 -- from it, and the space notification queue (HTTP push, Slack).
 --
 -- The rows are written by triggers on jobs, not by the code that performs transitions: whatever

@@ -10,9 +10,9 @@ import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The body of a batch transition (API.md §4.2 "Batch transitions"): {@code {"jobs": [...]}} of 1 to
- * {@code max} items, each with a string {@code id}, an optional {@code deliveryId} (the batch form
- * of the {@code x-delivery-id} header) and the fields of its single call ({@code result} for a
+ * The body of a batch transition (docs/api.md §4.2 "Batch transitions"): {@code {"jobs": [...]}} of
+ * 1 to {@code max} items, each with a string {@code id}, an optional {@code deliveryId} (the batch
+ * form of the {@code x-delivery-id} header) and the fields of its single call ({@code result} for a
  * complete; {@code error} and {@code retry} for a fail).
  *
  * <p>Anything malformed is a 400 for the whole request, naming the field by its JSON path, before

@@ -20,9 +20,9 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The batch transitions (API.md §4.2): ack, complete or fail up to 1,000 jobs of one space in one
- * request. Each item is judged as its single call would be — the same guarded statements, so the
- * same source states, space and delivery fencing, events, callbacks and realtime frames (those
+ * The batch transitions (docs/api.md §4.2): ack, complete or fail up to 1,000 jobs of one space in
+ * one request. Each item is judged as its single call would be — the same guarded statements, so
+ * the same source states, space and delivery fencing, events, callbacks and realtime frames (those
  * follow from the rows and events written) — but all items are written by one set-based statement
  * and made durable by one flush, and the items that matched nothing are explained by one query.
  *

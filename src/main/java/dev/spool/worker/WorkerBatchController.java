@@ -13,9 +13,9 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The batch transitions of API.md §4.2: {@code POST /spaces/:spaceId/jobs/ack|complete|fail}. The
- * whole request is checked as a poll is (scope, then the key's access to the path's space, then the
- * body, then — for an admin key — that the space exists); after that every item gets its own
+ * The batch transitions of docs/api.md §4.2: {@code POST /spaces/:spaceId/jobs/ack|complete|fail}.
+ * The whole request is checked as a poll is (scope, then the key's access to the path's space, then
+ * the body, then — for an admin key — that the space exists); after that every item gets its own
  * outcome from {@link BatchTransitions}, and the answer is 200.
  */
 @RestController

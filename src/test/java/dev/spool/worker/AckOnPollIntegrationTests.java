@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
-/** Poll and claim with {@code "ack": true} (API.md §4.2 "Ack on poll"). */
+/** Poll and claim with {@code "ack": true} (docs/api.md §4.2 "Ack on poll"). */
 class AckOnPollIntegrationTests extends IntegrationTest {
 
   @Autowired TimeoutRescuer rescuer;

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
-/** The batch transitions of API.md §4.2: every per-item outcome, in request order. */
+/** The batch transitions of docs/api.md §4.2: every per-item outcome, in request order. */
 class WorkerBatchIntegrationTests extends IntegrationTest {
 
   static final String BIG = "x".repeat(1024 * 1024 + 1);
