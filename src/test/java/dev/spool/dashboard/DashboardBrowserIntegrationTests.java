@@ -2,64 +2,21 @@ package dev.spool.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.spool.support.IntegrationTest;
 import dev.spool.support.TestApi;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 import tools.jackson.databind.JsonNode;
 
 /**
  * The dashboard in a real headless Chromium against a running Spool: every change below is made
  * through the public API while the page is open, and must show up without a reload.
  */
-class DashboardBrowserIntegrationTests extends IntegrationTest {
-
-  private static ChromeDriver driver;
-
-  @RegisterExtension
-  final TestWatcher report =
-      new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-          System.err.println(
-              "Dashboard page when the test failed:\n" + Browser.diagnostics(driver));
-          Browser.screenshot(driver, "failed-" + context.getDisplayName().replaceAll("\\W", ""));
-        }
-      };
-
-  private WebDriverWait wait;
-
-  @BeforeAll
-  static void startBrowser() {
-    driver = Browser.start();
-  }
-
-  @AfterAll
-  static void stopBrowser() {
-    if (driver != null) {
-      driver.quit();
-    }
-  }
-
-  @BeforeEach
-  void freshSession() {
-    wait = Browser.waiting(driver);
-    driver.get(api.base() + "/dashboard/");
-    driver.manage().deleteAllCookies();
-  }
+class DashboardBrowserIntegrationTests extends BrowserTest {
 
   @Test
   void signingInShowsTheSpaceWithLiveCountsAndKeepsTheKeyOutOfTheBrowser() {

@@ -3,66 +3,29 @@ package dev.spool.dashboard;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spool.stats.StatsRollup;
-import dev.spool.support.IntegrationTest;
 import dev.spool.support.TestApi;
 import dev.spool.support.TestApi.TestSpace;
 import dev.spool.worker.WorkerCalls;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 import org.openqa.selenium.Alert;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /** Charts, names, search, retry and bulk actions of the dashboard in a real headless Chromium. */
-class StatsAndActionsBrowserIntegrationTests extends IntegrationTest {
-
-  private static ChromeDriver driver;
-
-  @RegisterExtension
-  final TestWatcher report =
-      new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-          System.err.println(
-              "Dashboard page when the test failed:\n" + Browser.diagnostics(driver));
-          Browser.screenshot(driver, "failed-" + context.getDisplayName().replaceAll("\\W", ""));
-        }
-      };
+class StatsAndActionsBrowserIntegrationTests extends BrowserTest {
 
   @Autowired StatsRollup rollup;
 
-  private WebDriverWait wait;
   private TestSpace space;
   private WorkerCalls worker;
 
-  @BeforeAll
-  static void startBrowser() {
-    driver = Browser.start();
-  }
-
-  @AfterAll
-  static void stopBrowser() {
-    if (driver != null) {
-      driver.quit();
-    }
-  }
-
   @BeforeEach
-  void freshSessionAndNamedSpace() {
-    wait = Browser.waiting(driver);
-    driver.get(api.base() + "/dashboard/");
-    driver.manage().deleteAllCookies();
+  void namedSpace() {
     TestApi.Response created =
         api.post("/api/v1/spaces", api.adminKey(), "{\"name\":\"Invoices\"}");
     TestApi.require(created, 201);
