@@ -2,12 +2,12 @@ package dev.spool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spool.callback.Receiver;
 import dev.spool.realtime.WsClient;
 import dev.spool.support.IntegrationTest;
 import dev.spool.support.TestApi;
 import dev.spool.support.TestApi.Response;
 import dev.spool.support.TestApi.TestSpace;
-import dev.spool.webhook.Receiver;
 import dev.spool.worker.WorkerCalls;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

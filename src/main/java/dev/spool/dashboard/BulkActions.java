@@ -123,7 +123,7 @@ class BulkActions {
     try {
       retries.retry(id, space);
       return true;
-    } catch (dev.spool.system.ApiException e) {
+    } catch (dev.spool.web.ApiException e) {
       return false; // changed meanwhile (retried by someone else, deleted): skip it
     }
   }

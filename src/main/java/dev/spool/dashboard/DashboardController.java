@@ -1,12 +1,12 @@
 package dev.spool.dashboard;
 
+import dev.spool.limits.AddressThrottles;
 import dev.spool.space.ApiKeys;
 import dev.spool.space.Caller;
 import dev.spool.space.Scopes;
 import dev.spool.space.Spaces;
-import dev.spool.system.AddressThrottles;
-import dev.spool.system.ApiException;
-import dev.spool.system.TooManyAttempts;
+import dev.spool.web.ApiException;
+import dev.spool.web.TooManyAttempts;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.util.List;

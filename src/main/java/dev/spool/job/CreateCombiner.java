@@ -1,8 +1,8 @@
 package dev.spool.job;
 
-import dev.spool.system.DurableCommits;
-import dev.spool.system.GroupCommit;
-import dev.spool.system.SpoolLimits;
+import dev.spool.database.DurableCommits;
+import dev.spool.database.GroupCommit;
+import dev.spool.web.SpoolLimits;
 import java.util.List;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Component;

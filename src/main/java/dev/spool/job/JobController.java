@@ -1,11 +1,11 @@
 package dev.spool.job;
 
+import dev.spool.common.Ids;
 import dev.spool.space.Caller;
 import dev.spool.space.Scopes;
-import dev.spool.system.ApiException;
-import dev.spool.system.Ids;
-import dev.spool.system.JsonBodies;
-import dev.spool.system.SpoolLimits;
+import dev.spool.web.ApiException;
+import dev.spool.web.JsonBodies;
+import dev.spool.web.SpoolLimits;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Optional;
 import org.springframework.http.HttpStatus;

@@ -1,6 +1,6 @@
 package dev.spool.job;
 
-import dev.spool.system.BackgroundLoop;
+import dev.spool.common.BackgroundLoop;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;

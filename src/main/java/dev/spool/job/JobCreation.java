@@ -1,8 +1,8 @@
 package dev.spool.job;
 
-import dev.spool.system.ApiException;
-import dev.spool.system.DurableCommits;
-import dev.spool.system.JsonBodies;
+import dev.spool.database.DurableCommits;
+import dev.spool.web.ApiException;
+import dev.spool.web.JsonBodies;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -2,7 +2,7 @@ package dev.spool.job;
 
 import dev.spool.space.Caller;
 import dev.spool.space.Scopes;
-import dev.spool.system.QueryParams;
+import dev.spool.web.QueryParams;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
 import org.springframework.web.bind.annotation.GetMapping;

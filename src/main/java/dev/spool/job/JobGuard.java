@@ -1,8 +1,8 @@
 package dev.spool.job;
 
+import dev.spool.common.Ids;
 import dev.spool.space.Caller;
-import dev.spool.system.ApiException;
-import dev.spool.system.Ids;
+import dev.spool.web.ApiException;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,10 +1,10 @@
 package dev.spool.job;
 
-import dev.spool.system.ApiException;
-import dev.spool.system.DurableCommits;
-import dev.spool.system.JsonBodies;
-import dev.spool.system.SpoolLimits;
-import dev.spool.system.Timestamps;
+import dev.spool.common.Timestamps;
+import dev.spool.database.DurableCommits;
+import dev.spool.web.ApiException;
+import dev.spool.web.JsonBodies;
+import dev.spool.web.SpoolLimits;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -1,12 +1,12 @@
 package dev.spool.job;
 
 import com.fasterxml.jackson.annotation.JsonRawValue;
+import dev.spool.common.Ids;
 import dev.spool.space.Caller;
 import dev.spool.space.Scopes;
-import dev.spool.system.ApiException;
-import dev.spool.system.ApiException.FieldError;
-import dev.spool.system.Ids;
-import dev.spool.system.QueryParams;
+import dev.spool.web.ApiException;
+import dev.spool.web.ApiException.FieldError;
+import dev.spool.web.QueryParams;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
 import java.util.Arrays;

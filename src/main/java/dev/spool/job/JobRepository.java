@@ -1,6 +1,6 @@
 package dev.spool.job;
 
-import dev.spool.system.Timestamps;
+import dev.spool.common.Timestamps;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;

@@ -1,12 +1,12 @@
 package dev.spool.job;
 
-import dev.spool.system.ApiException;
-import dev.spool.system.ApiException.FieldError;
-import dev.spool.system.Ids;
-import dev.spool.system.JsonBodies;
-import dev.spool.system.OutboundRequestRules;
-import dev.spool.system.SpoolLimits;
-import dev.spool.system.Timestamps;
+import dev.spool.callback.OutboundRequestRules;
+import dev.spool.common.Ids;
+import dev.spool.common.Timestamps;
+import dev.spool.web.ApiException;
+import dev.spool.web.ApiException.FieldError;
+import dev.spool.web.JsonBodies;
+import dev.spool.web.SpoolLimits;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;

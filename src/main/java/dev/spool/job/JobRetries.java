@@ -1,7 +1,7 @@
 package dev.spool.job;
 
-import dev.spool.system.ApiException;
-import dev.spool.system.Ids;
+import dev.spool.common.Ids;
+import dev.spool.web.ApiException;
 import java.util.Optional;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;

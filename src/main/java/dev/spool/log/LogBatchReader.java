@@ -1,9 +1,9 @@
 package dev.spool.log;
 
-import dev.spool.system.ApiException;
-import dev.spool.system.ApiException.FieldError;
-import dev.spool.system.JsonBodies;
-import dev.spool.system.Timestamps;
+import dev.spool.common.Timestamps;
+import dev.spool.web.ApiException;
+import dev.spool.web.ApiException.FieldError;
+import dev.spool.web.JsonBodies;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;

@@ -1,15 +1,15 @@
 package dev.spool.log;
 
+import dev.spool.common.Ids;
 import dev.spool.job.JobGuard;
 import dev.spool.job.JobRepository;
 import dev.spool.space.Caller;
 import dev.spool.space.Scopes;
-import dev.spool.system.ApiException;
-import dev.spool.system.ApiException.FieldError;
-import dev.spool.system.Ids;
-import dev.spool.system.JsonBodies;
-import dev.spool.system.QueryParams;
-import dev.spool.system.SpoolLimits;
+import dev.spool.web.ApiException;
+import dev.spool.web.ApiException.FieldError;
+import dev.spool.web.JsonBodies;
+import dev.spool.web.QueryParams;
+import dev.spool.web.SpoolLimits;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dev.spool.log;
 
 import dev.spool.job.JobRepository;
-import dev.spool.system.JsonBodies;
+import dev.spool.web.JsonBodies;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

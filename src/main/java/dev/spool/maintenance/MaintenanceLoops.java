@@ -1,6 +1,6 @@
 package dev.spool.maintenance;
 
-import dev.spool.system.BackgroundLoop;
+import dev.spool.common.BackgroundLoop;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 

@@ -1,6 +1,6 @@
 package dev.spool.ops;
 
-import dev.spool.system.BackgroundLoop;
+import dev.spool.common.BackgroundLoop;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.spool.ops;
 
-import dev.spool.system.DatabaseOutage;
+import dev.spool.web.DatabaseOutage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.spool.ops;
 
+import dev.spool.common.BackgroundLoop;
 import dev.spool.job.JobCounts;
-import dev.spool.system.BackgroundLoop;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;

@@ -2,7 +2,7 @@ package dev.spool.ops;
 
 import static java.util.stream.Collectors.joining;
 
-import dev.spool.system.PgNotifications;
+import dev.spool.database.PgNotifications;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;

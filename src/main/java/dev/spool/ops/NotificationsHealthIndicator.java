@@ -1,6 +1,6 @@
 package dev.spool.ops;
 
-import dev.spool.system.PgNotifications;
+import dev.spool.database.PgNotifications;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;

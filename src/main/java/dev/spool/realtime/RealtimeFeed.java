@@ -1,6 +1,6 @@
 package dev.spool.realtime;
 
-import dev.spool.system.PgNotifications;
+import dev.spool.database.PgNotifications;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;

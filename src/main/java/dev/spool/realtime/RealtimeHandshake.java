@@ -1,15 +1,15 @@
 package dev.spool.realtime;
 
+import dev.spool.common.Ids;
 import dev.spool.job.JobRepository;
+import dev.spool.limits.AddressThrottle;
+import dev.spool.limits.AddressThrottles;
 import dev.spool.space.ApiKeys;
 import dev.spool.space.Caller;
 import dev.spool.space.Scopes;
-import dev.spool.system.AddressThrottle;
-import dev.spool.system.AddressThrottles;
-import dev.spool.system.ApiException;
-import dev.spool.system.ErrorBody;
-import dev.spool.system.Ids;
-import dev.spool.system.TooManyAttempts;
+import dev.spool.web.ApiException;
+import dev.spool.web.ErrorBody;
+import dev.spool.web.TooManyAttempts;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.Optional;

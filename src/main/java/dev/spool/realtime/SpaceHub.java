@@ -1,6 +1,6 @@
 package dev.spool.realtime;
 
-import dev.spool.system.Ids;
+import dev.spool.common.Ids;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;

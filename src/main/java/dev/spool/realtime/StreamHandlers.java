@@ -1,6 +1,6 @@
 package dev.spool.realtime;
 
-import dev.spool.system.Timestamps;
+import dev.spool.common.Timestamps;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

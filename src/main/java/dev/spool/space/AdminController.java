@@ -1,9 +1,9 @@
 package dev.spool.space;
 
-import dev.spool.system.ApiException;
-import dev.spool.system.ApiException.FieldError;
-import dev.spool.system.JsonBodies;
-import dev.spool.system.Timestamps;
+import dev.spool.common.Timestamps;
+import dev.spool.web.ApiException;
+import dev.spool.web.ApiException.FieldError;
+import dev.spool.web.JsonBodies;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
 import java.util.Arrays;

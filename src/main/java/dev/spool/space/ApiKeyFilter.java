@@ -1,8 +1,8 @@
 package dev.spool.space;
 
-import dev.spool.system.ApiException;
-import dev.spool.system.ErrorWriter;
-import dev.spool.system.TooManyAttempts;
+import dev.spool.web.ApiException;
+import dev.spool.web.ErrorWriter;
+import dev.spool.web.TooManyAttempts;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;

@@ -2,8 +2,8 @@ package dev.spool.space;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.spool.system.AddressThrottles;
-import dev.spool.system.TooManyAttempts;
+import dev.spool.limits.AddressThrottles;
+import dev.spool.web.TooManyAttempts;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -82,7 +82,7 @@ public class ApiKeys {
             0, Math.min(plainKey.length(), properties.prefix().length() + DISPLAY_PREFIX_CHARS));
     ApiKey key =
         new ApiKey(
-            dev.spool.system.Ids.next(),
+            dev.spool.common.Ids.next(),
             spaceId,
             name,
             hash(plainKey),

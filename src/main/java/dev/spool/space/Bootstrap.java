@@ -1,6 +1,6 @@
 package dev.spool.space;
 
-import dev.spool.system.Ids;
+import dev.spool.common.Ids;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,6 +1,6 @@
 package dev.spool.space;
 
-import dev.spool.system.ApiException;
+import dev.spool.web.ApiException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Set;
 

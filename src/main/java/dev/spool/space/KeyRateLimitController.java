@@ -1,6 +1,6 @@
 package dev.spool.space;
 
-import dev.spool.system.JsonBodies;
+import dev.spool.web.JsonBodies;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;

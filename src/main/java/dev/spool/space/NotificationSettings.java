@@ -1,8 +1,8 @@
 package dev.spool.space;
 
-import dev.spool.system.ApiException.FieldError;
-import dev.spool.system.JsonBodies;
-import dev.spool.system.OutboundRequestRules;
+import dev.spool.callback.OutboundRequestRules;
+import dev.spool.web.ApiException.FieldError;
+import dev.spool.web.JsonBodies;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;

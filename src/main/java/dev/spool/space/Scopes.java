@@ -1,6 +1,6 @@
 package dev.spool.space;
 
-import dev.spool.system.ApiException;
+import dev.spool.web.ApiException;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;

@@ -1,6 +1,6 @@
 package dev.spool.space;
 
-import dev.spool.system.Timestamps;
+import dev.spool.common.Timestamps;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;

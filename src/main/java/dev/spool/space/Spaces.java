@@ -1,7 +1,7 @@
 package dev.spool.space;
 
-import dev.spool.system.ApiException;
-import dev.spool.system.Ids;
+import dev.spool.common.Ids;
+import dev.spool.web.ApiException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;

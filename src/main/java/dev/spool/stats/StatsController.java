@@ -1,13 +1,13 @@
 package dev.spool.stats;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.spool.common.Ids;
+import dev.spool.common.Timestamps;
 import dev.spool.space.Caller;
 import dev.spool.space.Scopes;
-import dev.spool.system.ApiException;
-import dev.spool.system.ApiException.FieldError;
-import dev.spool.system.Ids;
-import dev.spool.system.QueryParams;
-import dev.spool.system.Timestamps;
+import dev.spool.web.ApiException;
+import dev.spool.web.ApiException.FieldError;
+import dev.spool.web.QueryParams;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
 import java.time.Duration;

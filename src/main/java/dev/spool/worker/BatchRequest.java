@@ -1,8 +1,8 @@
 package dev.spool.worker;
 
-import dev.spool.system.ApiException;
-import dev.spool.system.ApiException.FieldError;
-import dev.spool.system.JsonBodies;
+import dev.spool.web.ApiException;
+import dev.spool.web.ApiException.FieldError;
+import dev.spool.web.JsonBodies;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

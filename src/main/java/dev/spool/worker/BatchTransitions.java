@@ -1,13 +1,13 @@
 package dev.spool.worker;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.spool.common.Ids;
+import dev.spool.database.DurableCommits;
 import dev.spool.job.JobGuard;
 import dev.spool.job.JobRepository;
 import dev.spool.job.JobView;
-import dev.spool.system.ApiException;
-import dev.spool.system.DurableCommits;
-import dev.spool.system.Ids;
-import dev.spool.system.JsonBodies;
+import dev.spool.web.ApiException;
+import dev.spool.web.JsonBodies;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

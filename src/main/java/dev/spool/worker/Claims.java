@@ -1,8 +1,8 @@
 package dev.spool.worker;
 
+import dev.spool.common.Ids;
+import dev.spool.database.DurableCommits;
 import dev.spool.job.JobRepository;
-import dev.spool.system.DurableCommits;
-import dev.spool.system.Ids;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;

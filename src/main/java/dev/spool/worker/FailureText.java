@@ -1,6 +1,6 @@
 package dev.spool.worker;
 
-import dev.spool.system.JsonBodies;
+import dev.spool.web.JsonBodies;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -17,7 +17,7 @@ record FailureText(String errorJson, String lastError) {
 
   /**
    * @param error a string, an object, or null for the default; the caller has refused other types
-   * @throws dev.spool.system.ApiException 413 when the error is over the document size limit
+   * @throws dev.spool.web.ApiException 413 when the error is over the document size limit
    */
   static FailureText of(JsonNode error, JsonBodies bodies) {
     if (error == null || error.isNull()) {

@@ -1,8 +1,8 @@
 package dev.spool.worker;
 
-import dev.spool.system.ApiException;
-import dev.spool.system.ErrorBody;
-import dev.spool.system.PgNotifications;
+import dev.spool.database.PgNotifications;
+import dev.spool.web.ApiException;
+import dev.spool.web.ErrorBody;
 import dev.spool.worker.WaitingPolls.Handout;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;

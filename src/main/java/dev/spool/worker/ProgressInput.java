@@ -1,7 +1,7 @@
 package dev.spool.worker;
 
-import dev.spool.system.ApiException;
-import dev.spool.system.ApiException.FieldError;
+import dev.spool.web.ApiException;
+import dev.spool.web.ApiException.FieldError;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,9 +1,9 @@
 package dev.spool.worker;
 
+import dev.spool.database.DurableCommits;
+import dev.spool.database.GroupCommit;
 import dev.spool.job.JobRepository;
 import dev.spool.job.JobView;
-import dev.spool.system.DurableCommits;
-import dev.spool.system.GroupCommit;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Types;
 import java.util.ArrayList;

@@ -2,9 +2,9 @@ package dev.spool.worker;
 
 import dev.spool.space.Caller;
 import dev.spool.space.Scopes;
-import dev.spool.system.ApiException;
-import dev.spool.system.JsonBodies;
-import dev.spool.system.SpoolLimits;
+import dev.spool.web.ApiException;
+import dev.spool.web.JsonBodies;
+import dev.spool.web.SpoolLimits;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PathVariable;

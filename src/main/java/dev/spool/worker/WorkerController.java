@@ -1,12 +1,12 @@
 package dev.spool.worker;
 
+import dev.spool.common.Ids;
 import dev.spool.job.JobGuard;
 import dev.spool.job.JobView;
 import dev.spool.space.Caller;
 import dev.spool.space.Scopes;
-import dev.spool.system.ApiException;
-import dev.spool.system.Ids;
-import dev.spool.system.JsonBodies;
+import dev.spool.web.ApiException;
+import dev.spool.web.JsonBodies;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Optional;
 import org.springframework.http.MediaType;

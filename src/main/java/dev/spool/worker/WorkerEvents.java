@@ -1,6 +1,6 @@
 package dev.spool.worker;
 
-import dev.spool.system.DurableCommits;
+import dev.spool.database.DurableCommits;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;

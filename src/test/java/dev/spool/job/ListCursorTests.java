@@ -3,8 +3,8 @@ package dev.spool.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.spool.system.ApiException;
-import dev.spool.system.Ids;
+import dev.spool.common.Ids;
+import dev.spool.web.ApiException;
 import org.junit.jupiter.api.Test;
 
 class ListCursorTests {

@@ -3,9 +3,9 @@ package dev.spool.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchRuntimeException;
 
+import dev.spool.common.Ids;
 import dev.spool.support.IntegrationTest;
 import dev.spool.support.TestApi.TestSpace;
-import dev.spool.system.Ids;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;

@@ -3,11 +3,11 @@ package dev.spool.space;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.spool.common.Ids;
 import dev.spool.support.IntegrationTest;
 import dev.spool.support.TestApi.Response;
 import dev.spool.support.TestApi.TestSpace;
 import dev.spool.support.TestDatabase;
-import dev.spool.system.Ids;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;

@@ -22,7 +22,7 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Acks and completes of concurrent requests are written together ({@link Transitions}, {@link
- * dev.spool.system.GroupCommit}); each request must still get exactly the answer it would get
+ * dev.spool.database.GroupCommit}); each request must still get exactly the answer it would get
  * alone: its own guard, its own result, one winner per job.
  */
 class GroupedTransitionsIntegrationTests extends IntegrationTest {

@@ -2,12 +2,12 @@ package dev.spool.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spool.database.PgNotifications;
 import dev.spool.support.IntegrationTest;
 import dev.spool.support.SecondInstance;
 import dev.spool.support.TestApi;
 import dev.spool.support.TestApi.Response;
 import dev.spool.support.TestApi.TestSpace;
-import dev.spool.system.PgNotifications;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;

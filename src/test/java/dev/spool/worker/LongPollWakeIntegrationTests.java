@@ -2,12 +2,12 @@ package dev.spool.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spool.database.PgNotifications;
 import dev.spool.support.IntegrationTest;
 import dev.spool.support.SecondInstance;
 import dev.spool.support.TestApi;
 import dev.spool.support.TestApi.Response;
 import dev.spool.support.TestApi.TestSpace;
-import dev.spool.system.PgNotifications;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -95,8 +95,11 @@ class LongPollWakeIntegrationTests extends IntegrationTest {
     List<Future<Response>> answered = polls.stream().filter(Future::isDone).toList();
     assertThat(answered).hasSize(1);
     assertThat(jobIds(answered.get(0))).containsExactly(id);
-    // one claim for the notification, perhaps one more folded in or from the re-check; never ~100
-    assertThat(wakeClaims() - before).isLessThanOrEqualTo(4);
+    // One claim for the notification, perhaps one more folded in or from the re-check; never ~100.
+    // The counter is per instance, and polls other test classes left waiting in this shared
+    // context (their own spaces, their own re-checks and due delayed jobs) add a few claims of
+    // their own, so the bound is "a handful", well below one claim per waiting poll.
+    assertThat(wakeClaims() - before).isLessThanOrEqualTo(10);
   }
 
   @Test

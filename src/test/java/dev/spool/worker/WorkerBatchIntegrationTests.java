@@ -2,11 +2,11 @@ package dev.spool.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spool.common.Ids;
 import dev.spool.support.IntegrationTest;
 import dev.spool.support.TestApi;
 import dev.spool.support.TestApi.Response;
 import dev.spool.support.TestApi.TestSpace;
-import dev.spool.system.Ids;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,0 +1,261 @@
+package dev.spool.callback;
+
+import dev.spool.job.JobRepository;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The SQL of the callback outbox. Rows are inserted by the {@code jobs_callback_outbox} trigger
+ * (V30) in the transaction that makes a job terminal; this class claims due rows under a lease and
+ * records each attempt with an update that applies only while the lease is still ours.
+ */
+@Component
+class CallbackOutbox {
+
+  /*
+   * Claims due deliveries for this instance. SKIP LOCKED lets concurrent dispatchers take disjoint
+   * rows; moving next_attempt_at to the lease end keeps a claimed row out of every other claim
+   * until the lease expires (the sender died) or the attempt is recorded. The signing secrets are
+   * read now, so a retry after a rotation is signed with the current secret.
+   */
+  /** One index probe, so a wake-up with nothing due costs no transaction. */
+  static final String ANY_DUE =
+      """
+      SELECT EXISTS (SELECT 1 FROM callback_deliveries
+                      WHERE state = 'pending' AND next_attempt_at <= now())
+      """;
+
+  /**
+   * Claims due deliveries fairly: walks the spaces that have pending deliveries (a loose index
+   * scan, one probe per space), takes from each at most its share — the in-flight cap minus its
+   * attempts already in flight on any instance — and hands them out round-robin (every space's
+   * oldest due first, then every space's second, …). A space with thousands of due callbacks to a
+   * receiver that hangs thus holds at most the cap of senders, and the others' callbacks go out at
+   * once.
+   */
+  static final String CLAIM_DUE =
+      """
+      WITH RECURSIVE pending_spaces AS (
+          (SELECT space_id FROM callback_deliveries
+            WHERE state = 'pending' ORDER BY space_id LIMIT 1)
+          UNION ALL
+          SELECT (SELECT c.space_id FROM callback_deliveries c
+                   WHERE c.state = 'pending' AND c.space_id > p.space_id
+                   ORDER BY c.space_id LIMIT 1)
+            FROM pending_spaces p WHERE p.space_id IS NOT NULL
+      ), in_flight AS (
+          SELECT space_id, count(*) AS n FROM callback_deliveries
+           WHERE lease_token IS NOT NULL AND state = 'pending' AND lease_until > now()
+           GROUP BY space_id
+      ), picks AS (
+          SELECT pick.id, pick.turn, pick.next_attempt_at
+            FROM pending_spaces p
+            LEFT JOIN in_flight f ON f.space_id = p.space_id
+            CROSS JOIN LATERAL (
+                SELECT c.id, c.next_attempt_at,
+                       row_number() OVER (ORDER BY c.next_attempt_at) AS turn
+                  FROM callback_deliveries c
+                 WHERE c.space_id = p.space_id AND c.state = 'pending'
+                   AND c.next_attempt_at <= now()
+                 ORDER BY c.next_attempt_at
+                 LIMIT GREATEST(0, :perSpace - coalesce(f.n, 0))
+            ) pick
+           WHERE p.space_id IS NOT NULL
+      ), due AS (
+          SELECT c.id FROM callback_deliveries c
+           WHERE c.id IN (SELECT id FROM picks ORDER BY turn, next_attempt_at LIMIT :limit)
+             AND c.state = 'pending' AND c.next_attempt_at <= now()
+             FOR UPDATE SKIP LOCKED
+      )
+      UPDATE callback_deliveries d
+         SET lease_token = :token,
+             lease_until = now() + :leaseMs * interval '1 millisecond',
+             next_attempt_at = now() + :leaseMs * interval '1 millisecond',
+             updated_at = now()
+        FROM due, spaces s
+       WHERE d.id = due.id AND s.id = d.space_id
+      RETURNING d.id, d.job_id, d.space_id, d.url, d.headers::text AS headers, d.body, d.attempts,
+                s.signing_secret,
+                CASE WHEN s.previous_secret_expires_at > now()
+                     THEN s.previous_signing_secret END AS previous_secret
+      """;
+
+  /**
+   * Serializes claims over all instances for the claim's transaction, so the in-flight count a
+   * claim reads includes every claim committed before it and the per-space cap holds exactly.
+   * Claims take milliseconds; the senders never hold it.
+   */
+  static final String CLAIM_LOCK = "SELECT pg_advisory_xact_lock(:key)";
+
+  /** The claim lock's key: arbitrary, distinct from the other advisory locks of Spool. */
+  static final long CLAIM_LOCK_KEY = 0x73706f6f6c636c61L; // "spoolcla"
+
+  /**
+   * Records one attempt: the delivery's new state, the attempt row and the job event, in one
+   * statement, only if the lease is still ours (else nothing: another instance took over).
+   */
+  static final String RECORD_ATTEMPT =
+      """
+      WITH d AS (
+          UPDATE callback_deliveries
+             SET state = CAST(:state AS text),
+                 attempts = attempts + 1,
+                 next_attempt_at = now() + CAST(:delayMs AS bigint) * interval '1 millisecond',
+                 lease_until = NULL, lease_token = NULL, updated_at = now()
+           WHERE id = :id AND lease_token = :token AND state = 'pending'
+          RETURNING id, job_id, space_id, url
+      ), a AS (
+          INSERT INTO callback_attempts (delivery_id, job_id, url, retry_attempt, status_code, error,
+                                         response_body, will_retry)
+          SELECT id, job_id, url, :retryAttempt, CAST(:statusCode AS integer), CAST(:error AS text),
+                 CAST(:responseBody AS text), :willRetry
+            FROM d
+      ), e AS (
+          INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
+          SELECT d.job_id, d.space_id, CAST(:type AS text), CAST(:data AS json), j.attempt_number
+            FROM d JOIN jobs j ON j.id = d.job_id AND j.space_id = d.space_id
+          RETURNING space_id
+      ), note AS (
+          SELECT spool_notify_events(array_agg(space_id)) AS sent FROM e
+      )
+      SELECT count(*) FROM e, note
+      """;
+
+  static final String ATTEMPTS_OF_JOB =
+      """
+      SELECT delivery_id, url, retry_attempt, status_code, error, response_body, will_retry,
+             created_at
+        FROM callback_attempts WHERE job_id = :job ORDER BY id
+      """;
+
+  /** A claimed delivery, with the secrets to sign it. */
+  record Delivery(
+      String id,
+      String jobId,
+      String spaceId,
+      String url,
+      String headersJson,
+      String body,
+      int attempts,
+      String secret,
+      String previousSecret) {}
+
+  /** What one attempt did. */
+  record Attempt(
+      String type,
+      String state,
+      Duration delay,
+      int retryAttempt,
+      Integer statusCode,
+      String error,
+      String responseBody,
+      boolean willRetry,
+      String eventJson) {}
+
+  /** One row of {@code GET /jobs/:id/callbacks}. */
+  record AttemptView(
+      String webhookId,
+      String url,
+      int retryAttempt,
+      Integer statusCode,
+      String error,
+      String responseBody,
+      boolean willRetry,
+      String createdAt) {}
+
+  private final JdbcClient jdbc;
+  private final TransactionTemplate tx;
+
+  CallbackOutbox(JdbcClient jdbc, PlatformTransactionManager transactions) {
+    this.jdbc = jdbc;
+    this.tx = new TransactionTemplate(transactions);
+  }
+
+  /**
+   * Runs claim and record bookkeeping without waiting for the WAL flush at commit. Losing the last
+   * moments of bookkeeping in a database crash can only make a delivery due again, i.e. sent once
+   * more with the same webhook-id — which at-least-once delivery allows anyway — while waiting for
+   * a flush per callback caps throughput at the disk's commit rate (measured: 4×,
+   * docs/benchmarks.md). The terminal transition that created the delivery is not affected.
+   */
+  private <T> T withoutFlushWait(Supplier<T> work) {
+    return tx.execute(
+        status -> {
+          jdbc.sql("SET LOCAL synchronous_commit = off").update();
+          return work.get();
+        });
+  }
+
+  List<Delivery> claimDue(int limit, int perSpace, String token, Duration lease) {
+    if (!jdbc.sql(ANY_DUE).query(Boolean.class).single()) {
+      return List.of();
+    }
+    return withoutFlushWait(() -> claim(limit, perSpace, token, lease));
+  }
+
+  private List<Delivery> claim(int limit, int perSpace, String token, Duration lease) {
+    jdbc.sql(CLAIM_LOCK).param("key", CLAIM_LOCK_KEY).query().singleRow();
+    return jdbc.sql(CLAIM_DUE)
+        .param("limit", limit)
+        .param("perSpace", perSpace)
+        .param("token", token)
+        .param("leaseMs", lease.toMillis())
+        .query(
+            (rs, n) ->
+                new Delivery(
+                    rs.getString("id"),
+                    rs.getString("job_id"),
+                    rs.getString("space_id"),
+                    rs.getString("url"),
+                    rs.getString("headers"),
+                    rs.getString("body"),
+                    rs.getInt("attempts"),
+                    rs.getString("signing_secret"),
+                    rs.getString("previous_secret")))
+        .list();
+  }
+
+  /** True when recorded; false when the lease had been lost (nothing written). */
+  boolean record(Delivery delivery, String token, Attempt attempt) {
+    int rows =
+        withoutFlushWait(
+            () ->
+                jdbc.sql(RECORD_ATTEMPT)
+                    .param("state", attempt.state())
+                    .param("delayMs", attempt.delay().toMillis())
+                    .param("id", delivery.id())
+                    .param("token", token)
+                    .param("retryAttempt", attempt.retryAttempt())
+                    .param("statusCode", attempt.statusCode())
+                    .param("error", attempt.error())
+                    .param("responseBody", attempt.responseBody())
+                    .param("willRetry", attempt.willRetry())
+                    .param("type", attempt.type())
+                    .param("data", attempt.eventJson())
+                    .query(Integer.class)
+                    .single());
+    return rows > 0;
+  }
+
+  List<AttemptView> attemptsOf(String jobId) {
+    return jdbc.sql(ATTEMPTS_OF_JOB)
+        .param("job", jobId)
+        .query(
+            (rs, n) ->
+                new AttemptView(
+                    rs.getString("delivery_id"),
+                    rs.getString("url"),
+                    rs.getInt("retry_attempt"),
+                    (Integer) rs.getObject("status_code"),
+                    rs.getString("error"),
+                    rs.getString("response_body"),
+                    rs.getBoolean("will_retry"),
+                    JobRepository.ts(rs, "created_at")))
+        .list();
+  }
+}

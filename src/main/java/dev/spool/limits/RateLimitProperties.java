@@ -1,0 +1,17 @@
+package dev.spool.limits;
+
+import jakarta.validation.constraints.PositiveOrZero;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The per-key request rate limit (docs/api.md §9; environment {@code SPOOL_RATE_LIMIT_PER_KEY}).
+ *
+ * @param rateLimitPerKey requests per second each API key may make (a token bucket holding one
+ *     second's worth, so short bursts up to this many pass at once); 0 turns the default limit off.
+ *     A key's own limit, set through {@code PATCH /api/v1/keys/:id}, takes precedence.
+ */
+@Validated
+@ConfigurationProperties("spool")
+public record RateLimitProperties(@DefaultValue("1000") @PositiveOrZero int rateLimitPerKey) {}
