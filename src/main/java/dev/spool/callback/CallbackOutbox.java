@@ -110,9 +110,9 @@ class CallbackOutbox {
            WHERE id = :id AND lease_token = :token AND state = 'pending'
           RETURNING id, job_id, space_id, url
       ), a AS (
-          INSERT INTO callback_attempts (delivery_id, job_id, url, retry_attempt, status_code, error,
-                                         response_body, will_retry)
-          SELECT id, job_id, url, :retryAttempt, CAST(:statusCode AS integer), CAST(:error AS text),
+          INSERT INTO callback_attempts (delivery_id, job_id, space_id, url, retry_attempt,
+                                         status_code, error, response_body, will_retry)
+          SELECT id, job_id, space_id, url, :retryAttempt, CAST(:statusCode AS integer), CAST(:error AS text),
                  CAST(:responseBody AS text), :willRetry
             FROM d
       ), e AS (

@@ -29,10 +29,12 @@ class LogStore {
            WHERE j.id = :id AND j.status NOT IN ('scheduled', 'pending')
              AND (CAST(:delivery AS text) IS NULL OR j.delivery_id = CAST(:delivery AS text))
              AND (CAST(:space AS text) IS NULL OR j.space_id = CAST(:space AS text))
-          RETURNING j.id, j.log_seq - :n AS base, j.attempt_number
+          RETURNING j.id, j.space_id, j.log_seq - :n AS base, j.attempt_number
       )
-      INSERT INTO job_logs (job_id, seq, level, message, data, logged_at, attempt_number)
-      SELECT r.id, r.base + l.o, l.l, l.m, l.d, coalesce(l.t, now()), r.attempt_number
+      INSERT INTO job_logs (job_id, space_id, seq, level, message, data, logged_at,
+                            attempt_number)
+      SELECT r.id, r.space_id, r.base + l.o, l.l, l.m, l.d, coalesce(l.t, now()),
+             r.attempt_number
         FROM r CROSS JOIN json_to_recordset(CAST(:lines AS json))
              AS l(o int, l smallint, m text, d json, t timestamptz)
       """;

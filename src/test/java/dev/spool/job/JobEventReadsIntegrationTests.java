@@ -137,10 +137,11 @@ class JobEventReadsIntegrationTests extends IntegrationTest {
     String job = api.createJob(space, "verbose");
     jdbc.sql(
             """
-            INSERT INTO job_logs (job_id, seq, level, message, logged_at, attempt_number)
-            SELECT :id, g, 2, repeat('m', 300000), now(), 0 FROM generate_series(1, 7) g
+            INSERT INTO job_logs (job_id, space_id, seq, level, message, logged_at, attempt_number)
+            SELECT :id, :space, g, 2, repeat('m', 300000), now(), 0 FROM generate_series(1, 7) g
             """)
         .param("id", job)
+        .param("space", space.id())
         .update();
     List<Long> seen = new ArrayList<>();
     long after = 0;

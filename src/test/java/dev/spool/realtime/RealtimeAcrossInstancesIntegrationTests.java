@@ -37,7 +37,8 @@ class RealtimeAcrossInstancesIntegrationTests extends IntegrationTest {
                 "--spring.datasource.url=" + db.url,
                 "--spring.datasource.username=" + db.user,
                 "--spring.datasource.password=" + db.password,
-                "--spool.admin-key=" + ADMIN_KEY);
+                "--spool.admin-key=" + ADMIN_KEY,
+                TestDatabase.distributedArg());
     apiB =
         new TestApi(
             "http://127.0.0.1:" + instanceB.getEnvironment().getProperty("local.server.port"),

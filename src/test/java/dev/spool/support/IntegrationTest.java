@@ -45,6 +45,9 @@ public abstract class IntegrationTest {
     registry.add("spring.datasource.username", () -> db.user);
     registry.add("spring.datasource.password", () -> db.password);
     registry.add("spool.admin-key", () -> ADMIN_KEY);
+    if (TestDatabase.citus()) {
+      registry.add("spool.distributed", () -> "citus");
+    }
   }
 
   @BeforeEach

@@ -49,7 +49,8 @@ public final class SecondInstance implements AutoCloseable {
                 "--spring.datasource.url=" + db.url,
                 "--spring.datasource.username=" + db.user,
                 "--spring.datasource.password=" + db.password,
-                "--spool.admin-key=" + IntegrationTest.ADMIN_KEY));
+                "--spool.admin-key=" + IntegrationTest.ADMIN_KEY,
+                TestDatabase.distributedArg()));
     args.addAll(List.of(settings));
     // command-line arguments, because builder properties() are defaults that application.yml
     // would override

@@ -40,7 +40,27 @@ public final class TestDatabase {
     return instance;
   }
 
+  /**
+   * Whether the tests run against a Citus cluster ({@code TEST_CITUS=1}): the coordinator that
+   * {@code ../shared/citus/cluster.sh start} runs ({@code TEST_CITUS_URL}, default
+   * jdbc:postgresql://127.0.0.1:5433/spool), with {@code spool.distributed=citus}.
+   */
+  public static boolean citus() {
+    return "1".equals(System.getenv("TEST_CITUS"));
+  }
+
+  /** The {@code --spool.distributed=…} setting of an application started against this database. */
+  public static String distributedArg() {
+    return "--spool.distributed=" + (citus() ? "citus" : "none");
+  }
+
   private static TestDatabase create() {
+    if (citus()) {
+      return new TestDatabase(
+          envOr("TEST_CITUS_URL", "jdbc:postgresql://127.0.0.1:5433/spool"),
+          envOr("TEST_DATABASE_USER", "postgres"),
+          envOr("TEST_DATABASE_PASSWORD", ""));
+    }
     String url = System.getenv("TEST_DATABASE_URL");
     if (url != null && !url.isBlank()) {
       return new TestDatabase(

@@ -1,0 +1,82 @@
+-- SPOOL_DISTRIBUTED=citus (issue 17, docs/scaling.md): run by dev.spool.database.CitusSchema after
+-- the shared Flyway migrations, on the coordinator, once (it does nothing when jobs is already
+-- distributed). Every table of a job is distributed by space_id and co-located with jobs, so all
+-- of one space's rows live on one worker and every statement that names the space runs there;
+-- spaces and api_keys are reference tables (small, read by every request, copied to every node).
+--
+-- Keys must contain the distribution column: the primary keys and unique indexes on id alone
+-- become (space_id, id), and the foreign keys between job tables follow.
+
+-- Citus creates the shards of a table in one transaction with its DDL; sequential mode lets the
+-- foreign keys to the reference tables be created in the same transaction.
+SET LOCAL citus.multi_shard_modify_mode TO 'sequential';
+-- The outbox and space-notification triggers on jobs run per shard on the worker and write only
+-- rows of the same space, which are co-located on the same node (justified in docs/scaling.md).
+SET LOCAL citus.enable_unsafe_triggers TO on;
+
+-- Foreign keys and keys that do not contain space_id.
+ALTER TABLE job_logs DROP CONSTRAINT job_logs_job_id_fkey;
+ALTER TABLE job_logs DROP CONSTRAINT job_logs_pkey;
+ALTER TABLE job_logs ADD PRIMARY KEY (space_id, job_id, seq);
+ALTER TABLE callback_attempts DROP CONSTRAINT callback_attempts_delivery_id_fkey;
+ALTER TABLE callback_attempts DROP CONSTRAINT callback_attempts_pkey;
+ALTER TABLE callback_attempts ADD PRIMARY KEY (space_id, id);
+ALTER TABLE callback_deliveries DROP CONSTRAINT callback_deliveries_job_id_fkey;
+ALTER TABLE callback_deliveries DROP CONSTRAINT callback_deliveries_pkey;
+ALTER TABLE callback_deliveries ADD PRIMARY KEY (space_id, id);
+ALTER TABLE space_notifications DROP CONSTRAINT space_notifications_pkey;
+ALTER TABLE space_notifications ADD PRIMARY KEY (space_id, id);
+ALTER TABLE jobs DROP CONSTRAINT jobs_pkey;
+ALTER TABLE jobs ADD PRIMARY KEY (space_id, id);
+DROP INDEX jobs_retried_from;
+CREATE UNIQUE INDEX jobs_retried_from ON jobs (space_id, retried_from) WHERE retried_from IS NOT NULL;
+
+-- A job's events go with it by a foreign key instead of the statement trigger on jobs (a trigger
+-- on a distributed table would run per shard and delete through the distributed table).
+DROP TRIGGER jobs_delete_events ON jobs;
+
+SELECT create_reference_table('spaces');
+SELECT create_reference_table('api_keys');
+SELECT create_reference_table('job_count_watermark');
+SELECT create_reference_table('job_stats_cursor');
+SELECT create_distributed_table('jobs', 'space_id');
+SELECT create_distributed_table('job_events', 'space_id', colocate_with => 'jobs');
+SELECT create_distributed_table('job_logs', 'space_id', colocate_with => 'jobs');
+SELECT create_distributed_table('callback_deliveries', 'space_id', colocate_with => 'jobs');
+SELECT create_distributed_table('callback_attempts', 'space_id', colocate_with => 'jobs');
+SELECT create_distributed_table('space_notifications', 'space_id', colocate_with => 'jobs');
+SELECT create_distributed_table('job_counts', 'space_id', colocate_with => 'jobs');
+SELECT create_distributed_table('job_stats', 'space_id', colocate_with => 'jobs');
+SELECT create_distributed_table('idempotency_keys', 'space_id', colocate_with => 'jobs');
+
+ALTER TABLE job_events ADD CONSTRAINT job_events_job_fkey
+    FOREIGN KEY (space_id, job_id) REFERENCES jobs (space_id, id) ON DELETE CASCADE;
+ALTER TABLE job_logs ADD CONSTRAINT job_logs_job_fkey
+    FOREIGN KEY (space_id, job_id) REFERENCES jobs (space_id, id) ON DELETE CASCADE;
+ALTER TABLE callback_deliveries ADD CONSTRAINT callback_deliveries_job_fkey
+    FOREIGN KEY (space_id, job_id) REFERENCES jobs (space_id, id) ON DELETE CASCADE;
+ALTER TABLE callback_attempts ADD CONSTRAINT callback_attempts_delivery_fkey
+    FOREIGN KEY (space_id, delivery_id) REFERENCES callback_deliveries (space_id, id) ON DELETE CASCADE;
+
+-- The outbox row is written in the worker's shard; the dispatchers are woken by the transition's
+-- own spool_events notification, which its statement issues on the coordinator (a NOTIFY in a
+-- shard reaches no listener and forbids two-phase commit).
+CREATE OR REPLACE FUNCTION spool_callback_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO callback_deliveries (id, job_id, space_id, url, headers, body)
+    VALUES (spool_ulid(), NEW.id, NEW.space_id, NEW.callback_url, NEW.callback_headers,
+            '{"jobId":' || to_json(NEW.id)::text
+            || ',"spaceId":' || to_json(NEW.space_id)::text
+            || ',"name":' || to_json(NEW.name)::text
+            || ',"status":' || to_json(NEW.status)::text
+            || ',"attemptNumber":' || NEW.attempt_number
+            || ',"result":' || coalesce(NEW.result::text, 'null')
+            || ',"timestamp":' || to_json(spool_ts(coalesce(NEW.completed_at, now())))::text
+            || '}');
+    RETURN NULL;
+END $$;
+
+-- The singleton rows copied into the reference tables stay on disk in the coordinator's local
+-- table unless removed.
+SELECT truncate_local_data_after_distributing_table('job_count_watermark');
+SELECT truncate_local_data_after_distributing_table('job_stats_cursor');
