@@ -36,6 +36,6 @@ class CallbackController {
         (Ids.isValid(jobId) ? jobs.spaceOf(jobId) : Optional.<String>empty())
             .orElseThrow(() -> ApiException.notFound("Job"));
     caller.requireSpace(space);
-    return outbox.attemptsOf(jobId);
+    return outbox.attemptsOf(jobId, space);
   }
 }

@@ -1,5 +1,6 @@
 package dev.spool.callback;
 
+import dev.spool.database.SpaceRouting;
 import dev.spool.job.JobRepository;
 import java.time.Duration;
 import java.util.List;
@@ -90,6 +91,43 @@ class CallbackOutbox {
    * claim reads includes every claim committed before it and the per-space cap holds exactly.
    * Claims take milliseconds; the senders never hold it.
    */
+  static final String CLAIM_DUE_SPACES =
+      """
+      SELECT DISTINCT space_id FROM callback_deliveries
+       WHERE state = 'pending' AND next_attempt_at <= now()
+      """;
+
+  /**
+   * On Citus, {@link #CLAIM_DUE} for one space (a statement must name its shard): the space's
+   * oldest due deliveries, at most its share (the cap minus its attempts in flight on any
+   * instance).
+   */
+  static final String CLAIM_DUE_IN_SPACE =
+      """
+      WITH due AS (
+          SELECT c.space_id, c.id FROM callback_deliveries c
+           WHERE c.space_id = :space AND c.state = 'pending' AND c.next_attempt_at <= now()
+           ORDER BY c.next_attempt_at
+           LIMIT GREATEST(0, LEAST(:limit, :perSpace - (
+                     SELECT count(*) FROM callback_deliveries f
+                      WHERE f.space_id = :space AND f.lease_token IS NOT NULL
+                        AND f.state = 'pending' AND f.lease_until > now())))
+             FOR UPDATE SKIP LOCKED
+      )
+      UPDATE callback_deliveries d
+         SET lease_token = :token,
+             lease_until = now() + :leaseMs * interval '1 millisecond',
+             next_attempt_at = now() + :leaseMs * interval '1 millisecond',
+             updated_at = now()
+        FROM due, spaces s
+       WHERE d.space_id = :space AND d.space_id = due.space_id AND d.id = due.id
+         AND s.id = d.space_id
+      RETURNING d.id, d.job_id, d.space_id, d.url, d.headers::text AS headers, d.body, d.attempts,
+                s.signing_secret,
+                CASE WHEN s.previous_secret_expires_at > now()
+                     THEN s.previous_signing_secret END AS previous_secret
+      """;
+
   static final String CLAIM_LOCK = "SELECT pg_advisory_xact_lock(:key)";
 
   /** The claim lock's key: arbitrary, distinct from the other advisory locks of Spool. */
@@ -107,7 +145,7 @@ class CallbackOutbox {
                  attempts = attempts + 1,
                  next_attempt_at = now() + CAST(:delayMs AS bigint) * interval '1 millisecond',
                  lease_until = NULL, lease_token = NULL, updated_at = now()
-           WHERE id = :id AND lease_token = :token AND state = 'pending'
+           WHERE space_id = :space AND id = :id AND lease_token = :token AND state = 'pending'
           RETURNING id, job_id, space_id, url
       ), a AS (
           INSERT INTO callback_attempts (delivery_id, job_id, space_id, url, retry_attempt,
@@ -130,7 +168,7 @@ class CallbackOutbox {
       """
       SELECT delivery_id, url, retry_attempt, status_code, error, response_body, will_retry,
              created_at
-        FROM callback_attempts WHERE job_id = :job ORDER BY id
+        FROM callback_attempts WHERE job_id = :job AND space_id = :space ORDER BY id
       """;
 
   /** A claimed delivery, with the secrets to sign it. */
@@ -171,8 +209,11 @@ class CallbackOutbox {
   private final JdbcClient jdbc;
   private final TransactionTemplate tx;
 
-  CallbackOutbox(JdbcClient jdbc, PlatformTransactionManager transactions) {
+  private final SpaceRouting routing;
+
+  CallbackOutbox(JdbcClient jdbc, PlatformTransactionManager transactions, SpaceRouting routing) {
     this.jdbc = jdbc;
+    this.routing = routing;
     this.tx = new TransactionTemplate(transactions);
   }
 
@@ -200,11 +241,33 @@ class CallbackOutbox {
 
   private List<Delivery> claim(int limit, int perSpace, String token, Duration lease) {
     jdbc.sql(CLAIM_LOCK).param("key", CLAIM_LOCK_KEY).query().singleRow();
-    return jdbc.sql(CLAIM_DUE)
-        .param("limit", limit)
-        .param("perSpace", perSpace)
-        .param("token", token)
-        .param("leaseMs", lease.toMillis())
+    if (routing.distributed()) {
+      List<Delivery> claimed = new java.util.ArrayList<>();
+      for (String space : jdbc.sql(CLAIM_DUE_SPACES).query(String.class).list()) {
+        if (claimed.size() >= limit) {
+          break;
+        }
+        claimed.addAll(
+            query(
+                jdbc.sql(CLAIM_DUE_IN_SPACE)
+                    .param("space", space)
+                    .param("limit", limit - claimed.size())
+                    .param("perSpace", perSpace)
+                    .param("token", token)
+                    .param("leaseMs", lease.toMillis())));
+      }
+      return claimed;
+    }
+    return query(
+        jdbc.sql(CLAIM_DUE)
+            .param("limit", limit)
+            .param("perSpace", perSpace)
+            .param("token", token)
+            .param("leaseMs", lease.toMillis()));
+  }
+
+  private static List<Delivery> query(JdbcClient.StatementSpec claim) {
+    return claim
         .query(
             (rs, n) ->
                 new Delivery(
@@ -229,6 +292,7 @@ class CallbackOutbox {
                     .param("state", attempt.state())
                     .param("delayMs", attempt.delay().toMillis())
                     .param("id", delivery.id())
+                    .param("space", delivery.spaceId())
                     .param("token", token)
                     .param("retryAttempt", attempt.retryAttempt())
                     .param("statusCode", attempt.statusCode())
@@ -242,9 +306,10 @@ class CallbackOutbox {
     return rows > 0;
   }
 
-  List<AttemptView> attemptsOf(String jobId) {
+  List<AttemptView> attemptsOf(String jobId, String spaceId) {
     return jdbc.sql(ATTEMPTS_OF_JOB)
         .param("job", jobId)
+        .param("space", spaceId)
         .query(
             (rs, n) ->
                 new AttemptView(

@@ -1,6 +1,7 @@
 package dev.spool.callback;
 
 import dev.spool.database.PgNotifications;
+import dev.spool.database.SpaceRouting;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,8 +33,11 @@ class SpaceNotifier implements PgNotifications.Listener {
       """
       WITH taken AS (
           DELETE FROM space_notifications
-           WHERE id IN (SELECT id FROM space_notifications ORDER BY id LIMIT :limit
-                          FOR UPDATE SKIP LOCKED)
+           WHERE (CAST(:space AS text) IS NULL OR space_id = :space)
+             AND id IN (SELECT id FROM space_notifications
+                         WHERE (CAST(:space AS text) IS NULL OR space_id = :space)
+                         ORDER BY id LIMIT :limit
+                           FOR UPDATE SKIP LOCKED)
           RETURNING *
       )
       SELECT t.kind, t.event, t.space_id, t.job_id, t.name, t.attempt_number, t.detail,
@@ -60,15 +64,21 @@ class SpaceNotifier implements PgNotifications.Listener {
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final int DETAIL_CHARS = 300;
 
+  /** On Citus: the spaces with queued notifications (docs/scaling.md). */
+  static final String CANDIDATES = "SELECT DISTINCT space_id FROM space_notifications";
+
   private final JdbcClient jdbc;
+  private final SpaceRouting routing;
   private final WebhookSender sender;
   private final CallbackProperties props;
   private final ThreadPoolExecutor pool;
   private final WakeSignal wake = new WakeSignal();
   private final AtomicLong failures = new AtomicLong();
 
-  SpaceNotifier(JdbcClient jdbc, WebhookSender sender, CallbackProperties props) {
+  SpaceNotifier(
+      JdbcClient jdbc, WebhookSender sender, CallbackProperties props, SpaceRouting routing) {
     this.jdbc = jdbc;
+    this.routing = routing;
     this.sender = sender;
     this.props = props;
     AtomicInteger n = new AtomicInteger();
@@ -117,32 +127,44 @@ class SpaceNotifier implements PgNotifications.Listener {
     if (room == 0) {
       return 0; // receivers are slow: leave the rest in the table until the queue drains
     }
-    List<Notification> taken =
-        jdbc.sql(TAKE)
-            .param("limit", room)
-            .param("maxAgeMs", props.notificationMaxAge().toMillis())
-            .query(
-                (rs, i) ->
-                    new Notification(
-                        rs.getString("kind"),
-                        rs.getString("event"),
-                        rs.getString("space_id"),
-                        rs.getString("job_id"),
-                        rs.getString("name"),
-                        rs.getInt("attempt_number"),
-                        rs.getString("detail"),
-                        rs.getBoolean("fresh"),
-                        rs.getString("space_name"),
-                        rs.getString("push_url"),
-                        rs.getString("push_headers"),
-                        rs.getString("slack_url")))
-            .list();
+    List<Notification> taken = new java.util.ArrayList<>();
+    routing.eachSpace(
+        CANDIDATES,
+        space -> {
+          if (taken.size() < room) {
+            taken.addAll(take(space, room - taken.size()));
+          }
+          return false;
+        });
     for (Notification n : taken) {
       if (n.fresh()) {
         pool.execute(() -> send(n));
       }
     }
     return taken.size();
+  }
+
+  private List<Notification> take(String space, int room) {
+    return jdbc.sql(TAKE)
+        .param("space", space, java.sql.Types.VARCHAR)
+        .param("limit", room)
+        .param("maxAgeMs", props.notificationMaxAge().toMillis())
+        .query(
+            (rs, i) ->
+                new Notification(
+                    rs.getString("kind"),
+                    rs.getString("event"),
+                    rs.getString("space_id"),
+                    rs.getString("job_id"),
+                    rs.getString("name"),
+                    rs.getInt("attempt_number"),
+                    rs.getString("detail"),
+                    rs.getBoolean("fresh"),
+                    rs.getString("space_name"),
+                    rs.getString("push_url"),
+                    rs.getString("push_headers"),
+                    rs.getString("slack_url")))
+        .list();
   }
 
   void send(Notification n) {

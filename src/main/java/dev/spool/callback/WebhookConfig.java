@@ -2,6 +2,7 @@ package dev.spool.callback;
 
 import dev.spool.common.BackgroundLoop;
 import dev.spool.database.PgNotifications;
+import dev.spool.database.SpaceRouting;
 import java.time.Clock;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.hc.client5.http.DnsResolver;
@@ -62,8 +63,9 @@ class WebhookConfig {
       JdbcClient jdbc,
       WebhookSender sender,
       CallbackProperties props,
-      PgNotifications notifications) {
-    SpaceNotifier notifier = new SpaceNotifier(jdbc, sender, props);
+      PgNotifications notifications,
+      SpaceRouting routing) {
+    SpaceNotifier notifier = new SpaceNotifier(jdbc, sender, props, routing);
     notifications.addListener(notifier);
     return notifier;
   }

@@ -1,5 +1,6 @@
 package dev.spool.maintenance;
 
+import dev.spool.database.SpaceRouting;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -18,6 +19,7 @@ public class IdempotencyKeyPurger {
       WITH doomed AS (
           SELECT space_id, key FROM idempotency_keys
            WHERE created_at <= now() - interval '24 hours'
+             AND (CAST(:space AS text) IS NULL OR space_id = :space)
            ORDER BY created_at LIMIT :batch
              FOR UPDATE SKIP LOCKED
       ), d AS (
@@ -29,16 +31,30 @@ public class IdempotencyKeyPurger {
       SELECT count(*) FROM d
       """;
 
+  /** On Citus: the spaces that may have work (docs/scaling.md). */
+  static final String CANDIDATES =
+      "SELECT DISTINCT space_id FROM idempotency_keys WHERE created_at <= now() - interval '24 hours'";
+
   private final JdbcClient jdbc;
   private final int batch;
+  private final SpaceRouting routing;
 
-  IdempotencyKeyPurger(JdbcClient jdbc, MaintenanceProperties properties) {
+  IdempotencyKeyPurger(JdbcClient jdbc, MaintenanceProperties properties, SpaceRouting routing) {
     this.jdbc = jdbc;
+    this.routing = routing;
     this.batch = properties.batchSize();
   }
 
   /** Deletes up to one batch; true when a full batch suggests more are waiting. */
   public boolean runOnce() {
-    return jdbc.sql(DELETE_EXPIRED).param("batch", batch).query(Long.class).single() >= batch;
+    return routing.eachSpace(
+        CANDIDATES,
+        space ->
+            jdbc.sql(DELETE_EXPIRED)
+                    .param("batch", batch)
+                    .param("space", space, java.sql.Types.VARCHAR)
+                    .query(Long.class)
+                    .single()
+                >= batch);
   }
 }

@@ -1,5 +1,6 @@
 package dev.spool.maintenance;
 
+import dev.spool.database.SpaceRouting;
 import dev.spool.worker.FailedAttempts;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -22,14 +23,16 @@ public class TimeoutRescuer {
   static final String RETURN_UNACKED =
       """
       WITH due AS (
-          SELECT id, delivery_id FROM jobs WHERE status = 'delivered' AND deadline_at <= now()
+          SELECT id, space_id, delivery_id FROM jobs
+           WHERE status = 'delivered' AND deadline_at <= now()
+             AND (CAST(:space AS text) IS NULL OR space_id = :space)
            ORDER BY deadline_at LIMIT :batch
              FOR UPDATE SKIP LOCKED
       ), u AS (
           UPDATE jobs j SET status = 'pending', delivery_id = NULL, deadline_at = NULL,
                  updated_at = now()
             FROM due
-           WHERE j.id = due.id AND j.status = 'delivered' AND j.deadline_at <= now()
+           WHERE j.space_id = due.space_id AND j.id = due.id AND j.status = 'delivered' AND j.deadline_at <= now()
           RETURNING j.id, j.space_id, j.attempt_number, j.timeout_seconds,
                     due.delivery_id AS old_delivery
       ), ev AS (
@@ -57,23 +60,42 @@ public class TimeoutRescuer {
                      'Execution timed out after ' || timeout_seconds || 's' AS last_error,
                      true AS timed_out
                 FROM jobs WHERE status = 'running' AND deadline_at <= now()
+                 AND (CAST(:space AS text) IS NULL OR space_id = :space)
                ORDER BY deadline_at LIMIT :batch
                  FOR UPDATE SKIP LOCKED
           """,
           "SELECT count(*) FROM u, note");
 
+  /** On Citus: the spaces that may have work (docs/scaling.md). */
+  static final String CANDIDATES =
+      "SELECT DISTINCT space_id FROM jobs WHERE status IN ('delivered', 'running') AND deadline_at <= now()";
+
   private final JdbcClient jdbc;
   private final int batch;
+  private final SpaceRouting routing;
 
-  TimeoutRescuer(JdbcClient jdbc, MaintenanceProperties properties) {
+  TimeoutRescuer(JdbcClient jdbc, MaintenanceProperties properties, SpaceRouting routing) {
     this.jdbc = jdbc;
+    this.routing = routing;
     this.batch = properties.batchSize();
   }
 
   /** Rescues up to one batch of each kind; true when a full batch suggests more are waiting. */
   public boolean runOnce() {
-    long unacked = jdbc.sql(RETURN_UNACKED).param("batch", batch).query(Long.class).single();
-    long expired = jdbc.sql(FAIL_EXPIRED_RUNNING).param("batch", batch).query(Long.class).single();
-    return unacked >= batch || expired >= batch;
+    return routing.eachSpace(
+        CANDIDATES,
+        space -> {
+          long unacked = run(RETURN_UNACKED, space);
+          long expired = run(FAIL_EXPIRED_RUNNING, space);
+          return unacked >= batch || expired >= batch;
+        });
+  }
+
+  private long run(String sql, String space) {
+    return jdbc.sql(sql)
+        .param("batch", batch)
+        .param("space", space, java.sql.Types.VARCHAR)
+        .query(Long.class)
+        .single();
   }
 }

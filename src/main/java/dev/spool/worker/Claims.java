@@ -2,6 +2,7 @@ package dev.spool.worker;
 
 import dev.spool.common.Ids;
 import dev.spool.database.DurableCommits;
+import dev.spool.database.SpaceRouting;
 import dev.spool.job.JobRepository;
 import java.sql.Types;
 import java.util.ArrayList;
@@ -38,7 +39,7 @@ class Claims {
       ), u AS (
           UPDATE jobs j SET status = %s,
                  delivery_id = CAST(:deliveries AS json) ->> (n.n - 1)::int,
-                 deadline_at = now() + j.timeout_seconds * interval '1 second',
+                 deadline_at = spool_after(now(), j.timeout_seconds),
                  delivered_at = now(), %s updated_at = now()
             FROM numbered n
            WHERE j.space_id = :space AND j.id = n.id AND j.status IN ('pending', 'scheduled')
@@ -99,7 +100,7 @@ class Claims {
       WITH u AS (
           UPDATE jobs SET status = %s, previous_status = status,
                  delivery_id = :delivery,
-                 deadline_at = now() + timeout_seconds * interval '1 second',
+                 deadline_at = spool_after(now(), timeout_seconds),
                  delivered_at = now(), %s updated_at = now()
            WHERE id = :id AND (CAST(:space AS text) IS NULL OR space_id = :space)
              AND (status = 'pending' OR (status = 'scheduled' AND available_at <= now()))
@@ -142,8 +143,11 @@ class Claims {
   private final DurableCommits durable;
   private final JsonMapper json = JsonMapper.builder().build();
 
-  Claims(JdbcClient jdbc, DurableCommits durable) {
+  private final SpaceRouting routing;
+
+  Claims(JdbcClient jdbc, DurableCommits durable, SpaceRouting routing) {
     this.durable = durable;
+    this.routing = routing;
     this.jdbc = jdbc;
   }
 
@@ -184,11 +188,16 @@ class Claims {
    * @param ack start it at once (ack on claim): running, not delivered
    */
   Optional<Delivery> claimOne(String jobId, String callerSpace, boolean ack) {
+    // on Citus an admin call first resolves the job's space, so the statement names its shard
+    String space = routing.route(jobId, callerSpace);
+    if (space == null && routing.distributed()) {
+      return Optional.empty();
+    }
     return durable.write(
         () ->
             jdbc.sql(ack ? CLAIM_ONE_ACKED : CLAIM_ONE)
                 .param("id", jobId)
-                .param("space", callerSpace, Types.VARCHAR)
+                .param("space", space, Types.VARCHAR)
                 .param("delivery", Ids.next())
                 .query(MAPPER)
                 .optional());

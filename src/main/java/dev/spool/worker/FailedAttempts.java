@@ -29,24 +29,25 @@ public final class FailedAttempts {
         ), plan AS (
             SELECT t.*, (t.retry AND t.attempt_number < t.max_retries) AS retrying,
                    now() + spool_retry_delay(t.backoff_seconds, t.attempt_number,
-                                             0.9 + 0.2 * random()) AS retry_at
+                                             0.9 + 0.2 * random()) AS retry_at,
+                   now() AS at
               FROM target t
         ), u AS (
             UPDATE jobs j SET
                 status = CASE WHEN NOT p.retrying THEN 'dead'
-                              WHEN p.retry_at > now() THEN 'scheduled' ELSE 'pending' END,
+                              WHEN p.retry_at > p.at THEN 'scheduled' ELSE 'pending' END,
                 attempt_number = j.attempt_number + CASE WHEN p.retrying THEN 1 ELSE 0 END,
-                available_at = CASE WHEN p.retrying AND p.retry_at > now() THEN p.retry_at
+                available_at = CASE WHEN p.retrying AND p.retry_at > p.at THEN p.retry_at
                                     ELSE j.available_at END,
                 last_error = p.last_error,
                 result = CASE WHEN p.retrying THEN NULL
                               ELSE json_build_object('error', p.error) END,
-                completed_at = CASE WHEN p.retrying THEN NULL ELSE now() END,
+                completed_at = CASE WHEN p.retrying THEN NULL ELSE p.at END,
                 delivery_id = CASE WHEN p.retrying THEN NULL ELSE j.delivery_id END,
                 deadline_at = NULL,
                 updated_at = now()
               FROM plan p
-             WHERE j.id = p.id AND j.status IN ('delivered', 'running')
+             WHERE j.space_id = p.space_id AND j.id = p.id AND j.status IN ('delivered', 'running')
             RETURNING j.*
         ), ev AS (
             INSERT INTO job_events (job_id, space_id, type, data, attempt_number, from_status,

@@ -55,17 +55,17 @@ class Transitions {
                             CASE WHEN :deferFlush THEN 'off'
                                  ELSE current_setting('synchronous_commit') END, true)
       ), ops AS MATERIALIZED (
-          SELECT o.* FROM commit_mode, json_to_recordset(CAST(:ops AS json))
+          SELECT o.*, now() AS at FROM commit_mode, json_to_recordset(CAST(:ops AS json))
                  AS o(kind text, id text, space text, delivery text, result text)
       ), u AS (
           UPDATE jobs j
              SET status = CASE o.kind WHEN 'ack' THEN 'running' ELSE 'completed' END,
                  previous_status = j.status,
                  result = CASE o.kind WHEN 'ack' THEN j.result ELSE CAST(o.result AS json) END,
-                 started_at = CASE WHEN j.status = 'delivered' THEN now() ELSE j.started_at END,
+                 started_at = CASE WHEN j.status = 'delivered' THEN o.at ELSE j.started_at END,
                  deadline_at = CASE o.kind WHEN 'ack'
-                                    THEN now() + j.timeout_seconds * interval '1 second' END,
-                 completed_at = CASE o.kind WHEN 'ack' THEN NULL ELSE now() END,
+                                    THEN spool_after(now(), j.timeout_seconds) END,
+                 completed_at = CASE o.kind WHEN 'ack' THEN NULL ELSE o.at END,
                  updated_at = now()
             FROM ops o
            WHERE j.id = ANY (ARRAY(SELECT id FROM ops)) AND j.id = o.id

@@ -29,7 +29,7 @@ class WorkerEvents {
       WITH u AS (
           UPDATE jobs j
              SET progress = CAST(:progress AS jsonb) || jsonb_build_object('updatedAt', spool_ts(now())),
-                 deadline_at = now() + make_interval(secs => j.timeout_seconds),
+                 deadline_at = spool_after(now(), j.timeout_seconds),
                  updated_at = now()
            WHERE %s
           RETURNING j.id, j.space_id, j.attempt_number, j.progress, j.deadline_at
@@ -52,7 +52,7 @@ class WorkerEvents {
       """
       WITH u AS (
           UPDATE jobs j
-             SET deadline_at = now() + make_interval(secs => j.timeout_seconds),
+             SET deadline_at = spool_after(now(), j.timeout_seconds),
                  updated_at = now()
            WHERE %s
           RETURNING j.id, j.space_id, j.attempt_number, j.deadline_at

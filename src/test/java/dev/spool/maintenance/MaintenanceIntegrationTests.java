@@ -28,6 +28,7 @@ class MaintenanceIntegrationTests extends IntegrationTest {
   @Autowired ScheduledJobPromoter promoter;
   @Autowired TimeoutRescuer rescuer;
   @Autowired RetentionReaper reaper;
+  @Autowired dev.spool.database.SpaceRouting routing;
   @Autowired MaintenanceProperties properties;
   @Autowired JobCounts counts;
 
@@ -129,7 +130,8 @@ class MaintenanceIntegrationTests extends IntegrationTest {
             jdbc,
             new MaintenanceProperties(
                 Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMinutes(1), 2),
-            new RetentionProperties(Duration.ofDays(7)));
+            new RetentionProperties(Duration.ofDays(7)),
+            routing);
     List<String> ids =
         api.createJobs(space, "[{\"name\":\"a\"},{\"name\":\"a\"},{\"name\":\"a\"}]");
     ids.forEach(id -> worker.kill(id, null));
