@@ -113,19 +113,21 @@ class CallbackOutbox {
                       WHERE f.space_id = :space AND f.lease_token IS NOT NULL
                         AND f.state = 'pending' AND f.lease_until > now())))
              FOR UPDATE SKIP LOCKED
+      ), secrets AS (
+          SELECT signing_secret,
+                 CASE WHEN previous_secret_expires_at > now()
+                      THEN previous_signing_secret END AS previous_secret
+            FROM spaces WHERE id = :space
       )
       UPDATE callback_deliveries d
          SET lease_token = :token,
              lease_until = now() + :leaseMs * interval '1 millisecond',
              next_attempt_at = now() + :leaseMs * interval '1 millisecond',
              updated_at = now()
-        FROM due, spaces s
+        FROM due, secrets s
        WHERE d.space_id = :space AND d.space_id = due.space_id AND d.id = due.id
-         AND s.id = d.space_id
       RETURNING d.id, d.job_id, d.space_id, d.url, d.headers::text AS headers, d.body, d.attempts,
-                s.signing_secret,
-                CASE WHEN s.previous_secret_expires_at > now()
-                     THEN s.previous_signing_secret END AS previous_secret
+                s.signing_secret, s.previous_secret
       """;
 
   static final String CLAIM_LOCK = "SELECT pg_advisory_xact_lock(:key)";

@@ -51,8 +51,8 @@ class JobInserts {
       )
       , ev AS (
           INSERT INTO job_events (job_id, space_id, type, data, attempt_number, to_status)
-          SELECT id, space_id, CASE status WHEN 'scheduled' THEN 'scheduled' ELSE 'created' END,
-                 CASE status WHEN 'scheduled'
+          SELECT id, space_id, CASE WHEN status = 'scheduled' THEN 'scheduled' ELSE 'created' END,
+                 CASE WHEN status = 'scheduled'
                       THEN json_build_object('scheduledFor', spool_ts(scheduled_for)) END,
                  0, status
             FROM inserted ORDER BY id

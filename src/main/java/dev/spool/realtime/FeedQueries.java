@@ -32,7 +32,7 @@ class FeedQueries {
       """
       SELECT e.id, e.tx, e.job_id, e.space_id, e.type, e.data::text AS data, e.created_at,
              j.name, j.status AS job_status, e.from_status, e.to_status
-        FROM job_events e JOIN jobs j ON j.id = e.job_id
+        FROM job_events e JOIN jobs j ON j.space_id = e.space_id AND j.id = e.job_id
        WHERE e.tx IN (:txs) AND e.space_id IN (:spaces)
        ORDER BY e.id
       """;

@@ -53,7 +53,7 @@ public final class FailedAttempts {
             INSERT INTO job_events (job_id, space_id, type, data, attempt_number, from_status,
                                     to_status)
             SELECT p.id, p.space_id, e.type, e.data, p.attempt_number,
-                   CASE e.ord WHEN 2 THEN p.status END, CASE e.ord WHEN 2 THEN u.status END
+                   CASE WHEN e.ord = 2 THEN p.status END, CASE WHEN e.ord = 2 THEN u.status END
               FROM plan p JOIN u ON u.id = p.id
              CROSS JOIN LATERAL (VALUES
                  (1, CASE WHEN p.timed_out THEN 'timed_out' END,
@@ -61,7 +61,7 @@ public final class FailedAttempts {
                  (2, CASE WHEN p.retrying THEN 'retried' ELSE 'dead' END,
                   CASE WHEN p.retrying
                        THEN json_build_object('error', p.error,
-                                              'retryAt', spool_ts(greatest(p.retry_at, now())),
+                                              'retryAt', spool_ts(greatest(p.retry_at, p.at)),
                                               'nextAttemptNumber', p.attempt_number + 1)
                        ELSE json_build_object('error', p.error) END)
              ) AS e(ord, type, data)

@@ -59,13 +59,13 @@ class Transitions {
                  AS o(kind text, id text, space text, delivery text, result text)
       ), u AS (
           UPDATE jobs j
-             SET status = CASE o.kind WHEN 'ack' THEN 'running' ELSE 'completed' END,
+             SET status = CASE WHEN o.kind = 'ack' THEN 'running' ELSE 'completed' END,
                  previous_status = j.status,
-                 result = CASE o.kind WHEN 'ack' THEN j.result ELSE CAST(o.result AS json) END,
+                 result = CASE WHEN o.kind = 'ack' THEN j.result ELSE CAST(o.result AS json) END,
                  started_at = CASE WHEN j.status = 'delivered' THEN o.at ELSE j.started_at END,
-                 deadline_at = CASE o.kind WHEN 'ack'
-                                    THEN spool_after(now(), j.timeout_seconds) END,
-                 completed_at = CASE o.kind WHEN 'ack' THEN NULL ELSE o.at END,
+                 deadline_at = CASE WHEN o.kind = 'ack'
+                                    THEN spool_after(o.at, j.timeout_seconds) END,
+                 completed_at = CASE WHEN o.kind = 'ack' THEN NULL ELSE o.at END,
                  updated_at = now()
             FROM ops o
            WHERE j.id = ANY (ARRAY(SELECT id FROM ops)) AND j.id = o.id
@@ -77,8 +77,8 @@ class Transitions {
       ), ev AS (
           INSERT INTO job_events (job_id, space_id, type, data, attempt_number, from_status,
                                   to_status)
-          SELECT id, space_id, CASE kind WHEN 'ack' THEN 'acked' ELSE 'completed' END,
-                 CASE kind WHEN 'ack' THEN NULL ELSE json_build_object('result', result) END,
+          SELECT id, space_id, CASE WHEN kind = 'ack' THEN 'acked' ELSE 'completed' END,
+                 CASE WHEN kind = 'ack' THEN NULL ELSE json_build_object('result', result) END,
                  attempt_number, previous_status, status
             FROM u ORDER BY id
           RETURNING space_id

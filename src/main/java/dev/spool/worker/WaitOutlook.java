@@ -1,5 +1,6 @@
 package dev.spool.worker;
 
+import dev.spool.database.SpaceRouting;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -57,21 +58,45 @@ class WaitOutlook {
       """;
 
   /**
+   * On Citus ({@code SPOOL_DISTRIBUTED=citus}): {@link #OUTLOOK} for the groups of one space, the
+   * space a constant so the whole query runs on the worker that holds it.
+   */
+  private static final String OUTLOOK_IN_SPACE =
+      OUTLOOK.replace("j.space_id = probe.space_id", "j.space_id = :space");
+
+  /**
    * @param availableNow a job the group's polls take can be claimed now
    * @param nextDueMillis milliseconds until the next such job falls due, or null when none waits
    */
   record Outlook(boolean availableNow, Long nextDueMillis) {}
 
   private final JdbcClient jdbc;
+  private final SpaceRouting routing;
   private final JsonMapper json = JsonMapper.builder().build();
 
-  WaitOutlook(JdbcClient jdbc) {
+  WaitOutlook(JdbcClient jdbc, SpaceRouting routing) {
     this.jdbc = jdbc;
+    this.routing = routing;
   }
 
   Map<ClaimFilter, Outlook> of(List<ClaimFilter> groups) {
+    if (!routing.distributed()) {
+      return of(groups, null);
+    }
+    Map<ClaimFilter, Outlook> out = new HashMap<>();
+    for (String space : groups.stream().map(ClaimFilter::spaceId).distinct().toList()) {
+      out.putAll(of(groups, space));
+    }
+    return out;
+  }
+
+  /** The outlook of the groups of {@code space}, or of every group when it is null. */
+  private Map<ClaimFilter, Outlook> of(List<ClaimFilter> groups, String space) {
     List<List<Object>> probes = new ArrayList<>();
     for (int i = 0; i < groups.size(); i++) {
+      if (space != null && !space.equals(groups.get(i).spaceId())) {
+        continue;
+      }
       if (groups.get(i).names().isEmpty()) {
         probes.add(Arrays.asList(i, groups.get(i).spaceId(), null));
       }
@@ -83,9 +108,13 @@ class WaitOutlook {
     if (probes.isEmpty()) {
       return out;
     }
-    jdbc.sql(OUTLOOK)
-        .param("probes", json.writeValueAsString(probes))
-        .query(
+    JdbcClient.StatementSpec spec =
+        jdbc.sql(space == null ? OUTLOOK : OUTLOOK_IN_SPACE)
+            .param("probes", json.writeValueAsString(probes));
+    if (space != null) {
+      spec = spec.param("space", space);
+    }
+    spec.query(
             (rs, n) -> {
               double millis = rs.getDouble("millis");
               Long next = rs.wasNull() ? null : (long) Math.ceil(millis);

@@ -24,7 +24,7 @@ public final class JobStateShortcuts {
         jdbc.sql(
                 """
                 UPDATE jobs SET status = 'delivered', delivery_id = :delivery, delivered_at = now(),
-                       deadline_at = now() + make_interval(secs => timeout_seconds), updated_at = now()
+                       deadline_at = spool_after(now(), timeout_seconds), updated_at = now()
                  WHERE id = :id AND status = 'pending'
                 """)
             .param("id", jobId)
@@ -41,7 +41,7 @@ public final class JobStateShortcuts {
         jdbc.sql(
                 """
                 UPDATE jobs SET status = 'running', started_at = now(),
-                       deadline_at = now() + make_interval(secs => timeout_seconds), updated_at = now()
+                       deadline_at = spool_after(now(), timeout_seconds), updated_at = now()
                  WHERE id = :id AND status = 'delivered'
                 """)
             .param("id", jobId)
