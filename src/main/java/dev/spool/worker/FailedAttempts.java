@@ -26,12 +26,20 @@ public final class FailedAttempts {
     return """
         WITH target AS (
         %s
-        ), plan AS (
+        ), judged AS (
             SELECT t.*, (t.retry AND t.attempt_number < t.max_retries) AS retrying,
                    now() + spool_retry_delay(t.backoff_seconds, t.attempt_number,
                                              0.9 + 0.2 * random()) AS retry_at,
                    now() AS at
               FROM target t
+        ), plan AS (
+            -- the event data built here, not in the CASEs below: Citus (SPOOL_DISTRIBUTED=citus)
+            -- refuses non-immutable functions such as json_build_object inside CASE in a write
+            SELECT j.*, json_build_object('error', j.error) AS error_data,
+                   json_build_object('error', j.error,
+                                     'retryAt', spool_ts(greatest(j.retry_at, j.at)),
+                                     'nextAttemptNumber', j.attempt_number + 1) AS retried_data
+              FROM judged j
         ), u AS (
             UPDATE jobs j SET
                 status = CASE WHEN NOT p.retrying THEN 'dead'
@@ -40,8 +48,7 @@ public final class FailedAttempts {
                 available_at = CASE WHEN p.retrying AND p.retry_at > p.at THEN p.retry_at
                                     ELSE j.available_at END,
                 last_error = p.last_error,
-                result = CASE WHEN p.retrying THEN NULL
-                              ELSE json_build_object('error', p.error) END,
+                result = CASE WHEN p.retrying THEN NULL ELSE p.error_data END,
                 completed_at = CASE WHEN p.retrying THEN NULL ELSE p.at END,
                 delivery_id = CASE WHEN p.retrying THEN NULL ELSE j.delivery_id END,
                 deadline_at = NULL,
@@ -56,14 +63,9 @@ public final class FailedAttempts {
                    CASE WHEN e.ord = 2 THEN p.status END, CASE WHEN e.ord = 2 THEN u.status END
               FROM plan p JOIN u ON u.id = p.id
              CROSS JOIN LATERAL (VALUES
-                 (1, CASE WHEN p.timed_out THEN 'timed_out' END,
-                  json_build_object('error', p.error)),
+                 (1, CASE WHEN p.timed_out THEN 'timed_out' END, p.error_data),
                  (2, CASE WHEN p.retrying THEN 'retried' ELSE 'dead' END,
-                  CASE WHEN p.retrying
-                       THEN json_build_object('error', p.error,
-                                              'retryAt', spool_ts(greatest(p.retry_at, p.at)),
-                                              'nextAttemptNumber', p.attempt_number + 1)
-                       ELSE json_build_object('error', p.error) END)
+                  CASE WHEN p.retrying THEN p.retried_data ELSE p.error_data END)
              ) AS e(ord, type, data)
              WHERE e.type IS NOT NULL
              ORDER BY p.id, e.ord

@@ -120,8 +120,7 @@ class TimeoutIntegrationTests extends IntegrationTest {
     worker.ack(id, pollOne().get("deliveryId").asString());
     // what keepalive and progress do (issue 4): a fresh timeoutSeconds from now
     Thread.sleep(800);
-    jdbc.sql(
-            "UPDATE jobs SET deadline_at = now() + interval '1 second' * timeout_seconds WHERE id = :id")
+    jdbc.sql("UPDATE jobs SET deadline_at = spool_after(now(), timeout_seconds) WHERE id = :id")
         .param("id", id)
         .update();
     Thread.sleep(500);
@@ -151,7 +150,12 @@ class TimeoutIntegrationTests extends IntegrationTest {
           worker.ack(ids.get(i), deliveries.get(ids.get(i)));
         }
         jdbc.sql(
-                "UPDATE jobs SET deadline_at = now() + random() * interval '30 milliseconds' WHERE id IN (SELECT jsonb_array_elements_text(CAST(:ids AS jsonb)))")
+                """
+                UPDATE jobs j SET deadline_at = spool_after(now(), r.s)
+                  FROM (SELECT id, random() * 0.03 AS s
+                          FROM jsonb_array_elements_text(CAST(:ids AS jsonb)) AS x(id)) r
+                 WHERE j.id = r.id
+                """)
             .param("ids", dev.spool.support.TestApi.JSON.writeValueAsString(ids))
             .update();
 

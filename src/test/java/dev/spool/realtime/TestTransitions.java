@@ -12,25 +12,29 @@ final class TestTransitions {
 
   private static final String MOVE =
       """
-      WITH u AS (
+      WITH t AS MATERIALIZED (
+          SELECT now() AS at
+      ), u AS (
           UPDATE jobs SET status = :to,
                  delivery_id = CASE WHEN :to = 'delivered' THEN 'd-' || id ELSE delivery_id END,
-                 delivered_at = CASE WHEN :to = 'delivered' THEN now() ELSE delivered_at END,
-                 started_at = CASE WHEN :to = 'running' THEN now() ELSE started_at END,
+                 delivered_at = CASE WHEN :to = 'delivered' THEN t.at ELSE delivered_at END,
+                 started_at = CASE WHEN :to = 'running' THEN t.at ELSE started_at END,
                  deadline_at = CASE WHEN :to IN ('delivered', 'running')
-                                    THEN now() + make_interval(secs => timeout_seconds) END,
-                 completed_at = CASE WHEN :to IN ('completed', 'dead', 'killed') THEN now() END,
+                                    THEN spool_after(t.at, timeout_seconds) END,
+                 completed_at = CASE WHEN :to IN ('completed', 'dead', 'killed') THEN t.at END,
                  result = CASE WHEN :to = 'completed' THEN CAST(:result AS json)
-                               WHEN :to = 'killed' THEN json_build_object('reason', 'killed')
+                               WHEN :to = 'killed' THEN CAST('{"reason":"killed"}' AS json)
                                ELSE result END,
                  updated_at = now()
+            FROM t
            WHERE id = :id AND status = :from
           RETURNING id, space_id, attempt_number, result
       ), ev AS (
           INSERT INTO job_events (job_id, space_id, type, data, attempt_number, from_status,
                                   to_status)
           SELECT id, space_id, :type,
-                 CASE WHEN :to = 'completed' THEN json_build_object('result', result) END,
+                 CASE WHEN :to = 'completed'
+                      THEN CAST('{"result":' || coalesce(result::text, 'null') || '}' AS json) END,
                  attempt_number, :from, :to
             FROM u
           RETURNING space_id
@@ -42,7 +46,7 @@ final class TestTransitions {
       """
       WITH u AS (
           UPDATE jobs SET progress = CAST(:progress AS jsonb),
-                 deadline_at = now() + make_interval(secs => timeout_seconds), updated_at = now()
+                 deadline_at = spool_after(now(), timeout_seconds), updated_at = now()
            WHERE id = :id AND status = 'running'
           RETURNING id, space_id, attempt_number, progress
       ), ev AS (
