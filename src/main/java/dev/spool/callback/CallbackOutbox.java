@@ -155,10 +155,15 @@ class CallbackOutbox {
           SELECT id, job_id, space_id, url, :retryAttempt, CAST(:statusCode AS integer), CAST(:error AS text),
                  CAST(:responseBody AS text), :willRetry
             FROM d
+      ), j AS MATERIALIZED (
+          -- a CTE of its own, so that on Citus the event is inserted through the coordinator (with
+          -- the coordinator's txid as its tx, as the notification says), not pushed into a shard
+          SELECT j.attempt_number FROM jobs j
+           WHERE j.space_id = :space AND j.id = (SELECT job_id FROM d)
       ), e AS (
           INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
           SELECT d.job_id, d.space_id, CAST(:type AS text), CAST(:data AS json), j.attempt_number
-            FROM d JOIN jobs j ON j.id = d.job_id AND j.space_id = d.space_id
+            FROM d, j
           RETURNING space_id
       ), note AS (
           SELECT spool_notify_events(array_agg(space_id)) AS sent FROM e

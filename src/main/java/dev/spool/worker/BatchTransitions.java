@@ -42,17 +42,17 @@ class BatchTransitions {
               SELECT j.id, j.space_id, j.status, j.attempt_number, j.max_retries, j.backoff_seconds,
                      o.retry, CAST(o.error AS json) AS error, o."lastError" AS last_error,
                      false AS timed_out
-                FROM jobs j
+                FROM (SELECT * FROM jobs
+                       WHERE space_id = :space
+                         AND id = ANY (ARRAY(SELECT x.id FROM json_to_recordset(CAST(:ops AS json))
+                                                              AS x(id text)))
+                         AND status IN ('delivered', 'running')
+                       ORDER BY id
+                         FOR UPDATE) j
                 JOIN json_to_recordset(CAST(:ops AS json))
                      AS o(id text, delivery text, error text, "lastError" text, retry boolean)
                   ON o.id = j.id
-               WHERE j.space_id = :space
-                 AND j.id = ANY (ARRAY(SELECT x.id FROM json_to_recordset(CAST(:ops AS json))
-                                                      AS x(id text)))
-                 AND j.status IN ('delivered', 'running')
-                 AND (o.delivery IS NULL OR j.delivery_id = o.delivery)
-               ORDER BY j.id
-                 FOR UPDATE OF j
+               WHERE o.delivery IS NULL OR j.delivery_id = o.delivery
           """,
           "SELECT " + JobRepository.JOB_COLUMNS + " FROM u, note");
 

@@ -59,10 +59,11 @@ final class TestTransitions {
 
   private static final String CUSTOM_EVENT =
       """
-      WITH ev AS (
+      WITH j AS MATERIALIZED (
+          SELECT id, space_id, attempt_number FROM jobs WHERE id = :id AND status = 'running'
+      ), ev AS (
           INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
-          SELECT id, space_id, :type, CAST(:data AS json), attempt_number
-            FROM jobs WHERE id = :id AND status = 'running'
+          SELECT id, space_id, :type, CAST(:data AS json), attempt_number FROM j
           RETURNING space_id
       )
       SELECT count(*) FROM ev, (SELECT spool_notify_events(array_agg(space_id)) FROM ev) n
