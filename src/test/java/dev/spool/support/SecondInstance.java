@@ -50,6 +50,9 @@ public final class SecondInstance implements AutoCloseable {
                 "--spring.datasource.username=" + db.user,
                 "--spring.datasource.password=" + db.password,
                 "--spool.admin-key=" + IntegrationTest.ADMIN_KEY,
+                // the shared instance outlives the test that started it: its callback dispatcher
+                // (no allowed CIDRs) would race the callback tests' own for their deliveries
+                "--spool.callbacks.enabled=false",
                 TestDatabase.distributedArg()));
     args.addAll(List.of(settings));
     // command-line arguments, because builder properties() are defaults that application.yml
