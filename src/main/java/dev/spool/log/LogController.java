@@ -1,6 +1,7 @@
 package dev.spool.log;
 
 import dev.spool.common.Ids;
+import dev.spool.database.SpaceRouting;
 import dev.spool.job.JobGuard;
 import dev.spool.job.JobRepository;
 import dev.spool.space.Caller;
@@ -27,6 +28,7 @@ class LogController {
 
   static final int MAX_QUERY = 1000;
 
+  private final SpaceRouting routing;
   private final LogStore store;
   private final JobGuard guard;
   private final JobRepository jobs;
@@ -40,7 +42,9 @@ class LogController {
       JobRepository jobs,
       JsonBodies bodies,
       LogProperties properties,
-      SpoolLimits limits) {
+      SpoolLimits limits,
+      SpaceRouting routing) {
+    this.routing = routing;
     this.store = store;
     this.guard = guard;
     this.jobs = jobs;
@@ -65,7 +69,9 @@ class LogController {
     }
     List<LogBatchReader.LogRecord> records = reader.read(gzip ? reader.inflate(raw) : raw, format);
     String delivery = JobGuard.deliveryHeader(request);
-    int stored = store.append(jobId, delivery, caller.isAdmin() ? null : caller.spaceId(), records);
+    // on Citus an admin call is routed to the job's space, looked up first (docs/scaling.md)
+    String space = caller.isAdmin() ? routing.route(jobId, null) : caller.spaceId();
+    int stored = store.append(jobId, delivery, space, records);
     if (stored == 0) {
       throw guard.explain(caller, jobId, delivery, "delivered or running");
     }

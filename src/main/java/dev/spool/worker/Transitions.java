@@ -2,12 +2,14 @@ package dev.spool.worker;
 
 import dev.spool.database.DurableCommits;
 import dev.spool.database.GroupCommit;
+import dev.spool.database.SpaceRouting;
 import dev.spool.job.JobRepository;
 import dev.spool.job.JobView;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -89,6 +91,15 @@ class Transitions {
       """
           .formatted(JobRepository.JOB_COLUMNS);
 
+  /**
+   * On Citus ({@code SPOOL_DISTRIBUTED=citus}): {@link #ACK_OR_COMPLETE} for the requests of one
+   * space, the space a constant, so the statement runs on the one worker that holds it (a statement
+   * over every shard would also take Citus's shard locks and serialize all acks and completes).
+   */
+  static final String ACK_OR_COMPLETE_IN_SPACE =
+      ACK_OR_COMPLETE.replace(
+          "AND (o.space IS NULL OR j.space_id = o.space)", "AND j.space_id = :space");
+
   static final String KILL_IF_ACTIVE =
       """
       WITH u AS (
@@ -150,7 +161,11 @@ class Transitions {
   private final JsonMapper json = JsonMapper.builder().build();
   private final GroupCommit<Op, Optional<JobView>> group;
 
-  Transitions(JdbcClient jdbc, DurableCommits durable, MeterRegistry registry) {
+  private final SpaceRouting routing;
+
+  Transitions(
+      JdbcClient jdbc, DurableCommits durable, MeterRegistry registry, SpaceRouting routing) {
+    this.routing = routing;
     this.durable = durable;
     this.jdbc = jdbc;
     this.group =
@@ -187,6 +202,22 @@ class Transitions {
    * (committed, but not known to be on disk).
    */
   private Runnable write(List<GroupCommit.Entry<Op, Optional<JobView>>> batch) {
+    if (!routing.distributed()) {
+      return writeTogether(batch);
+    }
+    // Citus: one statement per space, each on the worker that holds the space
+    Map<String, List<GroupCommit.Entry<Op, Optional<JobView>>>> bySpace = new LinkedHashMap<>();
+    batch.forEach(
+        e ->
+            bySpace
+                .computeIfAbsent(String.valueOf(e.input().space()), s -> new ArrayList<>())
+                .add(e));
+    List<Runnable> parts = new ArrayList<>();
+    bySpace.values().forEach(part -> parts.add(writeTogether(part)));
+    return () -> parts.forEach(Runnable::run);
+  }
+
+  private Runnable writeTogether(List<GroupCommit.Entry<Op, Optional<JobView>>> batch) {
     List<JobView> changed = null;
     if (batch.size() > 1) {
       try {
@@ -217,11 +248,19 @@ class Transitions {
   }
 
   private List<JobView> ackOrComplete(List<Op> ops) {
-    return jdbc.sql(ACK_OR_COMPLETE)
-        .param("deferFlush", durable.enabled())
-        .param("ops", json.writeValueAsString(ops))
-        .query(JobRepository.JOB_MAPPER)
-        .list();
+    String space = ops.get(0).space();
+    boolean oneSpace =
+        routing.distributed()
+            && space != null
+            && ops.stream().allMatch(o -> space.equals(o.space()));
+    JdbcClient.StatementSpec spec =
+        jdbc.sql(oneSpace ? ACK_OR_COMPLETE_IN_SPACE : ACK_OR_COMPLETE)
+            .param("deferFlush", durable.enabled())
+            .param("ops", json.writeValueAsString(ops));
+    if (oneSpace) {
+      spec = spec.param("space", space);
+    }
+    return spec.query(JobRepository.JOB_MAPPER).list();
   }
 
   /**

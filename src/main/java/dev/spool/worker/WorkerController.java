@@ -1,6 +1,7 @@
 package dev.spool.worker;
 
 import dev.spool.common.Ids;
+import dev.spool.database.SpaceRouting;
 import dev.spool.job.JobGuard;
 import dev.spool.job.JobView;
 import dev.spool.space.Caller;
@@ -29,6 +30,7 @@ class WorkerController {
   static final String DEFAULT_KILL_REASON = "killed";
   static final String DEFAULT_ERROR = FailureText.DEFAULT_ERROR;
 
+  private final SpaceRouting routing;
   private final LongPolls longPolls;
   private final Claims claims;
   private final Transitions transitions;
@@ -40,7 +42,9 @@ class WorkerController {
       Claims claims,
       Transitions transitions,
       JobGuard guard,
-      JsonBodies bodies) {
+      JsonBodies bodies,
+      SpaceRouting routing) {
+    this.routing = routing;
     this.longPolls = longPolls;
     this.claims = claims;
     this.transitions = transitions;
@@ -71,7 +75,7 @@ class WorkerController {
   JobView ack(HttpServletRequest request, @PathVariable String jobId) {
     Caller caller = Caller.of(request).require(Scopes.JOBS_ACK);
     objectBody(request);
-    Transitions.Guard g = guardOf(caller, request);
+    Transitions.Guard g = guardOf(caller, request, jobId);
     return validId(jobId)
         .flatMap(id -> transitions.ack(id, g))
         .orElseThrow(() -> guard.explain(caller, jobId, g.delivery(), "delivered"));
@@ -85,7 +89,7 @@ class WorkerController {
     if (result != null && !result.isNull()) {
       resultJson = bodies.writeDocument(result, "result");
     }
-    Transitions.Guard g = guardOf(caller, request);
+    Transitions.Guard g = guardOf(caller, request, jobId);
     String stored = resultJson;
     return validId(jobId)
         .flatMap(id -> transitions.complete(id, g, stored))
@@ -109,7 +113,7 @@ class WorkerController {
       throw invalid("retry", "retry must be a boolean");
     }
     boolean retrying = retry == null || retry.isNull() || retry.asBoolean();
-    Transitions.Guard g = guardOf(caller, request);
+    Transitions.Guard g = guardOf(caller, request, jobId);
     return validId(jobId)
         .flatMap(id -> transitions.fail(id, g, failure.errorJson(), failure.lastError(), retrying))
         .orElseThrow(() -> guard.explain(caller, jobId, g.delivery(), "running"));
@@ -129,7 +133,7 @@ class WorkerController {
       bodies.writeDocument(reason, "reason"); // only its size matters: the text is stored
     }
     String text = reason == null || reason.isNull() ? DEFAULT_KILL_REASON : reason.asString();
-    Transitions.Guard g = guardOf(caller, request);
+    Transitions.Guard g = guardOf(caller, request, jobId);
     return validId(jobId)
         .flatMap(id -> transitions.kill(id, g, text))
         .orElseThrow(() -> guard.explain(caller, jobId, g.delivery(), "active"));
@@ -154,8 +158,16 @@ class WorkerController {
     return ack;
   }
 
-  private static Transitions.Guard guardOf(Caller caller, HttpServletRequest request) {
-    return new Transitions.Guard(boundSpace(caller), JobGuard.deliveryHeader(request));
+  /**
+   * The guard of a call on one job. On Citus an admin call (no space of its own) is routed to the
+   * job's space, looked up first, so the statement runs on one worker (docs/scaling.md).
+   */
+  private Transitions.Guard guardOf(Caller caller, HttpServletRequest request, String jobId) {
+    String space = boundSpace(caller);
+    if (space == null && Ids.isValid(jobId)) {
+      space = routing.route(jobId, null);
+    }
+    return new Transitions.Guard(space, JobGuard.deliveryHeader(request));
   }
 
   /** The space a key is bound to; null for an admin key, which may act on every space. */

@@ -2,7 +2,9 @@ package dev.spool.worker;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonRawValue;
+import dev.spool.common.Ids;
 import dev.spool.common.Timestamps;
+import dev.spool.database.SpaceRouting;
 import dev.spool.job.JobGuard;
 import dev.spool.space.Caller;
 import dev.spool.space.Scopes;
@@ -64,7 +66,11 @@ class WorkerEventsController {
   private final JobGuard guard;
   private final JsonBodies bodies;
 
-  WorkerEventsController(WorkerEvents events, JobGuard guard, JsonBodies bodies) {
+  private final SpaceRouting routing;
+
+  WorkerEventsController(
+      WorkerEvents events, JobGuard guard, JsonBodies bodies, SpaceRouting routing) {
+    this.routing = routing;
     this.events = events;
     this.guard = guard;
     this.bodies = bodies;
@@ -144,10 +150,13 @@ class WorkerEventsController {
     return type.asString();
   }
 
-  private static WorkerEvents.Target target(
-      Caller caller, HttpServletRequest request, String jobId) {
-    return new WorkerEvents.Target(
-        jobId, JobGuard.deliveryHeader(request), caller.isAdmin() ? null : caller.spaceId());
+  /** On Citus an admin call is routed to the job's space, looked up first (docs/scaling.md). */
+  private WorkerEvents.Target target(Caller caller, HttpServletRequest request, String jobId) {
+    String space = caller.isAdmin() ? null : caller.spaceId();
+    if (space == null && Ids.isValid(jobId)) {
+      space = routing.route(jobId, null);
+    }
+    return new WorkerEvents.Target(jobId, JobGuard.deliveryHeader(request), space);
   }
 
   private Accepted answer(
