@@ -96,7 +96,24 @@ for i in $(seq 1 20); do
   [ "$n2" != "$n1" ] && break
 done
 echo "Citus: space 1 on worker :$n1, space 2 on worker :$n2, $N jobs each"
+# node_cpu: CPU seconds of each node's backends so far (coordinator, worker 1, worker 2); backends
+# that exit during the drain are not counted, Spool and Citus keep theirs open
+node_cpu() {
+  local i pm
+  for i in 0 1 2; do
+    pm=$(head -n1 "$CDATA/node$i/postmaster.pid")
+    ps -o cputimes= --ppid "$pm" | awk '{s += $1} END {printf "%d ", s}'
+  done
+}
+cpu0=$(node_cpu)
 run citus "$S1" "$K1" "$S2" "$K2"
+cpu1=$(node_cpu)
+record citus_node_cpu "$(python3 -c "
+a = [int(x) for x in '$cpu0'.split()]; b = [int(x) for x in '$cpu1'.split()]
+jobs = 2 * $N
+d = [y - x for x, y in zip(a, b)]
+print(f'coordinator_s={d[0]} worker1_s={d[1]} worker2_s={d[2]} '
+      f'coordinator_ms_per_job={1000 * d[0] / jobs:.2f} worker_ms_per_job={1000 * (d[1] + d[2]) / jobs:.2f}')")"
 stop_spool
 
 python3 - "$RESULTS" <<'PY'
