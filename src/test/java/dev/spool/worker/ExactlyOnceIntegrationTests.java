@@ -34,6 +34,7 @@ class ExactlyOnceIntegrationTests extends IntegrationTest {
    * this machine's cores: fewer jobs keep that part of the suite within its few minutes.
    */
   static final int JOBS = TestDatabase.citus() ? 1_000 : 5_000;
+
   static final int WORKERS = 16;
   static final long TIME_LIMIT_MS = 240_000;
 
