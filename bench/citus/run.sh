@@ -21,6 +21,7 @@ LIMIT=${BENCH_DRAIN_LIMIT:-180}
 CITUS_SCRIPTS="$(pwd)/../shared/citus"
 [ -f "$CITUS_SCRIPTS/cluster.sh" ] || { echo "no ../shared/citus/cluster.sh next to this checkout" >&2; exit 1; }
 . bench/lib.sh
+JAR=${BENCH_JAR:-$JAR} # a copy of the jar, to run while another build uses target/
 CPORT=${CITUS_BENCH_PORT:-5443}
 CDATA=$(mktemp -d)
 trap 'bench_cleanup; CITUS_PORT=$CPORT bash "$CITUS_SCRIPTS/cluster.sh" destroy "$CDATA" >/dev/null 2>&1 || true' EXIT

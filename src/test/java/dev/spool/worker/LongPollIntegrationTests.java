@@ -141,6 +141,9 @@ class LongPollIntegrationTests extends IntegrationTest {
     TestSpace space = api.newSpace();
     SecondInstance instance = SecondInstance.start();
     WorkerCalls worker = new WorkerCalls(instance.api(), space);
+    // every exchange is checked against the description the instance serves: read it now, while
+    // the instance is up (the waiting poll's answer arrives after it has shut down)
+    assertThat(worker.pollJobs("{}")).isEmpty();
     LongPolls polls = instance.bean(LongPolls.class);
     CompletableFuture<Response> poll =
         CompletableFuture.supplyAsync(() -> worker.poll("{\"waitSeconds\":20}"));
