@@ -18,7 +18,7 @@ cd "$(dirname "$0")/../.."
 N=${N:-4000}
 MODE=${BENCH_MODE:-ackpoll}
 LIMIT=${BENCH_DRAIN_LIMIT:-180}
-CITUS_SCRIPTS="$(pwd)/../shared/citus"
+CITUS_SCRIPTS=${CITUS_SCRIPTS:-"$(pwd)/../shared/citus"}
 [ -f "$CITUS_SCRIPTS/cluster.sh" ] || { echo "no ../shared/citus/cluster.sh next to this checkout" >&2; exit 1; }
 . bench/lib.sh
 JAR=${BENCH_JAR:-$JAR} # a copy of the jar, to run while another build uses target/
