@@ -1,6 +1,7 @@
 package dev.spool.callback;
 
 import dev.spool.job.JobRepository;
+import dev.spool.job.JobSql;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
@@ -115,16 +116,16 @@ class CallbackOutbox {
           SELECT id, job_id, url, :retryAttempt, CAST(:statusCode AS integer), CAST(:error AS text),
                  CAST(:responseBody AS text), :willRetry
             FROM d
-      ), e AS (
-          INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
-          SELECT d.job_id, d.space_id, CAST(:type AS text), CAST(:data AS json), j.attempt_number
-            FROM d JOIN jobs j ON j.id = d.job_id AND j.space_id = d.space_id
-          RETURNING space_id
-      ), note AS (
-          SELECT spool_notify_events(array_agg(space_id)) AS sent FROM e
-      )
-      SELECT count(*) FROM e, note
-      """;
+      ), %s
+      SELECT count(*) FROM ev, note
+      """
+          .formatted(
+              JobSql.appendEvents(
+                  """
+                      SELECT d.job_id, d.space_id, CAST(:type AS text), CAST(:data AS json),
+                             j.attempt_number, NULL, NULL
+                        FROM d JOIN jobs j ON j.id = d.job_id AND j.space_id = d.space_id
+                  """));
 
   static final String ATTEMPTS_OF_JOB =
       """

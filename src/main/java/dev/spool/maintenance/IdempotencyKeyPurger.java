@@ -1,5 +1,6 @@
 package dev.spool.maintenance;
 
+import dev.spool.common.DbNow;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -17,28 +18,32 @@ public class IdempotencyKeyPurger {
       """
       WITH doomed AS (
           SELECT space_id, key FROM idempotency_keys
-           WHERE created_at <= now() - interval '24 hours'
+           WHERE created_at <= %1$s - interval '24 hours'
            ORDER BY created_at LIMIT :batch
              FOR UPDATE SKIP LOCKED
       ), d AS (
           DELETE FROM idempotency_keys k USING doomed
            WHERE k.space_id = doomed.space_id AND k.key = doomed.key
-             AND k.created_at <= now() - interval '24 hours'
+             AND k.created_at <= %1$s - interval '24 hours'
           RETURNING 1
       )
       SELECT count(*) FROM d
-      """;
+      """
+          .formatted(DbNow.SQL);
 
   private final JdbcClient jdbc;
   private final int batch;
+  private final DbNow now;
 
-  IdempotencyKeyPurger(JdbcClient jdbc, MaintenanceProperties properties) {
+  IdempotencyKeyPurger(JdbcClient jdbc, MaintenanceProperties properties, DbNow now) {
     this.jdbc = jdbc;
+    this.now = now;
     this.batch = properties.batchSize();
   }
 
   /** Deletes up to one batch; true when a full batch suggests more are waiting. */
   public boolean runOnce() {
-    return jdbc.sql(DELETE_EXPIRED).param("batch", batch).query(Long.class).single() >= batch;
+    return now.bind(jdbc.sql(DELETE_EXPIRED)).param("batch", batch).query(Long.class).single()
+        >= batch;
   }
 }

@@ -1,6 +1,7 @@
 package dev.spool.maintenance;
 
-import dev.spool.worker.FailedAttempts;
+import dev.spool.common.DbNow;
+import dev.spool.job.MaintenanceSql;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -9,7 +10,8 @@ import org.springframework.stereotype.Component;
  * on delivery and on ack, and pushed back by progress, checkpoint and keepalive. A delivered job
  * past it returns to pending (same attempt, event {@code delivery_timeout}); a running job past it
  * fails its attempt exactly like a worker's fail (event {@code timed_out}, then {@code retried} or
- * {@code dead}).
+ * {@code dead}). The statements are {@link MaintenanceSql#RETURN_UNACKED} and {@link
+ * MaintenanceSql#FAIL_EXPIRED_RUNNING}; "past" is by the database's clock, or a test's.
  *
  * <p>Safe with several instances and with racing workers: rows are taken with {@code FOR UPDATE
  * SKIP LOCKED} and the lock re-checks status and deadline on the newest row version, so a job that
@@ -19,61 +21,24 @@ import org.springframework.stereotype.Component;
 @Component
 public class TimeoutRescuer {
 
-  static final String RETURN_UNACKED =
-      """
-      WITH due AS (
-          SELECT id, delivery_id FROM jobs WHERE status = 'delivered' AND deadline_at <= now()
-           ORDER BY deadline_at LIMIT :batch
-             FOR UPDATE SKIP LOCKED
-      ), u AS (
-          UPDATE jobs j SET status = 'pending', delivery_id = NULL, deadline_at = NULL,
-                 updated_at = now()
-            FROM due
-           WHERE j.id = due.id AND j.status = 'delivered' AND j.deadline_at <= now()
-          RETURNING j.id, j.space_id, j.attempt_number, j.timeout_seconds,
-                    due.delivery_id AS old_delivery
-      ), ev AS (
-          INSERT INTO job_events (job_id, space_id, type, data, attempt_number, from_status,
-                                  to_status)
-          SELECT id, space_id, 'delivery_timeout',
-                 json_build_object('deliveryId', old_delivery, 'timeoutSeconds', timeout_seconds),
-                 attempt_number, 'delivered', 'pending'
-            FROM u ORDER BY id
-          RETURNING space_id
-      ), note AS (
-          SELECT spool_notify_events(array_agg(space_id)) + spool_notify_pending(array_agg(space_id))
-                 AS sent
-            FROM ev
-      )
-      SELECT count(*) FROM u, note
-      """;
-
-  static final String FAIL_EXPIRED_RUNNING =
-      FailedAttempts.statement(
-          """
-              SELECT id, space_id, status, attempt_number, max_retries, backoff_seconds,
-                     true AS retry,
-                     to_json('Execution timed out after ' || timeout_seconds || 's') AS error,
-                     'Execution timed out after ' || timeout_seconds || 's' AS last_error,
-                     true AS timed_out
-                FROM jobs WHERE status = 'running' AND deadline_at <= now()
-               ORDER BY deadline_at LIMIT :batch
-                 FOR UPDATE SKIP LOCKED
-          """,
-          "SELECT count(*) FROM u, note");
-
   private final JdbcClient jdbc;
   private final int batch;
+  private final DbNow now;
 
-  TimeoutRescuer(JdbcClient jdbc, MaintenanceProperties properties) {
+  TimeoutRescuer(JdbcClient jdbc, MaintenanceProperties properties, DbNow now) {
     this.jdbc = jdbc;
+    this.now = now;
     this.batch = properties.batchSize();
   }
 
   /** Rescues up to one batch of each kind; true when a full batch suggests more are waiting. */
   public boolean runOnce() {
-    long unacked = jdbc.sql(RETURN_UNACKED).param("batch", batch).query(Long.class).single();
-    long expired = jdbc.sql(FAIL_EXPIRED_RUNNING).param("batch", batch).query(Long.class).single();
+    long unacked = count(MaintenanceSql.RETURN_UNACKED);
+    long expired = count(MaintenanceSql.FAIL_EXPIRED_RUNNING);
     return unacked >= batch || expired >= batch;
+  }
+
+  private long count(String sql) {
+    return now.bind(jdbc.sql(sql)).param("batch", batch).query(Long.class).single();
   }
 }

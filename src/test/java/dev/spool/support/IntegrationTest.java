@@ -1,5 +1,6 @@
 package dev.spool.support;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -17,7 +18,7 @@ import org.springframework.test.context.TestPropertySource;
  * {@link MadeUpDns} only.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@Import(MadeUpDns.class)
+@Import({MadeUpDns.class, TestClock.class})
 // Every test class signs in, guesses keys and opens streams from 127.0.0.1 in one shared context:
 // the per-address limits are far above what the suite does, so only the tests that set their own
 // (AddressThrottleIntegrationTests) meet them.
@@ -36,6 +37,8 @@ public abstract class IntegrationTest {
 
   @Autowired protected JdbcClient jdbc;
 
+  @Autowired protected MovableClock clock;
+
   protected TestApi api;
 
   @DynamicPropertySource
@@ -50,5 +53,10 @@ public abstract class IntegrationTest {
   @BeforeEach
   void setUpApi() {
     api = new TestApi("http://127.0.0.1:" + port, ADMIN_KEY);
+  }
+
+  @AfterEach
+  void resetClock() {
+    clock.reset();
   }
 }

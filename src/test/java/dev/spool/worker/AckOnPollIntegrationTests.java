@@ -131,11 +131,11 @@ class AckOnPollIntegrationTests extends IntegrationTest {
   }
 
   @Test
-  void theExecutionTimeoutAppliesToAJobAckedOnPoll() throws Exception {
+  void theExecutionTimeoutAppliesToAJobAckedOnPoll() {
     String id = api.createJobs(space, "{\"name\":\"hang\",\"timeoutSeconds\":1}").get(0);
     worker.pollJobs("{\"ack\":true}");
 
-    Thread.sleep(1_150);
+    clock.advance(java.time.Duration.ofMillis(1_500));
     rescuer.runOnce();
 
     JsonNode job = worker.job(id);

@@ -9,7 +9,10 @@ import static dev.spool.job.JobStatus.RUNNING;
 import static dev.spool.job.JobStatus.SCHEDULED;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spool.job.ClaimSql;
+import dev.spool.job.JobSql;
 import dev.spool.job.JobStatus;
+import dev.spool.job.TransitionSql;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -27,7 +30,7 @@ class TransitionTableTests {
   @Test
   void ackMovesOnlyADeliveredJob() {
     assertThat(JobStatus.sourcesOf(RUNNING)).containsExactly(DELIVERED);
-    assertThat(Transitions.ACK_OR_COMPLETE)
+    assertThat(TransitionSql.ACK_OR_COMPLETE)
         .contains("THEN 'running'", "(o.kind = 'complete' OR j.status = 'delivered')");
   }
 
@@ -35,35 +38,37 @@ class TransitionTableTests {
   void completeAndFailTakeDeliveredOrRunningJobs() {
     assertThat(JobStatus.sourcesOf(COMPLETED)).containsExactlyInAnyOrder(DELIVERED, RUNNING);
     assertThat(JobStatus.sourcesOf(DEAD)).containsExactlyInAnyOrder(DELIVERED, RUNNING);
-    assertThat(Transitions.ACK_OR_COMPLETE)
+    assertThat(TransitionSql.ACK_OR_COMPLETE)
         .contains("j.status = ANY (ARRAY(VALUES ('delivered'), ('running')))");
-    assertThat(Transitions.FAIL_IF_IN_FLIGHT).contains(inList(JobStatus.sourcesOf(DEAD)));
+    assertThat(TransitionSql.FAIL_IF_IN_FLIGHT).contains(inList(JobStatus.sourcesOf(DEAD)));
   }
 
   @Test
   void killTakesEveryActiveState() {
     assertThat(JobStatus.sourcesOf(KILLED))
         .containsExactlyInAnyOrder(SCHEDULED, PENDING, DELIVERED, RUNNING);
-    assertThat(Transitions.KILL_IF_ACTIVE).contains(inList(JobStatus.sourcesOf(KILLED)));
+    assertThat(TransitionSql.KILL_IF_ACTIVE).contains(inList(JobStatus.sourcesOf(KILLED)));
   }
 
   @Test
   void claimsTakePendingOrDueScheduledJobs() {
     assertThat(JobStatus.sourcesOf(DELIVERED)).containsExactlyInAnyOrder(SCHEDULED, PENDING);
-    assertThat(Claims.CLAIM_ANY)
-        .contains("status IN ('pending', 'scheduled')", "available_at <= now()");
-    assertThat(Claims.CLAIM_ONE)
-        .contains("status = 'pending' OR (status = 'scheduled' AND available_at <= now())");
+    assertThat(ClaimSql.CLAIM_ANY)
+        .contains("status IN ('pending', 'scheduled')", "available_at <= " + JobSql.NOW);
+    assertThat(ClaimSql.CLAIM_ONE)
+        .contains(
+            "status = 'pending' OR (status = 'scheduled' AND available_at <= " + JobSql.NOW + ")");
   }
 
   @Test
   void batchFailsAndClaimsWithAckStateTheSameSourcesAsTheSingleCalls() {
-    assertThat(BatchTransitions.FAIL_MANY).contains(inList(JobStatus.sourcesOf(DEAD)));
-    assertThat(Claims.CLAIM_ANY_ACKED)
-        .contains("status IN ('pending', 'scheduled')", "available_at <= now()", "'acked'");
-    assertThat(Claims.CLAIM_ONE_ACKED)
+    assertThat(TransitionSql.FAIL_MANY).contains(inList(JobStatus.sourcesOf(DEAD)));
+    assertThat(ClaimSql.CLAIM_ANY_ACKED)
+        .contains("status IN ('pending', 'scheduled')", "available_at <= " + JobSql.NOW, "'acked'");
+    assertThat(ClaimSql.CLAIM_ONE_ACKED)
         .contains(
-            "status = 'pending' OR (status = 'scheduled' AND available_at <= now())", "'acked'");
+            "status = 'pending' OR (status = 'scheduled' AND available_at <= " + JobSql.NOW + ")",
+            "'acked'");
   }
 
   @Test
