@@ -120,7 +120,7 @@ class Transitions {
   }
 
   /** Runs {@link TransitionSql#ACK_OR_COMPLETE}; its flush is deferred when enabled. */
-  List<JobView> ackOrComplete(List<Op> ops) {
+  private List<JobView> ackOrComplete(List<Op> ops) {
     return now.bind(jdbc.sql(TransitionSql.ACK_OR_COMPLETE))
         .param("deferFlush", durable.enabled())
         .param("ops", json.writeValueAsString(ops))
