@@ -9,12 +9,14 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
+import org.springframework.transaction.PlatformTransactionManager;
 
 /**
  * Base of every {@code …IntegrationTests}: the whole application on a random port against real
  * PostgreSQL, driven over real HTTP through {@link #api}. Tests create their own space with {@link
- * TestApi#newSpace()} so they never see each other's jobs. Outgoing webhooks resolve names through
- * {@link MadeUpDns} only.
+ * TestApi#newSpace()} so they never see each other's jobs, and put jobs in a state with {@link
+ * #jobs} or drive them through the worker API with {@link WorkerCalls}. Outgoing webhooks resolve
+ * names through {@link MadeUpDns} only.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @Import(MadeUpDns.class)
@@ -36,7 +38,12 @@ public abstract class IntegrationTest {
 
   @Autowired protected JdbcClient jdbc;
 
+  @Autowired protected PlatformTransactionManager transactionManager;
+
   protected TestApi api;
+
+  /** Inserts jobs directly in any state ({@link JobFactory}). */
+  protected JobFactory jobs;
 
   @DynamicPropertySource
   static void database(DynamicPropertyRegistry registry) {
@@ -50,5 +57,6 @@ public abstract class IntegrationTest {
   @BeforeEach
   void setUpApi() {
     api = new TestApi("http://127.0.0.1:" + port, ADMIN_KEY);
+    jobs = new JobFactory(jdbc, transactionManager);
   }
 }
