@@ -96,7 +96,8 @@ class JobFactoryIntegrationTests extends IntegrationTest {
     assertThat(worker.job(dead).get("result").get("error").asString()).isEqualTo("boom");
     assertThat(worker.job(dead).get("lastError").asString()).isEqualTo("boom");
     assertThat(worker.job(killed).get("result").get("reason").asString()).isEqualTo("stop");
-    assertThat(worker.eventTypes(killed)).containsExactly("created", "killed");
+    // the dispatcher may already have appended its attempt's event
+    assertThat(worker.eventTypes(killed)).startsWith("created", "killed");
     assertThat(worker.job(done.get(0)).get("completedAt").isNull()).isFalse();
     List<String> bodies =
         jdbc.sql("SELECT body FROM callback_deliveries WHERE space_id = :s ORDER BY job_id")
