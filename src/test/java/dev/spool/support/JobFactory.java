@@ -1,13 +1,10 @@
 package dev.spool.support;
 
 import dev.spool.common.Ids;
-import dev.spool.common.Timestamps;
 import dev.spool.job.JobStatus;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.context.ApplicationContext;
@@ -242,6 +239,30 @@ public final class JobFactory {
       return this;
     }
 
+    private JobRows.Opts opts() {
+      return new JobRows.Opts(
+          spaceId,
+          name,
+          status,
+          attempt,
+          maxRetries,
+          timeoutSeconds,
+          backoffSeconds,
+          createdAt,
+          availableAt,
+          deliveredAt,
+          startedAt,
+          deadlineAt,
+          finishedAt,
+          payload,
+          result,
+          error,
+          reason,
+          progress,
+          callbackUrl,
+          callbackHeaders);
+    }
+
     /** Inserts the job; returns its id. */
     public String insert() {
       return insert(1).get(0);
@@ -259,7 +280,7 @@ public final class JobFactory {
             for (int i = 0; i < n; i++) {
               String id = Ids.next();
               ids.add(id);
-              plan(id, now, rows, events, finishes);
+              JobRows.plan(opts(), id, now, rows, events, finishes);
             }
             jdbc.sql(INSERT)
                 .param("jobs", TestApi.JSON.writeValueAsString(rows))
@@ -271,191 +292,6 @@ public final class JobFactory {
             }
             return ids;
           });
-    }
-
-    /** Adds the job's row, its events and (when terminal) its last change. */
-    private void plan(
-        String id,
-        Instant now,
-        List<Map<String, Object>> rows,
-        List<Map<String, Object>> events,
-        List<Map<String, Object>> finishes) {
-      Instant created = createdAt != null ? createdAt : now;
-      boolean scheduled = status == JobStatus.SCHEDULED;
-      boolean delivered = status != JobStatus.SCHEDULED && status != JobStatus.PENDING;
-      // a kill needs no delivery: killed from pending unless the job was started
-      boolean started =
-          delivered
-              && status != JobStatus.DELIVERED
-              && !(status == JobStatus.KILLED && startedAt == null);
-      if (status == JobStatus.KILLED && !started) {
-        delivered = false;
-      }
-      Instant deliveredTime = deliveredAt != null ? deliveredAt : created;
-      Instant startedTime = startedAt != null ? startedAt : deliveredTime;
-      Instant finished = finishedAt != null ? finishedAt : now;
-      String deliveryId = delivered ? "d-" + id : null;
-      Events ev = new Events(id, spaceId, events);
-
-      // how the job came to be: created, or scheduled for later
-      boolean bornScheduled = scheduled && attempt == 0;
-      Instant due = availableAt != null ? availableAt : scheduled ? now.plus(HOUR) : created;
-      if (bornScheduled) {
-        ev.add(
-            "scheduled",
-            "{\"scheduledFor\":\"" + Timestamps.format(due) + "\"}",
-            0,
-            created,
-            null,
-            JobStatus.SCHEDULED);
-      } else {
-        ev.add("created", null, 0, created, null, JobStatus.PENDING);
-      }
-      // the attempts before this one: each delivered, acked and retried
-      for (int k = 0; k < attempt; k++) {
-        JobStatus back = k == attempt - 1 && scheduled ? JobStatus.SCHEDULED : JobStatus.PENDING;
-        ev.add(
-            "delivered",
-            "{\"deliveryId\":\"d-" + id + "-" + k + "\"}",
-            k,
-            created,
-            JobStatus.PENDING,
-            JobStatus.DELIVERED);
-        ev.add("acked", null, k, created, JobStatus.DELIVERED, JobStatus.RUNNING);
-        ev.add(
-            "retried",
-            "{\"error\":\"attempt %d failed\",\"retryAt\":\"%s\",\"nextAttemptNumber\":%d}"
-                .formatted(k, Timestamps.format(due), k + 1),
-            k,
-            created,
-            JobStatus.RUNNING,
-            back);
-      }
-      JobStatus before = scheduled ? JobStatus.SCHEDULED : JobStatus.PENDING;
-      if (delivered) {
-        ev.add(
-            "delivered",
-            "{\"deliveryId\":\"" + deliveryId + "\"}",
-            attempt,
-            deliveredTime,
-            before,
-            JobStatus.DELIVERED);
-        before = JobStatus.DELIVERED;
-      }
-      if (started) {
-        ev.add("acked", null, attempt, startedTime, JobStatus.DELIVERED, JobStatus.RUNNING);
-        before = JobStatus.RUNNING;
-        if (progress != null) {
-          ev.add("progress", progress, attempt, startedTime, null, null);
-        }
-      }
-      String finalResult = null;
-      String lastError = attempt > 0 ? "attempt " + (attempt - 1) + " failed" : null;
-      if (status.isTerminal()) {
-        String data;
-        switch (status) {
-          case COMPLETED -> {
-            finalResult = result;
-            data = "{\"result\":" + (result == null ? "null" : result) + "}";
-          }
-          case DEAD -> {
-            lastError = error == null ? "failed" : error;
-            finalResult = "{\"error\":" + TestApi.JSON.writeValueAsString(lastError) + "}";
-            data = finalResult;
-          }
-          default -> {
-            String why = reason == null ? "killed" : reason;
-            finalResult = "{\"reason\":" + TestApi.JSON.writeValueAsString(why) + "}";
-            data = finalResult;
-          }
-        }
-        ev.add(status.wire(), data, attempt, finished, before, status);
-        Map<String, Object> finish = new LinkedHashMap<>();
-        finish.put("id", id);
-        finish.put("status", status.wire());
-        finish.put("result", finalResult);
-        finish.put("last_error", lastError);
-        finish.put("completed_at", finished.toString());
-        finishes.add(finish);
-      }
-
-      // the row as the last change left it; a terminal job as the change before, then FINISH
-      JobStatus rowStatus = status.isTerminal() ? before : status;
-      Instant deadline = null;
-      if (rowStatus == JobStatus.DELIVERED || rowStatus == JobStatus.RUNNING) {
-        deadline =
-            deadlineAt != null
-                ? deadlineAt
-                : (rowStatus == JobStatus.RUNNING ? startedTime : deliveredTime)
-                    .plusSeconds(timeoutSeconds);
-      }
-      Map<String, Object> row = new LinkedHashMap<>();
-      row.put("id", id);
-      row.put("space_id", spaceId);
-      row.put("name", name);
-      row.put("payload", payload);
-      row.put("status", rowStatus.wire());
-      row.put("previous_status", ev.lastFrom());
-      row.put("max_retries", maxRetries != null ? maxRetries : Math.max(3, attempt));
-      row.put("attempt_number", attempt);
-      row.put("timeout_seconds", timeoutSeconds);
-      row.put("backoff_seconds", backoffSeconds);
-      row.put("available_at", due.toString());
-      row.put("scheduled_for", bornScheduled ? due.toString() : null);
-      row.put("callback_url", callbackUrl);
-      row.put("callback_headers", callbackHeaders);
-      row.put("progress", started ? progress : null);
-      row.put("last_error", status.isTerminal() ? null : lastError);
-      row.put("delivery_id", deliveryId);
-      row.put("deadline_at", deadline == null ? null : deadline.toString());
-      row.put("delivered_at", delivered ? deliveredTime.toString() : null);
-      row.put("started_at", started ? startedTime.toString() : null);
-      row.put("created_at", created.toString());
-      row.put("updated_at", ev.lastAt().toString());
-      rows.add(row);
-    }
-  }
-
-  private static final Duration HOUR = Duration.ofHours(1);
-
-  /** A job's events in order, as rows of {@link #INSERT}'s {@code events}. */
-  private static final class Events {
-    private final String jobId;
-    private final String spaceId;
-    private final List<Map<String, Object>> out;
-    private JobStatus lastFrom;
-    private Instant lastAt;
-
-    Events(String jobId, String spaceId, List<Map<String, Object>> out) {
-      this.jobId = jobId;
-      this.spaceId = spaceId;
-      this.out = out;
-    }
-
-    void add(String type, String data, int attempt, Instant at, JobStatus from, JobStatus to) {
-      Map<String, Object> e = new LinkedHashMap<>();
-      e.put("ord", out.size());
-      e.put("job_id", jobId);
-      e.put("space_id", spaceId);
-      e.put("type", type);
-      e.put("data", data);
-      e.put("attempt_number", attempt);
-      e.put("created_at", at.toString());
-      e.put("from_status", from == null ? null : from.wire());
-      e.put("to_status", to == null ? null : to.wire());
-      out.add(e);
-      if (to != null) {
-        lastFrom = from;
-      }
-      lastAt = at;
-    }
-
-    String lastFrom() {
-      return lastFrom == null ? null : lastFrom.wire();
-    }
-
-    Instant lastAt() {
-      return lastAt;
     }
   }
 }
