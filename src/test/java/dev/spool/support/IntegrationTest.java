@@ -1,6 +1,11 @@
 package dev.spool.support;
 
+import static org.awaitility.Awaitility.await;
+
+import dev.spool.database.PgNotifications;
+import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -54,9 +59,21 @@ public abstract class IntegrationTest {
     registry.add("spool.admin-key", () -> ADMIN_KEY);
   }
 
+  @Autowired private ObjectProvider<PgNotifications> notifications;
+
   @BeforeEach
   void setUpApi() {
     api = new TestApi("http://127.0.0.1:" + port, ADMIN_KEY);
     jobs = new JobFactory(jdbc, transactionManager);
+    // A cached context that was paused for another test class's resumes with the web server
+    // already up while its LISTEN connection is still being opened: whatever commits before it
+    // listens is never announced (no realtime frame, no long-poll wake). Start once it listens.
+    PgNotifications bus = notifications.getIfAvailable();
+    if (bus != null) {
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(10))
+          .until(bus::isConnected);
+    }
   }
 }
