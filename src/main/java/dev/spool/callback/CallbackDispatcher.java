@@ -92,7 +92,7 @@ class CallbackDispatcher implements PgNotifications.Listener {
    * (more may be due), else wait for a wake-up or the poll interval. Always returns true so the
    * loop never adds a sleep of its own.
    */
-  boolean turn() {
+  boolean runOnce() {
     int capacity = Math.min(idle.availablePermits(), props.batchSize());
     int claimed = dispatchDue();
     if (claimed > 0 && claimed == capacity && idle.availablePermits() > 0) {

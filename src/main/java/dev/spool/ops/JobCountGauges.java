@@ -35,7 +35,7 @@ public class JobCountGauges {
   }
 
   /** Re-reads the counts and replaces every series; called by the loop, and by tests. */
-  public boolean refresh() {
+  public boolean runOnce() {
     List<MultiGauge.Row<?>> rows = new ArrayList<>();
     for (Map.Entry<String, Map<String, Long>> space : counts.allSpaces().entrySet()) {
       for (Map.Entry<String, Long> status : space.getValue().entrySet()) {
@@ -52,7 +52,7 @@ public class JobCountGauges {
   static class RefreshLoop {
     @Bean
     BackgroundLoop jobCountGaugesLoop(JobCountGauges gauges, OpsProperties properties) {
-      return new BackgroundLoop("count-gauges", properties.countsRefresh(), gauges::refresh);
+      return new BackgroundLoop("count-gauges", properties.countsRefresh(), gauges::runOnce);
     }
   }
 }
