@@ -1,6 +1,7 @@
 package dev.spool.worker;
 
 import dev.spool.database.DurableCommits;
+import dev.spool.job.JobEventType;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -112,7 +113,7 @@ class WorkerEvents {
     return durable.write(
         () ->
             run(APPEND_AND_RESET_TIMEOUT, t)
-                .param("type", "checkpoint")
+                .param("type", JobEventType.CHECKPOINT.wire())
                 .param("data", dataJson)
                 .query(this::map)
                 .optional());
@@ -122,7 +123,7 @@ class WorkerEvents {
     return durable.write(
         () ->
             run(APPEND_AND_RESET_TIMEOUT, t)
-                .param("type", "keepalive")
+                .param("type", JobEventType.KEEPALIVE.wire())
                 .param("data", null)
                 .query(this::map)
                 .optional());
