@@ -3,6 +3,7 @@ package dev.spool.ops;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.LoggerContextListener;
 import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.spi.FilterReply;
 import dev.spool.space.KeyProperties;
@@ -44,12 +45,48 @@ class LogRedaction extends TurboFilter {
       // the filter is stateless, and removing it when one context closes would leave every
       // other context in the JVM unredacted.
       synchronized (LogRedaction.class) {
-        if (context.getTurboFilterList().stream().noneMatch(f -> NAME.equals(f.getName()))) {
-          context.addTurboFilter(this);
-          start();
+        install(context, this);
+        if (context.getCopyOfListenerList().stream()
+            .noneMatch(ReinstallOnReset.class::isInstance)) {
+          context.addListener(new ReinstallOnReset(this));
         }
       }
     }
+  }
+
+  private static void install(LoggerContext context, LogRedaction filter) {
+    if (context.getTurboFilterList().stream().noneMatch(f -> NAME.equals(f.getName()))) {
+      context.addTurboFilter(filter);
+      filter.start();
+    }
+  }
+
+  /**
+   * A logging-system reset (Spring Boot re-initialises Logback whenever another application context
+   * starts in the same JVM, and on some configuration reloads) drops every turbo filter; this
+   * listener survives resets and puts the redaction back straight away.
+   */
+  private record ReinstallOnReset(LogRedaction filter) implements LoggerContextListener {
+    @Override
+    public boolean isResetResistant() {
+      return true;
+    }
+
+    @Override
+    public void onReset(LoggerContext context) {
+      synchronized (LogRedaction.class) {
+        install(context, filter);
+      }
+    }
+
+    @Override
+    public void onStart(LoggerContext context) {}
+
+    @Override
+    public void onStop(LoggerContext context) {}
+
+    @Override
+    public void onLevelChange(Logger logger, Level level) {}
   }
 
   static Pattern pattern(String keyPrefix) {

@@ -2,8 +2,18 @@ package dev.spool.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.turbo.TurboFilter;
+import ch.qos.logback.core.read.ListAppender;
+import dev.spool.space.KeyProperties;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 class LogRedactionTests {
 
@@ -53,5 +63,31 @@ class LogRedactionTests {
   void ordinaryTextIsLeftAlone() {
     String line = "POST /api/v1/spaces/01J/jobs 201 12ms key=01JKEYID prefix emit_abc";
     assertThat(LogRedaction.redact(secrets, line)).isSameAs(line);
+  }
+
+  @Test
+  void theFilterSurvivesAResetOfTheLoggingSystem() {
+    // Spring Boot resets Logback whenever another application starts in the JVM; the reset drops
+    // every turbo filter, and a key in a DEBUG line would then reach the appenders.
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    new LogRedaction(new KeyProperties("emit_", Duration.ofSeconds(5), 100));
+    context.reset();
+    assertThat(context.getTurboFilterList())
+        .extracting(TurboFilter::getName)
+        .containsOnlyOnce(LogRedaction.NAME);
+    Logger logger = context.getLogger("redaction-test");
+    List<String> seen = new ArrayList<>();
+    ListAppender<ILoggingEvent> appender =
+        new ListAppender<>() {
+          @Override
+          protected void append(ILoggingEvent event) {
+            seen.add(event.getFormattedMessage());
+          }
+        };
+    appender.start();
+    logger.addAppender(appender);
+    logger.warn("GET /api/v1/realtime/01J?token=emit_abcdefghijklmnopqrstuvwxyz");
+    logger.detachAppender(appender);
+    assertThat(seen).containsExactly("GET /api/v1/realtime/01J?token=[redacted]");
   }
 }

@@ -49,12 +49,18 @@ public final class SecondInstance implements AutoCloseable {
                 "--spring.datasource.url=" + db.url,
                 "--spring.datasource.username=" + db.user,
                 "--spring.datasource.password=" + db.password,
-                "--spool.admin-key=" + IntegrationTest.ADMIN_KEY));
+                "--spool.admin-key=" + IntegrationTest.ADMIN_KEY,
+                // Spring's test context cache pauses the contexts no test is using, so their
+                // dispatchers stand still; this instance lives outside the cache and is never
+                // paused. Left on, its dispatcher would claim callbacks that tests in another
+                // context expect to send with their own settings (allowed addresses, retries).
+                "--spool.callbacks.enabled=false"));
     args.addAll(List.of(settings));
     // command-line arguments, because builder properties() are defaults that application.yml
     // would override
     ConfigurableApplicationContext context =
-        new SpringApplicationBuilder(SpoolApplication.class).run(args.toArray(String[]::new));
+        new SpringApplicationBuilder(SpoolApplication.class, MadeUpDns.class)
+            .run(args.toArray(String[]::new));
     return new SecondInstance(context);
   }
 
