@@ -134,7 +134,10 @@ public class BackgroundLoop implements SmartLifecycle {
         }
         lastFailure = Instant.now();
         lastError = e.toString();
-        if (failures == 0) {
+        if (failures == 0 && e instanceof Error) {
+          // not an outage but a bug or an exhausted JVM: the stack trace is what helps
+          log.error("{}: turn failed, retrying with backoff", name, e);
+        } else if (failures == 0) {
           log.warn("{}: turn failed, retrying with backoff: {}", name, e.toString());
         }
         failures++;

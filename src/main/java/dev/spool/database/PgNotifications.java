@@ -68,7 +68,8 @@ public class PgNotifications implements BackgroundLoop.Work {
   /** Used by the loop's thread only (and closed by {@link #disconnect()} after it stopped). */
   private Connection connection;
 
-  private boolean everConnected;
+  /** Whether a connection was tried before: anything after the first try is a reconnect. */
+  private boolean triedBefore;
 
   PgNotifications(DataSource dataSource) {
     this.dataSource = dataSource;
@@ -109,12 +110,13 @@ public class PgNotifications implements BackgroundLoop.Work {
   }
 
   /**
-   * One turn of the listener: (re)connects when there is no connection, then waits up to {@link
-   * #POLL} for notifications and hands them to the listeners. Always true: the wait is the pause
-   * between turns. Anything thrown — a lost connection, or an {@link Error} from a listener — drops
-   * the connection before it leaves, so health says disconnected at once, the loop backs off and
-   * the next turn reconnects and tells every listener of the gap ({@link Listener#onReconnect()}).
-   * A listener's RuntimeException is logged and does not disturb the others.
+   * One turn of the listener: (re)connects when there is no connection, then waits up to {@value
+   * #POLL_MILLIS} ms for notifications and hands them to the listeners. Always true: the wait is
+   * the pause between turns. Anything thrown — a lost connection, or an {@link Error} from a
+   * listener — drops the connection before it leaves, so health says disconnected at once, the loop
+   * backs off and the next turn reconnects and tells every listener of the gap ({@link
+   * Listener#onReconnect()}). A listener's RuntimeException is logged and does not disturb the
+   * others.
    */
   @Override
   public boolean runOnce() throws SQLException {
@@ -147,18 +149,19 @@ public class PgNotifications implements BackgroundLoop.Work {
   }
 
   private void connect() throws SQLException {
+    boolean reconnect = triedBefore;
+    triedBefore = true;
     connection = open();
     try (Statement st = connection.createStatement()) {
       st.execute("LISTEN " + EVENTS);
       st.execute("LISTEN " + PENDING);
     }
     connected = true;
-    if (everConnected) {
+    if (reconnect) {
       generation.incrementAndGet();
       log.info("Notification listener reconnected");
       listeners.forEach(PgNotifications::reconnected);
     }
-    everConnected = true;
   }
 
   /** The loop stopped: the connection goes, so no notification piles up unread. */
