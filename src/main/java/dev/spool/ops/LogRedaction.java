@@ -3,7 +3,6 @@ package dev.spool.ops;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.spi.LoggerContextListener;
 import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.spi.FilterReply;
 import dev.spool.space.KeyProperties;
@@ -11,6 +10,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.LoggerFactory;
 import org.slf4j.Marker;
+import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
+import org.springframework.boot.context.logging.LoggingApplicationListener;
+import org.springframework.context.ApplicationListener;
+import org.springframework.core.Ordered;
 import org.springframework.stereotype.Component;
 
 /**
@@ -45,14 +48,14 @@ class LogRedaction extends TurboFilter {
       // the filter is stateless, and removing it when one context closes would leave every
       // other context in the JVM unredacted.
       synchronized (LogRedaction.class) {
+        current = this;
         install(context, this);
-        if (context.getCopyOfListenerList().stream()
-            .noneMatch(ReinstallOnReset.class::isInstance)) {
-          context.addListener(new ReinstallOnReset(this));
-        }
       }
     }
   }
+
+  /** The filter of the JVM, kept so a re-initialised logging system gets it back. */
+  private static volatile LogRedaction current;
 
   private static void install(LoggerContext context, LogRedaction filter) {
     if (context.getTurboFilterList().stream().noneMatch(f -> NAME.equals(f.getName()))) {
@@ -62,31 +65,33 @@ class LogRedaction extends TurboFilter {
   }
 
   /**
-   * A logging-system reset (Spring Boot re-initialises Logback whenever another application context
-   * starts in the same JVM, and on some configuration reloads) drops every turbo filter; this
-   * listener survives resets and puts the redaction back straight away.
+   * Spring Boot stops and resets Logback whenever an application starts in the JVM (tests start
+   * several, some of which fail before any bean exists), and the reset drops every turbo filter.
+   * Registered in {@code META-INF/spring.factories}, this listener runs right after Spring Boot's
+   * logging initialisation of every application and puts the JVM's filter back.
    */
-  private record ReinstallOnReset(LogRedaction filter) implements LoggerContextListener {
+  static final class ReinstallAfterLoggingInit
+      implements ApplicationListener<ApplicationEnvironmentPreparedEvent>, Ordered {
+
     @Override
-    public boolean isResetResistant() {
-      return true;
+    public void onApplicationEvent(ApplicationEnvironmentPreparedEvent event) {
+      reinstall();
     }
 
     @Override
-    public void onReset(LoggerContext context) {
+    public int getOrder() {
+      return LoggingApplicationListener.DEFAULT_ORDER + 1;
+    }
+  }
+
+  /** Puts the JVM's filter back if a logging reset removed it. */
+  static void reinstall() {
+    LogRedaction filter = current;
+    if (filter != null && filter.context != null) {
       synchronized (LogRedaction.class) {
-        install(context, filter);
+        install(filter.context, filter);
       }
     }
-
-    @Override
-    public void onStart(LoggerContext context) {}
-
-    @Override
-    public void onStop(LoggerContext context) {}
-
-    @Override
-    public void onLevelChange(Logger logger, Level level) {}
   }
 
   static Pattern pattern(String keyPrefix) {
