@@ -117,9 +117,17 @@ public class BackgroundLoop implements SmartLifecycle {
     return phase;
   }
 
+  /** Whether this thread is the loop's current one and should go on. */
+  private boolean mine(Thread self) {
+    return running && thread == self;
+  }
+
   private void loop() {
+    // a thread that outlived stop()'s wait (a turn stuck in a statement) must not carry on next to
+    // the new thread of a restart: each thread runs only while it is the loop's current one
+    Thread self = Thread.currentThread();
     int failures = 0;
-    while (running) {
+    while (mine(self)) {
       boolean more = false;
       try {
         more = work.runOnce();
@@ -129,7 +137,7 @@ public class BackgroundLoop implements SmartLifecycle {
         }
         failures = 0;
       } catch (Throwable e) {
-        if (!running) {
+        if (!mine(self)) {
           return; // interrupted by stop(): not a failure
         }
         lastFailure = Instant.now();

@@ -68,7 +68,7 @@ public class PgNotifications implements BackgroundLoop.Work {
   /** Used by the loop's thread only (and closed by {@link #disconnect()} after it stopped). */
   private Connection connection;
 
-  /** Whether a connection was tried before: anything after the first try is a reconnect. */
+  /** Whether a connection was tried since the start: anything after the first is a reconnect. */
   private boolean triedBefore;
 
   PgNotifications(DataSource dataSource) {
@@ -164,10 +164,15 @@ public class PgNotifications implements BackgroundLoop.Work {
     }
   }
 
-  /** The loop stopped: the connection goes, so no notification piles up unread. */
+  /**
+   * The loop stopped: the connection goes, so no notification piles up unread. A later start is a
+   * first connection again, not a reconnect: what listened while stopped was stopped too and says
+   * so itself (RealtimeFeed restarts its streams when started again).
+   */
   @Override
   public void stopped() {
     disconnect();
+    triedBefore = false;
   }
 
   /** Closes the listening connection; the next turn opens a new one. */

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -78,5 +82,52 @@ class BackgroundLoopTests {
     loop.stop();
     assertThat(loop.lastFailure()).isNull();
     assertThat(loop.healthy()).isTrue();
+  }
+
+  @Test
+  void aTurnThatOutlivesStopEndsWithItsThreadInsteadOfRunningBesideTheRestartedLoop()
+      throws InterruptedException {
+    CountDownLatch stuck = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicBoolean first = new AtomicBoolean(true);
+    Set<Thread> threadsAfterRelease = ConcurrentHashMap.newKeySet();
+    AtomicInteger turnsAfterRelease = new AtomicInteger();
+    BackgroundLoop loop =
+        new BackgroundLoop(
+            "restarted-loop",
+            Duration.ofMillis(10),
+            () -> {
+              if (first.compareAndSet(true, false)) {
+                stuck.countDown();
+                awaitSwallowingInterrupts(release); // a statement that ignores the interrupt
+                return true; // more work: straight on to the next turn, if it still may
+              }
+              if (release.getCount() == 0) {
+                threadsAfterRelease.add(Thread.currentThread());
+                turnsAfterRelease.incrementAndGet();
+              }
+              return false;
+            });
+    loop.start();
+    assertThat(stuck.await(20, TimeUnit.SECONDS)).isTrue();
+    loop.stop(); // gives up waiting for the stuck turn after a while
+    loop.start();
+    release.countDown();
+    try {
+      await().atMost(LIMIT).until(() -> turnsAfterRelease.get() >= 10);
+    } finally {
+      loop.stop();
+    }
+    assertThat(threadsAfterRelease).as("threads that ran turns after the restart").hasSize(1);
+  }
+
+  private static void awaitSwallowingInterrupts(CountDownLatch latch) {
+    while (latch.getCount() > 0) {
+      try {
+        latch.await();
+      } catch (InterruptedException ignored) {
+        // swallowed, as some drivers do
+      }
+    }
   }
 }
