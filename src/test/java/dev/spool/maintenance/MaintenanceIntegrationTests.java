@@ -7,7 +7,7 @@ import dev.spool.support.CountsFolded;
 import dev.spool.support.IntegrationTest;
 import dev.spool.support.SecondInstance;
 import dev.spool.support.TestApi.TestSpace;
-import dev.spool.worker.WorkerCalls;
+import dev.spool.support.WorkerCalls;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,6 +1,11 @@
 package dev.spool.support;
 
+import static org.awaitility.Awaitility.await;
+
+import dev.spool.database.PgNotifications;
+import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -9,12 +14,14 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
+import org.springframework.transaction.PlatformTransactionManager;
 
 /**
  * Base of every {@code …IntegrationTests}: the whole application on a random port against real
  * PostgreSQL, driven over real HTTP through {@link #api}. Tests create their own space with {@link
- * TestApi#newSpace()} so they never see each other's jobs. Outgoing webhooks resolve names through
- * {@link MadeUpDns} only.
+ * TestApi#newSpace()} so they never see each other's jobs, and put jobs in a state with {@link
+ * #jobs} or drive them through the worker API with {@link WorkerCalls}. Outgoing webhooks resolve
+ * names through {@link MadeUpDns} only.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @Import(MadeUpDns.class)
@@ -36,7 +43,12 @@ public abstract class IntegrationTest {
 
   @Autowired protected JdbcClient jdbc;
 
+  @Autowired protected PlatformTransactionManager transactionManager;
+
   protected TestApi api;
+
+  /** Inserts jobs directly in any state ({@link JobFactory}). */
+  protected JobFactory jobs;
 
   @DynamicPropertySource
   static void database(DynamicPropertyRegistry registry) {
@@ -47,8 +59,21 @@ public abstract class IntegrationTest {
     registry.add("spool.admin-key", () -> ADMIN_KEY);
   }
 
+  @Autowired private ObjectProvider<PgNotifications> notifications;
+
   @BeforeEach
   void setUpApi() {
     api = new TestApi("http://127.0.0.1:" + port, ADMIN_KEY);
+    jobs = new JobFactory(jdbc, transactionManager);
+    // A cached context that was paused for another test class's resumes with the web server
+    // already up while its LISTEN connection is still being opened: whatever commits before it
+    // listens is never announced (no realtime frame, no long-poll wake). Start once it listens.
+    PgNotifications bus = notifications.getIfAvailable();
+    if (bus != null) {
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(10))
+          .until(bus::isConnected);
+    }
   }
 }

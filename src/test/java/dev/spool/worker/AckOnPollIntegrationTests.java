@@ -6,6 +6,7 @@ import dev.spool.maintenance.TimeoutRescuer;
 import dev.spool.support.IntegrationTest;
 import dev.spool.support.TestApi.Response;
 import dev.spool.support.TestApi.TestSpace;
+import dev.spool.support.WorkerCalls;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
