@@ -2,6 +2,7 @@ package dev.spool.worker;
 
 import dev.spool.common.DbNow;
 import dev.spool.database.DurableCommits;
+import dev.spool.job.JobEventType;
 import dev.spool.job.WorkerEventSql;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -44,7 +45,7 @@ class WorkerEvents {
     return durable.write(
         () ->
             run(WorkerEventSql.APPEND_AND_RESET_TIMEOUT, t)
-                .param("type", "checkpoint")
+                .param("type", JobEventType.CHECKPOINT.wire())
                 .param("data", dataJson)
                 .query(this::map)
                 .optional());
@@ -54,7 +55,7 @@ class WorkerEvents {
     return durable.write(
         () ->
             run(WorkerEventSql.APPEND_AND_RESET_TIMEOUT, t)
-                .param("type", "keepalive")
+                .param("type", JobEventType.KEEPALIVE.wire())
                 .param("data", null)
                 .query(this::map)
                 .optional());
