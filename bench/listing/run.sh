@@ -11,7 +11,6 @@ DB="spool_bench_listing_$$"
 psql -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE \"$DB\"" >/dev/null
 trap 'psql -d postgres -c "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" >/dev/null 2>&1 || true' EXIT
 export TEST_DATABASE_URL="jdbc:postgresql://$PGHOST:$PGPORT/$DB" TEST_DATABASE_USER="$PGUSER"
-./mvnw -B -q verify -Dit.test=ListingBenchmark -Dtest=NoUnit -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dfailsafe.failIfNoSpecifiedTests=false
+./mvnw -B -q verify -Pbench -Dit.test=ListingBenchmark
 cp target/bench-listing.md bench/listing/results.md
 echo "Report: bench/listing/results.md"

@@ -2,6 +2,7 @@ package dev.spool.callback;
 
 import dev.spool.common.Ids;
 import dev.spool.database.PgNotifications;
+import dev.spool.job.JobEventType;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -92,7 +93,7 @@ class CallbackDispatcher implements PgNotifications.Listener {
    * (more may be due), else wait for a wake-up or the poll interval. Always returns true so the
    * loop never adds a sleep of its own.
    */
-  boolean turn() {
+  boolean runOnce() {
     int capacity = Math.min(idle.availablePermits(), props.batchSize());
     int claimed = dispatchDue();
     if (claimed > 0 && claimed == capacity && idle.availablePermits() > 0) {
@@ -149,7 +150,7 @@ class CallbackDispatcher implements PgNotifications.Listener {
       data.put("retryAttempt", retryAttempt);
       attempt =
           new CallbackOutbox.Attempt(
-              "callback_sent",
+              JobEventType.CALLBACK_SENT.wire(),
               "sent",
               Duration.ZERO,
               retryAttempt,
@@ -171,7 +172,7 @@ class CallbackDispatcher implements PgNotifications.Listener {
       data.put("willRetry", retry.isPresent());
       attempt =
           new CallbackOutbox.Attempt(
-              "callback_failed",
+              JobEventType.CALLBACK_FAILED.wire(),
               retry.isPresent() ? "pending" : "failed",
               retry.orElse(Duration.ZERO),
               retryAttempt,

@@ -2,7 +2,9 @@ package dev.spool.callback;
 
 import dev.spool.database.SpaceRouting;
 import dev.spool.job.JobRepository;
+import dev.spool.job.JobSql;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -86,11 +88,7 @@ class CallbackOutbox {
                      THEN s.previous_signing_secret END AS previous_secret
       """;
 
-  /**
-   * Serializes claims over all instances for the claim's transaction, so the in-flight count a
-   * claim reads includes every claim committed before it and the per-space cap holds exactly.
-   * Claims take milliseconds; the senders never hold it.
-   */
+  /** On Citus ({@code SPOOL_DISTRIBUTED=citus}): the spaces with due deliveries. */
   static final String CLAIM_DUE_SPACES =
       """
       SELECT DISTINCT space_id FROM callback_deliveries
@@ -130,6 +128,11 @@ class CallbackOutbox {
                 s.signing_secret, s.previous_secret
       """;
 
+  /**
+   * Serializes claims over all instances for the claim's transaction, so the in-flight count a
+   * claim reads includes every claim committed before it and the per-space cap holds exactly.
+   * Claims take milliseconds; the senders never hold it.
+   */
   static final String CLAIM_LOCK = "SELECT pg_advisory_xact_lock(:key)";
 
   /** The claim lock's key: arbitrary, distinct from the other advisory locks of Spool. */
@@ -152,24 +155,24 @@ class CallbackOutbox {
       ), a AS (
           INSERT INTO callback_attempts (delivery_id, job_id, space_id, url, retry_attempt,
                                          status_code, error, response_body, will_retry)
-          SELECT id, job_id, space_id, url, :retryAttempt, CAST(:statusCode AS integer), CAST(:error AS text),
-                 CAST(:responseBody AS text), :willRetry
+          SELECT id, job_id, space_id, url, :retryAttempt, CAST(:statusCode AS integer),
+                 CAST(:error AS text), CAST(:responseBody AS text), :willRetry
             FROM d
       ), j AS MATERIALIZED (
           -- a CTE of its own, so that on Citus the event is inserted through the coordinator (with
           -- the coordinator's txid as its tx, as the notification says), not pushed into a shard
           SELECT j.attempt_number FROM jobs j
            WHERE j.space_id = :space AND j.id = (SELECT job_id FROM d)
-      ), e AS (
-          INSERT INTO job_events (job_id, space_id, type, data, attempt_number)
-          SELECT d.job_id, d.space_id, CAST(:type AS text), CAST(:data AS json), j.attempt_number
-            FROM d, j
-          RETURNING space_id
-      ), note AS (
-          SELECT spool_notify_events(array_agg(space_id)) AS sent FROM e
-      )
-      SELECT count(*) FROM e, note
-      """;
+      ), %s
+      SELECT count(*) FROM ev, note
+      """
+          .formatted(
+              JobSql.appendEvents(
+                  """
+                      SELECT d.job_id, d.space_id, CAST(:type AS text), CAST(:data AS json),
+                             j.attempt_number, NULL, NULL
+                        FROM d, j
+                  """));
 
   static final String ATTEMPTS_OF_JOB =
       """
@@ -249,7 +252,7 @@ class CallbackOutbox {
   private List<Delivery> claim(int limit, int perSpace, String token, Duration lease) {
     jdbc.sql(CLAIM_LOCK).param("key", CLAIM_LOCK_KEY).query().singleRow();
     if (routing.distributed()) {
-      List<Delivery> claimed = new java.util.ArrayList<>();
+      List<Delivery> claimed = new ArrayList<>();
       for (String space : jdbc.sql(CLAIM_DUE_SPACES).query(String.class).list()) {
         if (claimed.size() >= limit) {
           break;

@@ -113,7 +113,7 @@ class SpaceNotifier implements PgNotifications.Listener {
   }
 
   /** The loop's turn: take what fits into the queue, then wait for a wake-up or the interval. */
-  boolean turn() {
+  boolean runOnce() {
     int took = takeAndSend();
     if (took > 0 && pool.getQueue().remainingCapacity() > 0) {
       return true;

@@ -76,7 +76,7 @@ class WebhookConfig {
       havingValue = "true",
       matchIfMissing = true)
   BackgroundLoop callbackLoop(CallbackDispatcher dispatcher, CallbackProperties props) {
-    return new BackgroundLoop("callbacks", props.pollInterval(), dispatcher::turn);
+    return new BackgroundLoop("callbacks", props.pollInterval(), dispatcher::runOnce);
   }
 
   @Bean
@@ -85,6 +85,6 @@ class WebhookConfig {
       havingValue = "true",
       matchIfMissing = true)
   BackgroundLoop notificationLoop(SpaceNotifier notifier, CallbackProperties props) {
-    return new BackgroundLoop("space-notifications", props.pollInterval(), notifier::turn);
+    return new BackgroundLoop("space-notifications", props.pollInterval(), notifier::runOnce);
   }
 }

@@ -9,17 +9,30 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * Drives one piece of background work: calls {@code runOnce} every {@code interval} (± 10 % jitter,
- * sooner when it reports more work), catches and logs everything so the loop never dies, logs a
- * failure streak once instead of every turn, backs off while failing, and stops on shutdown. Each
- * maintenance service is a small class with {@code runOnce()} that tests call directly; this class
- * only schedules it.
+ * sooner when it reports more work), catches and logs everything — {@link Error}s too — so the loop
+ * never dies, logs a failure streak once instead of every turn, backs off while failing ({@code
+ * interval} doubled per failed turn, up to 32 times it and at most a minute), reports its health
+ * (ops/BackgroundLoopsHealthIndicator shows every loop bean) and stops on shutdown. Each unit of
+ * work is a small class with {@code runOnce()} that tests call directly; this class only schedules
+ * it.
+ *
+ * <p>Work that waits for its input itself (the LISTEN connection, the realtime feed's queue) waits
+ * a bounded time inside {@code runOnce} and returns true: then {@code interval} is only the first
+ * backoff after a failure.
  */
 public class BackgroundLoop implements SmartLifecycle {
 
-  /** One turn of the work. Returns true when more work is waiting (run again at once). */
+  /** The unit of work a loop drives. */
   @FunctionalInterface
   public interface Work {
+    /** One turn of the work. Returns true when more work is waiting (run again at once). */
     boolean runOnce() throws Exception;
+
+    /** Runs when the loop starts, before its first turn (on the starting thread). */
+    default void started() {}
+
+    /** Runs when the loop has stopped (its thread ended, or did not within five seconds). */
+    default void stopped() {}
   }
 
   private static final Logger log = LoggerFactory.getLogger(BackgroundLoop.class);
@@ -71,6 +84,7 @@ public class BackgroundLoop implements SmartLifecycle {
 
   @Override
   public void start() {
+    work.started();
     running = true;
     Thread t = new Thread(this::loop, "spool-" + name);
     t.setDaemon(true);
@@ -90,6 +104,7 @@ public class BackgroundLoop implements SmartLifecycle {
         Thread.currentThread().interrupt();
       }
     }
+    work.stopped();
   }
 
   @Override
@@ -102,9 +117,17 @@ public class BackgroundLoop implements SmartLifecycle {
     return phase;
   }
 
+  /** Whether this thread is the loop's current one and should go on. */
+  private boolean mine(Thread self) {
+    return running && thread == self;
+  }
+
   private void loop() {
+    // a thread that outlived stop()'s wait (a turn stuck in a statement) must not carry on next to
+    // the new thread of a restart: each thread runs only while it is the loop's current one
+    Thread self = Thread.currentThread();
     int failures = 0;
-    while (running) {
+    while (mine(self)) {
       boolean more = false;
       try {
         more = work.runOnce();
@@ -114,9 +137,15 @@ public class BackgroundLoop implements SmartLifecycle {
         }
         failures = 0;
       } catch (Throwable e) {
+        if (!mine(self)) {
+          return; // interrupted by stop(): not a failure
+        }
         lastFailure = Instant.now();
-        lastError = String.valueOf(e.getMessage());
-        if (failures == 0) {
+        lastError = e.toString();
+        if (failures == 0 && e instanceof Error) {
+          // not an outage but a bug or an exhausted JVM: the stack trace is what helps
+          log.error("{}: turn failed, retrying with backoff", name, e);
+        } else if (failures == 0) {
           log.warn("{}: turn failed, retrying with backoff: {}", name, e.toString());
         }
         failures++;

@@ -1,6 +1,7 @@
 package dev.spool.database;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.spool.common.BackgroundLoop;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -14,7 +15,8 @@ import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.stereotype.Component;
 
 /**
@@ -34,17 +36,21 @@ import org.springframework.stereotype.Component;
  * listener's {@link Listener#onReconnect()} runs: notifications may have been lost in between, and
  * listeners must treat that as a gap, never as silence.
  *
- * <p>Listeners run on the bus thread and must return quickly (hand work to an executor).
+ * <p>Listeners run on the bus thread and must return quickly (hand work to an executor). The thread
+ * is a {@link BackgroundLoop} ({@code pg-listen}) calling {@link #runOnce()}, like every other
+ * background thread: it never dies, and its health shows next to theirs.
  */
 @Component
-public class PgNotifications implements SmartLifecycle {
+public class PgNotifications implements BackgroundLoop.Work {
 
   public static final String EVENTS = "spool_events";
   public static final String PENDING = "spool_pending";
 
   private static final Logger log = LoggerFactory.getLogger(PgNotifications.class);
-  private static final Duration POLL = Duration.ofMillis(250);
-  private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+  private static final int POLL_MILLIS = 250;
+
+  /** The first pause after a failed turn; it doubles with every further one (BackgroundLoop). */
+  private static final Duration RECONNECT_BACKOFF = Duration.ofMillis(100);
 
   /** Receives notifications from the bus thread. */
   public interface Listener {
@@ -57,9 +63,13 @@ public class PgNotifications implements SmartLifecycle {
   private final DataSource dataSource;
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private final AtomicLong generation = new AtomicLong();
-  private volatile boolean running;
   private volatile boolean connected;
-  private volatile Thread thread;
+
+  /** Used by the loop's thread only (and closed by {@link #disconnect()} after it stopped). */
+  private Connection connection;
+
+  /** Whether a connection was tried since the start: anything after the first is a reconnect. */
+  private boolean triedBefore;
 
   PgNotifications(DataSource dataSource) {
     this.dataSource = dataSource;
@@ -99,98 +109,84 @@ public class PgNotifications implements SmartLifecycle {
     return generation.get();
   }
 
+  /**
+   * One turn of the listener: (re)connects when there is no connection, then waits up to {@value
+   * #POLL_MILLIS} ms for notifications and hands them to the listeners. Always true: the wait is
+   * the pause between turns. Anything thrown — a lost connection, or an {@link Error} from a
+   * listener — drops the connection before it leaves, so health says disconnected at once, the loop
+   * backs off and the next turn reconnects and tells every listener of the gap ({@link
+   * Listener#onReconnect()}). A listener's RuntimeException is logged and does not disturb the
+   * others.
+   */
   @Override
-  public void start() {
-    running = true;
-    thread = new Thread(this::loop, "spool-pg-listen");
-    thread.setDaemon(true);
-    thread.start();
-  }
-
-  @Override
-  public void stop() {
-    running = false;
-    Thread t = thread;
-    if (t != null) {
-      t.interrupt();
-      try {
-        t.join(2000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+  public boolean runOnce() throws SQLException {
+    try {
+      if (connection == null) {
+        connect();
       }
+      PGNotification[] batch = connection.unwrap(PGConnection.class).getNotifications(POLL_MILLIS);
+      if (batch == null) {
+        // getNotifications(timeout) does not notice a dead socket by itself
+        if (!connection.isValid(2)) {
+          throw new SQLException("listening connection lost");
+        }
+        return true;
+      }
+      for (PGNotification n : batch) {
+        for (Listener l : listeners) {
+          try {
+            l.onNotification(n.getName(), n.getParameter());
+          } catch (RuntimeException e) {
+            log.warn("Notification listener failed", e);
+          }
+        }
+      }
+      return true;
+    } catch (Throwable e) {
+      disconnect();
+      throw e;
     }
   }
 
-  @Override
-  public boolean isRunning() {
-    return running;
-  }
-
-  @Override
-  public int getPhase() {
-    // start before the web server takes traffic, stop after it stopped
-    return Integer.MAX_VALUE - 1000;
-  }
-
-  private void loop() {
-    long backoffMs = 100;
-    boolean first = true;
-    boolean warned = false;
-    while (running) {
-      try (Connection connection = open()) {
-        try (Statement st = connection.createStatement()) {
-          st.execute("LISTEN " + EVENTS);
-          st.execute("LISTEN " + PENDING);
-        }
-        connected = true;
-        if (!first) {
-          generation.incrementAndGet();
-          log.info("Notification listener reconnected");
-          listeners.forEach(PgNotifications::reconnected);
-        }
-        first = false;
-        warned = false;
-        backoffMs = 100;
-        PGConnection pg = connection.unwrap(PGConnection.class);
-        while (running) {
-          PGNotification[] batch = pg.getNotifications((int) POLL.toMillis());
-          if (batch == null) {
-            // getNotifications(timeout) does not notice a dead socket by itself
-            if (!connection.isValid(2)) {
-              throw new SQLException("listening connection lost");
-            }
-            continue;
-          }
-          for (PGNotification n : batch) {
-            for (Listener l : listeners) {
-              try {
-                l.onNotification(n.getName(), n.getParameter());
-              } catch (RuntimeException e) {
-                log.warn("Notification listener failed", e);
-              }
-            }
-          }
-        }
-      } catch (SQLException | RuntimeException e) {
-        connected = false;
-        first = false;
-        if (!running) {
-          return;
-        }
-        if (!warned) {
-          log.warn(
-              "Notification listener disconnected ({}); retrying with backoff", e.getMessage());
-          warned = true;
-        }
-        try {
-          Thread.sleep(backoffMs);
-        } catch (InterruptedException ie) {
-          return;
-        }
-        backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF.toMillis());
-      }
+  private void connect() throws SQLException {
+    boolean reconnect = triedBefore;
+    triedBefore = true;
+    connection = open();
+    try (Statement st = connection.createStatement()) {
+      st.execute("LISTEN " + EVENTS);
+      st.execute("LISTEN " + PENDING);
     }
+    connected = true;
+    if (reconnect) {
+      generation.incrementAndGet();
+      log.info("Notification listener reconnected");
+      listeners.forEach(PgNotifications::reconnected);
+    }
+  }
+
+  /**
+   * The loop stopped: the connection goes, so no notification piles up unread. A later start is a
+   * first connection again, not a reconnect: what listened while stopped was stopped too and says
+   * so itself (RealtimeFeed restarts its streams when started again).
+   */
+  @Override
+  public void stopped() {
+    disconnect();
+    triedBefore = false;
+  }
+
+  /** Closes the listening connection; the next turn opens a new one. */
+  private void disconnect() {
     connected = false;
+    Connection c = connection;
+    connection = null;
+    if (c != null) {
+      try {
+        c.close();
+      } catch (SQLException | RuntimeException e) {
+        log.debug("Closing the listening connection failed", e);
+      }
+    }
   }
 
   private static void reconnected(Listener l) {
@@ -198,6 +194,17 @@ public class PgNotifications implements SmartLifecycle {
       l.onReconnect();
     } catch (RuntimeException e) {
       log.warn("Notification listener failed on reconnect", e);
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class ListenLoop {
+    /** Started before the web server takes traffic, stopped after it stopped. */
+    static final int PHASE = Integer.MAX_VALUE - 1000;
+
+    @Bean
+    BackgroundLoop notificationListenLoop(PgNotifications notifications) {
+      return new BackgroundLoop("pg-listen", RECONNECT_BACKOFF, notifications, PHASE);
     }
   }
 

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -45,6 +46,21 @@ public class SpaceRouting {
     }
     boolean more = false;
     for (String space : jdbc.sql(candidates).params(params).query(String.class).list()) {
+      more |= turn.test(space);
+    }
+    return more;
+  }
+
+  /**
+   * {@link #eachSpace(String, Map, Predicate)} with the candidate spaces read by {@code
+   * candidates}, for a query that binds more than plain parameters (such as the statement's now).
+   */
+  public boolean eachSpace(Supplier<List<String>> candidates, Predicate<String> turn) {
+    if (!citus) {
+      return turn.test(null);
+    }
+    boolean more = false;
+    for (String space : candidates.get()) {
       more |= turn.test(space);
     }
     return more;

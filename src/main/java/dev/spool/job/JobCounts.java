@@ -12,9 +12,9 @@ import org.springframework.stereotype.Component;
 /**
  * Jobs per status per space, without counting the job table and without a row of its own per
  * transition: every event that changes a job's status records {@code from_status} and {@code
- * to_status}, {@link #rollUpOnce()} folds the events of finished transactions into {@code
- * job_counts} and moves a watermark, and a read adds the status changes of the few events at or
- * after the watermark.
+ * to_status}, {@link #runOnce()} folds the events of finished transactions into {@code job_counts}
+ * and moves a watermark, and a read adds the status changes of the few events at or after the
+ * watermark.
  */
 @Component
 public class JobCounts {
@@ -111,7 +111,7 @@ public class JobCounts {
   }
 
   /** Folds the status changes of finished transactions; always false (one pass folds all). */
-  public boolean rollUpOnce() {
+  public boolean runOnce() {
     jdbc.sql(ROLL_UP).query(Long.class).single();
     return false;
   }
@@ -128,7 +128,7 @@ public class JobCounts {
   static class RollUpLoop {
     @Bean
     BackgroundLoop jobCountRollUp(JobCounts counts) {
-      return new BackgroundLoop("count-rollup", Duration.ofSeconds(1), counts::rollUpOnce);
+      return new BackgroundLoop("count-rollup", Duration.ofSeconds(1), counts::runOnce);
     }
   }
 }

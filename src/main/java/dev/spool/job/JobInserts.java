@@ -1,5 +1,6 @@
 package dev.spool.job;
 
+import dev.spool.common.DbNow;
 import dev.spool.common.Timestamps;
 import dev.spool.database.DurableCommits;
 import dev.spool.web.ApiException;
@@ -42,34 +43,38 @@ class JobInserts {
                             backoff_seconds, available_at, scheduled_for, callback_url,
                             callback_headers)
           SELECT id, space_id, name, payload,
-                 CASE WHEN scheduled_for > now() THEN 'scheduled' ELSE 'pending' END,
+                 CASE WHEN scheduled_for > %1$s THEN 'scheduled' ELSE 'pending' END,
                  max_retries, timeout_seconds, backoff_seconds,
-                 CASE WHEN scheduled_for > now() THEN scheduled_for ELSE now() END,
+                 CASE WHEN scheduled_for > %1$s THEN scheduled_for ELSE %1$s END,
                  scheduled_for, callback_url, callback_headers
             FROM input ORDER BY id
           RETURNING id, space_id, status, scheduled_for
-      )
-      , ev AS (
-          INSERT INTO job_events (job_id, space_id, type, data, attempt_number, to_status)
-          SELECT id, space_id, CASE WHEN status = 'scheduled' THEN 'scheduled' ELSE 'created' END,
-                 CASE WHEN status = 'scheduled'
-                      THEN json_build_object('scheduledFor', spool_ts(scheduled_for)) END,
-                 0, status
-            FROM inserted ORDER BY id
-          RETURNING space_id, to_status
-      )
-      SELECT spool_notify_events(array_agg(space_id))
-             + spool_notify_pending(array_agg(space_id) FILTER (WHERE to_status = 'pending'))
-        FROM ev
-      """;
+      ), %2$s
+      SELECT sent FROM note
+      """
+          .formatted(
+              JobSql.NOW,
+              JobSql.appendEvents(
+                  """
+                      SELECT id, space_id,
+                             CASE WHEN status = 'scheduled' THEN 'scheduled' ELSE 'created' END,
+                             CASE WHEN status = 'scheduled'
+                                  THEN json_build_object('scheduledFor', spool_ts(scheduled_for))
+                             END,
+                             0, NULL, status
+                        FROM inserted ORDER BY id
+                  """));
 
   private final JdbcClient jdbc;
   private final JsonBodies bodies;
   private final DurableCommits durable;
   private final SpoolLimits limits;
+  private final DbNow now;
 
-  JobInserts(JdbcClient jdbc, JsonBodies bodies, DurableCommits durable, SpoolLimits limits) {
+  JobInserts(
+      JdbcClient jdbc, JsonBodies bodies, DurableCommits durable, SpoolLimits limits, DbNow now) {
     this.jdbc = jdbc;
+    this.now = now;
     this.bodies = bodies;
     this.durable = durable;
     this.limits = limits;
@@ -81,7 +86,7 @@ class JobInserts {
    * before answering.
    */
   void insert(String rows) {
-    jdbc.sql(INSERT_BATCH)
+    now.bind(jdbc.sql(INSERT_BATCH))
         .param("batch", "[" + rows + "]")
         .param("deferFlush", durable.enabled())
         .query(Integer.class)

@@ -10,8 +10,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * Reads of the job table. Writes live next to the feature that performs them (create here,
- * transitions in the worker package), each stating its precondition in WHERE.
+ * Reads of the job table. The statements that change it live in this package too ({@link JobSql}
+ * and the classes it names), each stating its precondition in WHERE.
  */
 @Component
 public class JobRepository {

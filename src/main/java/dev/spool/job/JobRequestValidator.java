@@ -1,11 +1,11 @@
 package dev.spool.job;
 
-import dev.spool.callback.OutboundRequestRules;
 import dev.spool.common.Ids;
 import dev.spool.common.Timestamps;
 import dev.spool.web.ApiException;
 import dev.spool.web.ApiException.FieldError;
 import dev.spool.web.JsonBodies;
+import dev.spool.web.OutboundRequestRules;
 import dev.spool.web.SpoolLimits;
 import java.math.BigDecimal;
 import java.time.Instant;

@@ -1,5 +1,6 @@
 package dev.spool.job;
 
+import dev.spool.common.DbNow;
 import dev.spool.common.Ids;
 import dev.spool.web.ApiException;
 import java.util.Optional;
@@ -18,8 +19,8 @@ public class JobRetries {
 
   /**
    * One statement: the new job, its {@code created} event and the old job's {@code retried_as}
-   * event, and their notifications (the statement issues them, as every write does). The original
-   * {@code scheduledFor} is not copied: a retry runs now.
+   * event, and their notifications (the statement issues them, as every write does: the pending job
+   * wakes long polls). The original {@code scheduledFor} is not copied: a retry runs now.
    */
   static final String RETRY =
       """
@@ -31,27 +32,24 @@ public class JobRetries {
                             backoff_seconds, available_at, callback_url, callback_headers,
                             retried_from)
           SELECT :newId, space_id, name, payload, 'pending', max_retries, timeout_seconds,
-                 backoff_seconds, now(), callback_url, callback_headers, id
+                 backoff_seconds, %s, callback_url, callback_headers, id
             FROM old
           RETURNING id, space_id, retried_from
-      ), events AS (
-          INSERT INTO job_events (job_id, space_id, type, data, attempt_number, to_status)
-          SELECT id, space_id, 'created', json_build_object('retriedFrom', retried_from), 0,
-                 'pending'
-            FROM inserted
-          UNION ALL
-          SELECT o.id, o.space_id, 'retried_as', json_build_object('jobId', i.id),
-                 o.attempt_number, NULL
-            FROM old o JOIN inserted i ON i.retried_from = o.id
-          RETURNING space_id
-      ), note AS (
-          -- like every write: announce the events, and wake long polls for the pending job
-          SELECT spool_notify_events(array_agg(space_id))
-                 + spool_notify_pending(array_agg(DISTINCT space_id)) AS sent
-            FROM events
-      )
+      ), %s
       SELECT id, space_id FROM inserted, note
-      """;
+      """
+          .formatted(
+              JobSql.NOW,
+              JobSql.appendEvents(
+                  """
+                      SELECT id, space_id, 'created', json_build_object('retriedFrom', retried_from),
+                             0, NULL, 'pending'
+                        FROM inserted
+                      UNION ALL
+                      SELECT o.id, o.space_id, 'retried_as', json_build_object('jobId', i.id),
+                             o.attempt_number, NULL, NULL
+                        FROM old o JOIN inserted i ON i.retried_from = o.id
+                  """));
 
   static final String STATE = "SELECT space_id, status FROM jobs WHERE id = :id";
 
@@ -61,9 +59,11 @@ public class JobRetries {
   public record Retried(String id, String spaceId) {}
 
   private final JdbcClient jdbc;
+  private final DbNow now;
 
-  JobRetries(JdbcClient jdbc) {
+  JobRetries(JdbcClient jdbc, DbNow now) {
     this.jdbc = jdbc;
+    this.now = now;
   }
 
   /**
@@ -78,7 +78,7 @@ public class JobRetries {
     Optional<Retried> created;
     try {
       created =
-          jdbc.sql(RETRY)
+          now.bind(jdbc.sql(RETRY))
               .param("id", jobId)
               .param("space", space)
               .param("newId", Ids.next())

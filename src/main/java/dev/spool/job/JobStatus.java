@@ -9,7 +9,7 @@ import java.util.Set;
 /**
  * The seven states of a job and the one table of allowed transitions (docs/api.md §5). SQL that
  * changes a status names its allowed source states from {@link #sourcesOf(JobStatus)}-equivalent
- * WHERE clauses; tests check the two agree.
+ * WHERE clauses; TransitionTableIntegrationTests checks against PostgreSQL that they agree.
  */
 public enum JobStatus {
   SCHEDULED,

@@ -1,6 +1,7 @@
 package dev.spool.log;
 
 import dev.spool.job.JobRepository;
+import dev.spool.job.WorkerEventSql;
 import dev.spool.web.JsonBodies;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,34 +11,12 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
-/** SQL of the job_logs table: one-statement batch append and range reads by (job, seq). */
+/**
+ * SQL of the job_logs table: the one-statement batch append ({@link WorkerEventSql#APPEND_LOGS},
+ * which reserves sequence numbers on the job row) and range reads by (job, seq).
+ */
 @Component
 class LogStore {
-
-  /**
-   * Reserves {@code :n} sequence numbers on the job row and inserts the batch, in one statement.
-   * The UPDATE takes the job's row lock, so concurrent batches for one job get consecutive,
-   * non-overlapping ranges and commit in seq order (the next writer waits for the lock until this
-   * one commits); if the insert fails the reservation rolls back with it, so seq has no gaps. The
-   * WHERE states the precondition: a job that has been handed out (not scheduled or pending), the
-   * sent delivery, a space the key may see.
-   */
-  static final String APPEND_BATCH =
-      """
-      WITH r AS (
-          UPDATE jobs j SET log_seq = j.log_seq + :n
-           WHERE j.id = :id AND j.status NOT IN ('scheduled', 'pending')
-             AND (CAST(:delivery AS text) IS NULL OR j.delivery_id = CAST(:delivery AS text))
-             AND (CAST(:space AS text) IS NULL OR j.space_id = CAST(:space AS text))
-          RETURNING j.id, j.space_id, j.log_seq - :n AS base, j.attempt_number
-      )
-      INSERT INTO job_logs (job_id, space_id, seq, level, message, data, logged_at,
-                            attempt_number)
-      SELECT r.id, r.space_id, r.base + l.o, l.l, l.m, l.d, coalesce(l.t, now()),
-             r.attempt_number
-        FROM r CROSS JOIN json_to_recordset(CAST(:lines AS json))
-             AS l(o int, l smallint, m text, d json, t timestamptz)
-      """;
 
   /**
    * One page of a job's logs after a seq: a range scan of the primary key, cut at a byte budget in
@@ -88,7 +67,7 @@ class LogStore {
       row.put("d", r.data());
       rows.add(row);
     }
-    return jdbc.sql(APPEND_BATCH)
+    return jdbc.sql(WorkerEventSql.APPEND_LOGS)
         .param("n", records.size())
         .param("id", jobId)
         .param("delivery", deliveryId)

@@ -1,6 +1,8 @@
 package dev.spool.maintenance;
 
+import dev.spool.common.DbNow;
 import dev.spool.database.SpaceRouting;
+import java.sql.Types;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -18,41 +20,47 @@ public class IdempotencyKeyPurger {
       """
       WITH doomed AS (
           SELECT space_id, key FROM idempotency_keys
-           WHERE created_at <= now() - interval '24 hours'
+           WHERE created_at <= %1$s - interval '24 hours'
              AND (CAST(:space AS text) IS NULL OR space_id = :space)
            ORDER BY created_at LIMIT :batch
              FOR UPDATE SKIP LOCKED
       ), d AS (
           DELETE FROM idempotency_keys k USING doomed
            WHERE k.space_id = doomed.space_id AND k.key = doomed.key
-             AND k.created_at <= now() - interval '24 hours'
+             AND k.created_at <= %1$s - interval '24 hours'
           RETURNING 1
       )
       SELECT count(*) FROM d
-      """;
+      """
+          .formatted(DbNow.SQL);
 
   /** On Citus: the spaces that may have work (docs/scaling.md). */
   static final String CANDIDATES =
-      "SELECT DISTINCT space_id FROM idempotency_keys WHERE created_at <= now() - interval '24 hours'";
+      "SELECT DISTINCT space_id FROM idempotency_keys WHERE created_at <= "
+          + DbNow.SQL
+          + " - interval '24 hours'";
 
   private final JdbcClient jdbc;
   private final int batch;
+  private final DbNow now;
   private final SpaceRouting routing;
 
-  IdempotencyKeyPurger(JdbcClient jdbc, MaintenanceProperties properties, SpaceRouting routing) {
+  IdempotencyKeyPurger(
+      JdbcClient jdbc, MaintenanceProperties properties, DbNow now, SpaceRouting routing) {
     this.jdbc = jdbc;
     this.routing = routing;
+    this.now = now;
     this.batch = properties.batchSize();
   }
 
   /** Deletes up to one batch; true when a full batch suggests more are waiting. */
   public boolean runOnce() {
     return routing.eachSpace(
-        CANDIDATES,
+        () -> now.bind(jdbc.sql(CANDIDATES)).query(String.class).list(),
         space ->
-            jdbc.sql(DELETE_EXPIRED)
+            now.bind(jdbc.sql(DELETE_EXPIRED))
                     .param("batch", batch)
-                    .param("space", space, java.sql.Types.VARCHAR)
+                    .param("space", space, Types.VARCHAR)
                     .query(Long.class)
                     .single()
                 >= batch);

@@ -1,7 +1,9 @@
 package dev.spool.maintenance;
 
+import dev.spool.common.DbNow;
 import dev.spool.database.SpaceRouting;
-import dev.spool.worker.FailedAttempts;
+import dev.spool.job.MaintenanceSql;
+import java.sql.Types;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -10,7 +12,8 @@ import org.springframework.stereotype.Component;
  * on delivery and on ack, and pushed back by progress, checkpoint and keepalive. A delivered job
  * past it returns to pending (same attempt, event {@code delivery_timeout}); a running job past it
  * fails its attempt exactly like a worker's fail (event {@code timed_out}, then {@code retried} or
- * {@code dead}).
+ * {@code dead}). The statements are {@link MaintenanceSql#RETURN_UNACKED} and {@link
+ * MaintenanceSql#FAIL_EXPIRED_RUNNING}; "past" is by the database's clock, or a test's.
  *
  * <p>Safe with several instances and with racing workers: rows are taken with {@code FOR UPDATE
  * SKIP LOCKED} and the lock re-checks status and deadline on the newest row version, so a job that
@@ -20,81 +23,34 @@ import org.springframework.stereotype.Component;
 @Component
 public class TimeoutRescuer {
 
-  static final String RETURN_UNACKED =
-      """
-      WITH due AS (
-          SELECT id, space_id, delivery_id FROM jobs
-           WHERE status = 'delivered' AND deadline_at <= now()
-             AND (CAST(:space AS text) IS NULL OR space_id = :space)
-           ORDER BY deadline_at LIMIT :batch
-             FOR UPDATE SKIP LOCKED
-      ), u AS (
-          UPDATE jobs j SET status = 'pending', delivery_id = NULL, deadline_at = NULL,
-                 updated_at = now()
-            FROM due
-           WHERE j.space_id = due.space_id AND j.id = due.id AND j.status = 'delivered' AND j.deadline_at <= now()
-          RETURNING j.id, j.space_id, j.attempt_number, j.timeout_seconds,
-                    due.delivery_id AS old_delivery
-      ), ev AS (
-          INSERT INTO job_events (job_id, space_id, type, data, attempt_number, from_status,
-                                  to_status)
-          SELECT id, space_id, 'delivery_timeout',
-                 json_build_object('deliveryId', old_delivery, 'timeoutSeconds', timeout_seconds),
-                 attempt_number, 'delivered', 'pending'
-            FROM u ORDER BY id
-          RETURNING space_id
-      ), note AS (
-          SELECT spool_notify_events(array_agg(space_id)) + spool_notify_pending(array_agg(space_id))
-                 AS sent
-            FROM ev
-      )
-      SELECT count(*) FROM u, note
-      """;
-
-  static final String FAIL_EXPIRED_RUNNING =
-      FailedAttempts.statement(
-          """
-              SELECT id, space_id, status, attempt_number, max_retries, backoff_seconds,
-                     true AS retry,
-                     to_json('Execution timed out after ' || timeout_seconds || 's') AS error,
-                     'Execution timed out after ' || timeout_seconds || 's' AS last_error,
-                     true AS timed_out
-                FROM jobs WHERE status = 'running' AND deadline_at <= now()
-                 AND (CAST(:space AS text) IS NULL OR space_id = :space)
-               ORDER BY deadline_at LIMIT :batch
-                 FOR UPDATE SKIP LOCKED
-          """,
-          "SELECT count(*) FROM u, note");
-
-  /** On Citus: the spaces that may have work (docs/scaling.md). */
-  static final String CANDIDATES =
-      "SELECT DISTINCT space_id FROM jobs WHERE status IN ('delivered', 'running') AND deadline_at <= now()";
-
   private final JdbcClient jdbc;
   private final int batch;
+  private final DbNow now;
   private final SpaceRouting routing;
 
-  TimeoutRescuer(JdbcClient jdbc, MaintenanceProperties properties, SpaceRouting routing) {
+  TimeoutRescuer(
+      JdbcClient jdbc, MaintenanceProperties properties, DbNow now, SpaceRouting routing) {
     this.jdbc = jdbc;
     this.routing = routing;
+    this.now = now;
     this.batch = properties.batchSize();
   }
 
   /** Rescues up to one batch of each kind; true when a full batch suggests more are waiting. */
   public boolean runOnce() {
     return routing.eachSpace(
-        CANDIDATES,
+        () -> now.bind(jdbc.sql(MaintenanceSql.TIMEOUT_CANDIDATES)).query(String.class).list(),
         space -> {
-          long unacked = run(RETURN_UNACKED, space);
-          long expired = run(FAIL_EXPIRED_RUNNING, space);
+          long unacked = count(MaintenanceSql.RETURN_UNACKED, space);
+          long expired = count(MaintenanceSql.FAIL_EXPIRED_RUNNING, space);
           return unacked >= batch || expired >= batch;
         });
   }
 
-  private long run(String sql, String space) {
-    return jdbc.sql(sql)
+  private long count(String sql, String space) {
+    return now.bind(jdbc.sql(sql))
         .param("batch", batch)
-        .param("space", space, java.sql.Types.VARCHAR)
+        .param("space", space, Types.VARCHAR)
         .query(Long.class)
         .single();
   }

@@ -2,12 +2,14 @@ package dev.spool.ops;
 
 import dev.spool.common.BackgroundLoop;
 import dev.spool.job.JobCounts;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.stereotype.Component;
@@ -23,36 +25,62 @@ public class JobCountGauges {
 
   static final String METER = "spool.jobs.current";
 
+  /** One series: the value its gauge reads, and the gauge (to remove it when the row goes). */
+  private record Series(AtomicLong value, Gauge gauge) {}
+
   private final JobCounts counts;
-  private final MultiGauge gauge;
+  private final MeterRegistry registry;
+  private final Map<Tags, Series> series = new HashMap<>();
 
   JobCountGauges(JobCounts counts, MeterRegistry registry) {
     this.counts = counts;
-    this.gauge =
-        MultiGauge.builder(METER)
-            .description("Jobs per space and status (refreshed periodically, cluster-wide)")
-            .register(registry);
+    this.registry = registry;
   }
 
-  /** Re-reads the counts and replaces every series; called by the loop, and by tests. */
-  public boolean refresh() {
-    List<MultiGauge.Row<?>> rows = new ArrayList<>();
+  /**
+   * Re-reads the counts and sets every series; called by the loop, and by tests. A series keeps its
+   * gauge and only its value changes: replacing gauges (MultiGauge's overwrite) while Prometheus
+   * scrapes can show one series twice and fail the scrape (micrometer issue 6851). Only the series
+   * of a space that is gone are removed.
+   */
+  public synchronized boolean runOnce() {
+    Set<Tags> seen = new HashSet<>();
     for (Map.Entry<String, Map<String, Long>> space : counts.allSpaces().entrySet()) {
       for (Map.Entry<String, Long> status : space.getValue().entrySet()) {
-        rows.add(
-            MultiGauge.Row.of(
-                Tags.of("space", space.getKey(), "status", status.getKey()), status.getValue()));
+        Tags tags = Tags.of("space", space.getKey(), "status", status.getKey());
+        seen.add(tags);
+        series.computeIfAbsent(tags, this::register).value().set(status.getValue());
       }
     }
-    gauge.register(rows, true);
+    series
+        .entrySet()
+        .removeIf(
+            e -> {
+              boolean gone = !seen.contains(e.getKey());
+              if (gone) {
+                registry.remove(e.getValue().gauge());
+              }
+              return gone;
+            });
     return false;
+  }
+
+  private Series register(Tags tags) {
+    AtomicLong value = new AtomicLong();
+    Gauge gauge =
+        Gauge.builder(METER, value, AtomicLong::get)
+            .description("Jobs per space and status (refreshed periodically, cluster-wide)")
+            .tags(tags)
+            .strongReference(true)
+            .register(registry);
+    return new Series(value, gauge);
   }
 
   @Configuration(proxyBeanMethods = false)
   static class RefreshLoop {
     @Bean
     BackgroundLoop jobCountGaugesLoop(JobCountGauges gauges, OpsProperties properties) {
-      return new BackgroundLoop("count-gauges", properties.countsRefresh(), gauges::refresh);
+      return new BackgroundLoop("count-gauges", properties.countsRefresh(), gauges::runOnce);
     }
   }
 }

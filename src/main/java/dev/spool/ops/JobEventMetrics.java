@@ -1,12 +1,15 @@
 package dev.spool.ops;
 
 import static java.util.stream.Collectors.joining;
+import static java.util.stream.Collectors.toUnmodifiableSet;
 
 import dev.spool.database.PgNotifications;
+import dev.spool.job.JobEventType;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -44,20 +47,10 @@ class JobEventMetrics implements PgNotifications.Listener, SmartLifecycle {
 
   /** Lifecycle and callback events worth a time series; custom event types are unbounded. */
   static final Set<String> COUNTED =
-      Set.of(
-          "created",
-          "scheduled",
-          "promoted",
-          "delivered",
-          "acked",
-          "retried",
-          "delivery_timeout",
-          "timed_out",
-          "completed",
-          "dead",
-          "killed",
-          "callback_sent",
-          "callback_failed");
+      Arrays.stream(JobEventType.values())
+          .filter(JobEventType::isCounted)
+          .map(JobEventType::wire)
+          .collect(toUnmodifiableSet());
 
   /**
    * How long a drain waits before it reads, so that under load one query counts the events of many

@@ -5,14 +5,12 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * Operations settings: metrics and the rate limiter's bookkeeping.
+ * Operations settings: metrics.
  *
  * @param countsRefresh how often the per-space, per-status job gauges are re-read from the database
  *     (one small aggregate query per instance, never a count of the job table)
  * @param eventMetrics whether to derive the job transition and callback counters from the committed
  *     event stream (one small query per committed transaction per instance)
- * @param rateLimitMaxKeys most API keys whose token buckets are held in memory at once; an idle
- *     key's bucket is forgotten after a minute (it would be full again anyway)
  * @param httpMaxSeries most {@code http.server.requests} series (method, URI template, status,
  *     exception) one instance records; requests that would add a series past it are not timed, so
  *     no input can grow the registry without bound
@@ -21,5 +19,4 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record OpsProperties(
     @DefaultValue("10s") Duration countsRefresh,
     @DefaultValue("true") boolean eventMetrics,
-    @DefaultValue("100000") long rateLimitMaxKeys,
     @DefaultValue("2000") int httpMaxSeries) {}

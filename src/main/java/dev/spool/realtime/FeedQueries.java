@@ -113,7 +113,9 @@ class FeedQueries {
                           rs.getString("job_status")));
             });
     // a status left and re-entered within one transaction nets to zero: not a change
-    deltas.values().forEach(bySpace -> bySpace.values().forEach(m -> m.values().remove(0L)));
+    deltas
+        .values()
+        .forEach(bySpace -> bySpace.values().forEach(m -> m.values().removeIf(n -> n == 0L)));
     Map<Long, TxEvents> byTx = new HashMap<>();
     events.forEach(
         (tx, list) -> byTx.put(tx, new TxEvents(list, deltas.getOrDefault(tx, Map.of()), true)));

@@ -1,6 +1,9 @@
 package dev.spool.realtime;
 
+import dev.spool.common.BackgroundLoop;
 import java.time.Clock;
+import java.time.Duration;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.socket.config.annotation.EnableWebSocket;
@@ -50,6 +53,13 @@ class RealtimeConfig implements WebSocketConfigurer {
     @Bean
     Frames realtimeFrames(JsonMapper mapper) {
       return new Frames(mapper);
+    }
+
+    /** The feed thread; 100 ms is the first pause after a failed turn (doubling from there). */
+    @Bean
+    BackgroundLoop realtimeFeedLoop(RealtimeFeed feed) {
+      return new BackgroundLoop(
+          "realtime-feed", Duration.ofMillis(100), feed, SmartLifecycle.DEFAULT_PHASE);
     }
   }
 }

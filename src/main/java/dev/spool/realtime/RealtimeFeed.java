@@ -1,5 +1,6 @@
 package dev.spool.realtime;
 
+import dev.spool.common.BackgroundLoop;
 import dev.spool.database.PgNotifications;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -16,7 +17,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -26,11 +26,14 @@ import org.springframework.stereotype.Component;
  * several per round trip when they pile up — and publishes them in the order they committed.
  * Nothing runs on the bus thread; spaces nobody watches cost nothing but the notification.
  *
- * <p>A gap — the bus reconnected, a fetch failed, or the queue overflowed — restarts the affected
- * spaces' stream instances (see {@link SpaceHub#restart()}).
+ * <p>A gap — the bus reconnected, a fetch failed, a turn failed, or the queue overflowed — restarts
+ * the affected spaces' stream instances (see {@link SpaceHub#restart()}).
+ *
+ * <p>The feed thread is a {@link BackgroundLoop} ({@code realtime-feed}, see RealtimeConfig)
+ * calling {@link #runOnce()}: it never dies, and its health shows next to the other loops'.
  */
 @Component
-class RealtimeFeed implements PgNotifications.Listener, SmartLifecycle {
+class RealtimeFeed implements PgNotifications.Listener, BackgroundLoop.Work {
 
   private static final Logger log = LoggerFactory.getLogger(RealtimeFeed.class);
   private static final int RECENT_TX = 1024;
@@ -57,8 +60,7 @@ class RealtimeFeed implements PgNotifications.Listener, SmartLifecycle {
   private final BlockingQueue<Object> queue;
   private final AtomicBoolean overflowed = new AtomicBoolean();
   private final AtomicLong published = new AtomicLong();
-  private volatile boolean running;
-  private Thread thread;
+  private boolean startedBefore;
 
   RealtimeFeed(
       PgNotifications bus, FeedQueries queries, Frames frames, RealtimeProperties properties) {
@@ -108,32 +110,36 @@ class RealtimeFeed implements PgNotifications.Listener, SmartLifecycle {
     }
   }
 
-  private void loop() {
-    List<Tx> batch = new ArrayList<>();
-    while (running) {
-      try {
-        Object item = queue.poll(1, TimeUnit.SECONDS);
-        if (item == null) {
-          continue;
-        }
-        if (item instanceof Runnable task) {
-          overflowed.set(false);
-          task.run();
-          continue;
-        }
-        batch.add((Tx) item);
-        // take the transactions queued right behind it, up to the next task
-        while (batch.size() < FETCH_BATCH && queue.peek() instanceof Tx) {
-          batch.add((Tx) queue.poll());
-        }
-        fetch(batch);
-      } catch (InterruptedException e) {
-        return;
-      } catch (RuntimeException e) {
-        log.warn("Realtime feed turn failed", e);
-      } finally {
-        batch.clear();
+  /**
+   * One turn of the feed thread: waits up to a second for the next queued item, then runs it (a
+   * task) or fetches it together with the transactions queued right behind it. Always true: the
+   * wait is the pause between turns. A turn that throws anything but a read failure (which {@link
+   * #fetch} turns into restarts itself) may have published part of a batch, so every stream starts
+   * over; the loop logs the failure, backs off and goes on.
+   */
+  @Override
+  public boolean runOnce() throws InterruptedException {
+    Object item = queue.poll(1, TimeUnit.SECONDS);
+    if (item == null) {
+      return true;
+    }
+    try {
+      if (item instanceof Runnable task) {
+        overflowed.set(false);
+        task.run();
+        return true;
       }
+      List<Tx> batch = new ArrayList<>();
+      batch.add((Tx) item);
+      // take the transactions queued right behind it, up to the next task
+      while (batch.size() < FETCH_BATCH && queue.peek() instanceof Tx) {
+        batch.add((Tx) queue.poll());
+      }
+      fetch(batch);
+      return true;
+    } catch (Throwable e) {
+      enqueue((Runnable) this::restartAll);
+      throw e;
     }
   }
 
@@ -265,29 +271,18 @@ class RealtimeFeed implements PgNotifications.Listener, SmartLifecycle {
   }
 
   @Override
-  public void start() {
-    boolean restarted = thread != null;
-    running = true;
-    thread = new Thread(this::loop, "spool-realtime-feed");
-    thread.setDaemon(true);
-    thread.start();
+  public void started() {
     bus.addListener(this);
-    if (restarted) {
+    if (startedBefore) {
       // stopped and started again (a paused context): notifications were not listened to
       log.warn("Realtime streams restart: the feed was stopped");
       enqueue((Runnable) this::restartAll);
     }
+    startedBefore = true;
   }
 
   @Override
-  public void stop() {
-    running = false;
+  public void stopped() {
     bus.removeListener(this);
-    thread.interrupt();
-  }
-
-  @Override
-  public boolean isRunning() {
-    return running;
   }
 }

@@ -1,6 +1,8 @@
 package dev.spool.realtime;
 
-import java.util.Set;
+import dev.spool.job.JobEventType;
+import dev.spool.job.JobStatus;
+import java.util.Optional;
 
 /**
  * One committed job event as the feed fetched it, with what frames need from its job.
@@ -26,28 +28,28 @@ record StoredEvent(
     String jobName,
     String jobStatus) {
 
-  static final Set<String> TERMINAL = Set.of("completed", "dead", "killed");
-
   boolean isTerminal() {
-    return TERMINAL.contains(type);
+    return JobEventType.fromWire(type).map(JobEventType::isTerminal).orElse(false);
   }
 
   /**
-   * The job's status right after this event. Most event types imply it, and custom events need a
-   * running job (docs/api.md §4.3). For the rest (retried, timed_out, callbacks...) the job's
-   * status at fetch time stands in: callbacks follow a terminal state, which never changes, and a
-   * retry leaves the job pending or scheduled.
+   * The job's status right after this event. Most event types imply it ({@link
+   * JobEventType#impliedStatus()}), and custom events need a running job (docs/api.md §4.3). For
+   * the rest (timed_out, callbacks, retried_as) the job's status at fetch time stands in: callbacks
+   * follow a terminal state, which never changes, and a timeout is followed by retried or dead in
+   * the same transaction. A retry leaves the job pending or scheduled.
    */
   String status() {
-    return switch (type) {
-      case "created", "promoted", "delivery_timeout" -> "pending";
-      case "scheduled" -> "scheduled";
-      case "delivered" -> "delivered";
-      case "completed", "dead", "killed" -> type;
-      case "retried" ->
-          "scheduled".equals(jobStatus) || "pending".equals(jobStatus) ? jobStatus : "pending";
-      case "timed_out", "callback_sent", "callback_failed", "retried_as" -> jobStatus;
-      default -> "running"; // acked, progress, checkpoint, keepalive and custom events
-    };
+    Optional<JobEventType> known = JobEventType.fromWire(type);
+    if (known.isEmpty()) {
+      return JobStatus.RUNNING.wire(); // a custom event
+    }
+    if (known.get() == JobEventType.RETRIED) {
+      boolean waiting =
+          JobStatus.SCHEDULED.wire().equals(jobStatus)
+              || JobStatus.PENDING.wire().equals(jobStatus);
+      return waiting ? jobStatus : JobStatus.PENDING.wire();
+    }
+    return known.get().impliedStatus().map(JobStatus::wire).orElse(jobStatus);
   }
 }

@@ -1,6 +1,7 @@
 package dev.spool.realtime;
 
 import dev.spool.common.Timestamps;
+import dev.spool.job.JobStatus;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,7 +106,8 @@ final class StreamHandlers {
         return;
       }
       String init = frames.init(jobId, state.status(), initData(state, full), now());
-      boolean terminal = StoredEvent.TERMINAL.contains(state.status());
+      boolean terminal =
+          JobStatus.fromWire(state.status()).map(JobStatus::isTerminal).orElse(false);
       hub.startJob(subscriber, init, terminal, state.snapshot());
     }
 

@@ -1,8 +1,8 @@
 package dev.spool.space;
 
-import dev.spool.callback.OutboundRequestRules;
 import dev.spool.web.ApiException.FieldError;
 import dev.spool.web.JsonBodies;
+import dev.spool.web.OutboundRequestRules;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;

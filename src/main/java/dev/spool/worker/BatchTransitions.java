@@ -1,11 +1,13 @@
 package dev.spool.worker;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.spool.common.DbNow;
 import dev.spool.common.Ids;
 import dev.spool.database.DurableCommits;
 import dev.spool.job.JobGuard;
 import dev.spool.job.JobRepository;
 import dev.spool.job.JobView;
+import dev.spool.job.TransitionSql;
 import dev.spool.web.ApiException;
 import dev.spool.web.JsonBodies;
 import java.util.ArrayList;
@@ -24,37 +26,14 @@ import tools.jackson.databind.json.JsonMapper;
  * one request. Each item is judged as its single call would be — the same guarded statements, so
  * the same source states, space and delivery fencing, events, callbacks and realtime frames (those
  * follow from the rows and events written) — but all items are written by one set-based statement
- * and made durable by one flush, and the items that matched nothing are explained by one query.
+ * ({@link TransitionSql}) and made durable by one flush, and the items that matched nothing are
+ * explained by one query.
  *
  * <p>The guard's space is always the path's, also for an admin key: a batch acts on one space, and
  * a job of another is that item's 403.
  */
 @Component
 class BatchTransitions {
-
-  /**
-   * Fails many jobs, each under its own delivery fence, by the rule of {@link FailedAttempts}. The
-   * rows are locked in id order, so two batches that share jobs queue instead of deadlocking.
-   */
-  static final String FAIL_MANY =
-      FailedAttempts.statement(
-          """
-              SELECT j.id, j.space_id, j.status, j.attempt_number, j.max_retries, j.backoff_seconds,
-                     o.retry, CAST(o.error AS json) AS error, o."lastError" AS last_error,
-                     false AS timed_out
-                FROM (SELECT * FROM jobs
-                       WHERE space_id = :space
-                         AND id = ANY (ARRAY(SELECT x.id FROM json_to_recordset(CAST(:ops AS json))
-                                                              AS x(id text)))
-                         AND status IN ('delivered', 'running')
-                       ORDER BY id
-                         FOR UPDATE) j
-                JOIN json_to_recordset(CAST(:ops AS json))
-                     AS o(id text, delivery text, error text, "lastError" text, retry boolean)
-                  ON o.id = j.id
-               WHERE o.delivery IS NULL OR j.delivery_id = o.delivery
-          """,
-          "SELECT " + JobRepository.JOB_COLUMNS + " FROM u, note");
 
   /** A deadlock with another writer aborts the whole statement, which is then safe to rerun. */
   static final int ATTEMPTS = 3;
@@ -70,17 +49,20 @@ class BatchTransitions {
   /** The answer: {@code {"results": [...]}} in request order. */
   record Answer(List<Outcome> results) {}
 
-  /** A row of {@link #FAIL_MANY}'s {@code ops}. */
+  /** A row of {@link TransitionSql#FAIL_MANY}'s {@code ops}. */
   record FailOp(String id, String delivery, String error, String lastError, boolean retry) {}
 
   private final JdbcClient jdbc;
   private final DurableCommits durable;
   private final JobGuard guard;
   private final JsonBodies bodies;
+  private final DbNow now;
   private final JsonMapper json = JsonMapper.builder().build();
 
-  BatchTransitions(JdbcClient jdbc, DurableCommits durable, JobGuard guard, JsonBodies bodies) {
+  BatchTransitions(
+      JdbcClient jdbc, DurableCommits durable, JobGuard guard, JsonBodies bodies, DbNow now) {
     this.jdbc = jdbc;
+    this.now = now;
     this.durable = durable;
     this.guard = guard;
     this.bodies = bodies;
@@ -113,7 +95,7 @@ class BatchTransitions {
       List<JobView> rows =
           retrying(
               () ->
-                  jdbc.sql(Transitions.ACK_OR_COMPLETE)
+                  now.bind(jdbc.sql(TransitionSql.ACK_OR_COMPLETE))
                       .param("deferFlush", durable.enabled())
                       .param("ops", opsJson)
                       .query(JobRepository.JOB_MAPPER)
@@ -158,7 +140,7 @@ class BatchTransitions {
               () ->
                   durable.write(
                       () ->
-                          jdbc.sql(FAIL_MANY)
+                          now.bind(jdbc.sql(TransitionSql.FAIL_MANY))
                               .param("space", space)
                               .param("ops", opsJson)
                               .query(JobRepository.JOB_MAPPER)

@@ -1,5 +1,6 @@
 package dev.spool.worker;
 
+import dev.spool.database.SpaceRouting;
 import org.springframework.stereotype.Component;
 
 /**
@@ -11,12 +12,17 @@ public class Kills {
 
   private final Transitions transitions;
 
-  Kills(Transitions transitions) {
+  private final SpaceRouting routing;
+
+  Kills(Transitions transitions, SpaceRouting routing) {
     this.transitions = transitions;
+    this.routing = routing;
   }
 
   /** Kills the job if it is still active and in {@code spaceId}; true when it was killed. */
   public boolean kill(String jobId, String spaceId, String reason) {
-    return transitions.kill(jobId, new Transitions.Guard(spaceId, null), reason).isPresent();
+    // on Citus a call without a space is routed to the job's, looked up first (docs/scaling.md)
+    String space = routing.route(jobId, spaceId);
+    return transitions.kill(jobId, new Transitions.Guard(space, null), reason).isPresent();
   }
 }

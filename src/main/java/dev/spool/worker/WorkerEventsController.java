@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonRawValue;
 import dev.spool.common.Ids;
 import dev.spool.common.Timestamps;
 import dev.spool.database.SpaceRouting;
+import dev.spool.job.JobEventType;
 import dev.spool.job.JobGuard;
 import dev.spool.space.Caller;
 import dev.spool.space.Scopes;
@@ -12,9 +13,12 @@ import dev.spool.web.ApiException;
 import dev.spool.web.ApiException.FieldError;
 import dev.spool.web.JsonBodies;
 import jakarta.servlet.http.HttpServletRequest;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -33,34 +37,18 @@ class WorkerEventsController {
 
   static final int MAX_EVENT_TYPE = 100;
 
+  /** The realtime streams' own frame types, which sit next to events in the same streams. */
+  static final Set<String> FRAME_TYPES = Set.of("init", "connected", "log", "logs");
+
   /**
-   * Types Spool itself writes (docs/api.md §5) plus the realtime frame types. A worker may not emit
-   * them as custom events: subscribers react to them (a fake {@code completed} would close job
-   * streams, a fake {@code progress} would reach progress-only viewers unvalidated).
+   * Types Spool itself writes ({@link JobEventType}) plus the realtime frame types. A worker may
+   * not emit them as custom events: subscribers react to them (a fake {@code completed} would close
+   * job streams, a fake {@code progress} would reach progress-only viewers unvalidated).
    */
   static final Set<String> RESERVED_TYPES =
-      Set.of(
-          "created",
-          "scheduled",
-          "promoted",
-          "delivered",
-          "acked",
-          "progress",
-          "checkpoint",
-          "keepalive",
-          "retried",
-          "delivery_timeout",
-          "timed_out",
-          "completed",
-          "dead",
-          "killed",
-          "callback_sent",
-          "callback_failed",
-          "retried_as",
-          "init",
-          "connected",
-          "log",
-          "logs");
+      Stream.concat(
+              Arrays.stream(JobEventType.values()).map(JobEventType::wire), FRAME_TYPES.stream())
+          .collect(Collectors.toUnmodifiableSet());
 
   private final WorkerEvents events;
   private final JobGuard guard;

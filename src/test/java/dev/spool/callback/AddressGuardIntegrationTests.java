@@ -2,9 +2,8 @@ package dev.spool.callback;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spool.job.JobStatus;
 import dev.spool.support.IntegrationTest;
-import dev.spool.support.TerminalTransitions;
-import dev.spool.support.TestApi;
 import dev.spool.support.TestApi.TestSpace;
 import java.time.Duration;
 import java.util.Map;
@@ -36,18 +35,13 @@ class AddressGuardIntegrationTests extends IntegrationTest {
       cases.put("http://[::ffff:127.0.0.1]:" + port + "/", "Address not allowed");
       cases.put("https://169.254.169.254/", "Address not allowed");
 
-      Map<String, String> jobs = new java.util.LinkedHashMap<>();
+      Map<String, String> urlOf = new java.util.LinkedHashMap<>();
       for (String url : cases.keySet()) {
-        String id =
-            api.createJobs(
-                    space,
-                    TestApi.JSON.writeValueAsString(Map.of("name", "ssrf", "callbackUrl", url)))
-                .get(0);
-        jobs.put(id, url);
+        String id = jobs.in(space).name("ssrf").status(JobStatus.COMPLETED).callback(url).insert();
+        urlOf.put(id, url);
       }
-      TerminalTransitions.complete(jdbc, "null", jobs.keySet().toArray(String[]::new));
 
-      for (Map.Entry<String, String> job : jobs.entrySet()) {
+      for (Map.Entry<String, String> job : urlOf.entrySet()) {
         JsonNode attempt = firstAttempt(space, job.getKey());
         assertThat(attempt.get("error").asString())
             .as(job.getValue())

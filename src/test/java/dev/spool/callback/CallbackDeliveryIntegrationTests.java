@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spool.callback.Receiver.Reply;
 import dev.spool.callback.Receiver.Request;
-import dev.spool.support.TerminalTransitions;
+import dev.spool.job.JobStatus;
 import dev.spool.support.TestApi;
 import dev.spool.support.TestApi.TestSpace;
 import java.time.Duration;
@@ -20,11 +20,14 @@ class CallbackDeliveryIntegrationTests extends CallbackTest {
     try (Receiver receiver = Receiver.start()) {
       TestSpace space = api.newSpace();
       String id =
-          jobWithCallback(
-              space,
-              receiver.url("/hook"),
-              Map.of("Authorization", "Bearer s3cret", "X-Trace", "abc"));
-      TerminalTransitions.complete(jdbc, "{\"ok\": true, \"n\": 1.50}", id);
+          jobs.in(space)
+              .name("send-report")
+              .status(JobStatus.COMPLETED)
+              .result("{\"ok\": true, \"n\": 1.50}")
+              .callback(
+                  receiver.url("/hook"),
+                  "{\"Authorization\":\"Bearer s3cret\",\"X-Trace\":\"abc\"}")
+              .insert();
 
       Request request = receiver.next(WAIT);
       assertThat(request).isNotNull();
@@ -85,7 +88,7 @@ class CallbackDeliveryIntegrationTests extends CallbackTest {
       receiver.reply(Reply.of(204));
       TestSpace space = api.newSpace();
       String id = jobWithCallback(space, receiver.url("/hook"), Map.of());
-      complete("null", id);
+      worker.claimAndComplete("null", id);
       JsonNode a = awaitAttempts(space, id, 1).get(0);
       assertThat(a.get("statusCode").asInt()).isEqualTo(204);
       assertThat(a.get("willRetry").asBoolean()).isFalse();
@@ -100,7 +103,7 @@ class CallbackDeliveryIntegrationTests extends CallbackTest {
       receiver.reply(new Reply(500, Map.of(), "x".repeat(3000), 0));
       TestSpace space = api.newSpace();
       String id = jobWithCallback(space, receiver.url("/hook"), Map.of());
-      complete("{\"done\":1}", id);
+      worker.claimAndComplete("{\"done\":1}", id);
 
       JsonNode attempts = awaitAttempts(space, id, 2);
       assertThat(attempts).hasSize(2);
@@ -137,7 +140,7 @@ class CallbackDeliveryIntegrationTests extends CallbackTest {
       receiver.reply(Reply.of(500), Reply.of(502), Reply.of(404), Reply.of(200));
       TestSpace space = api.newSpace();
       String id = jobWithCallback(space, receiver.url("/hook"), Map.of());
-      complete("null", id);
+      worker.claimAndComplete("null", id);
 
       JsonNode attempts = awaitAttempts(space, id, 3);
       assertThat(attempts)
@@ -158,7 +161,7 @@ class CallbackDeliveryIntegrationTests extends CallbackTest {
       TestSpace space = api.newSpace();
       String id = jobWithCallback(space, receiver.url("/slow"), Map.of());
       long start = System.nanoTime();
-      complete("null", id);
+      worker.claimAndComplete("null", id);
 
       JsonNode attempts = awaitAttempts(space, id, 2);
       assertThat(attempts.get(0).get("statusCode").isNull()).isTrue();
@@ -177,7 +180,7 @@ class CallbackDeliveryIntegrationTests extends CallbackTest {
       TestSpace space = api.newSpace();
       String id = jobWithCallback(space, receiver.url("/trickle"), Map.of());
       long start = System.nanoTime();
-      complete("null", id);
+      worker.claimAndComplete("null", id);
 
       JsonNode first = awaitAttempts(space, id, 1).get(0);
       // each byte comes sooner than the 1 s response timeout; only the 2 s deadline ends it
@@ -194,7 +197,7 @@ class CallbackDeliveryIntegrationTests extends CallbackTest {
       receiver.reply(redirect, redirect, redirect);
       TestSpace space = api.newSpace();
       String id = jobWithCallback(space, receiver.url("/hook"), Map.of());
-      complete("null", id);
+      worker.claimAndComplete("null", id);
 
       JsonNode attempts = awaitAttempts(space, id, 3);
       assertThat(attempts)
@@ -211,7 +214,7 @@ class CallbackDeliveryIntegrationTests extends CallbackTest {
       receiver.reply(new Reply(503, Map.of("Retry-After", "1"), "", 0));
       TestSpace space = api.newSpace();
       String id = jobWithCallback(space, receiver.url("/hook"), Map.of());
-      complete("null", id);
+      worker.claimAndComplete("null", id);
       awaitAttempts(space, id, 2);
       List<Request> requests = receiver.all();
       assertThat(Duration.between(requests.get(0).at(), requests.get(1).at()))
@@ -224,9 +227,9 @@ class CallbackDeliveryIntegrationTests extends CallbackTest {
     try (Receiver receiver = Receiver.start()) {
       TestSpace space = api.newSpace();
       String killed = jobWithCallback(space, receiver.url("/k"), Map.of());
-      String dead = jobWithCallback(space, receiver.url("/d"), Map.of());
-      kill("not needed", killed);
-      TerminalTransitions.dead(jdbc, "boom", dead);
+      worker.killNow("not needed", killed);
+      String dead =
+          jobs.in(space).status(JobStatus.DEAD).error("boom").callback(receiver.url("/d")).insert();
       awaitAttempts(space, killed, 1);
       awaitAttempts(space, dead, 1);
       Map<String, JsonNode> byPath = new java.util.HashMap<>();
@@ -242,7 +245,7 @@ class CallbackDeliveryIntegrationTests extends CallbackTest {
   void aJobWithoutCallbackUrlHasNoAttempts() throws Exception {
     TestSpace space = api.newSpace();
     String id = api.createJob(space, "quiet");
-    complete("null", id);
+    worker.claimAndComplete("null", id);
     Thread.sleep(300);
     TestApi.Response r = api.get("/api/v1/jobs/" + id + "/callbacks", space.key());
     assertThat(r.status()).isEqualTo(200);

@@ -2,8 +2,7 @@ package dev.spool.callback;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.spool.support.TerminalTransitions;
-import dev.spool.support.TestApi;
+import dev.spool.job.JobStatus;
 import dev.spool.support.TestApi.TestSpace;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -13,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -65,23 +63,16 @@ class CallbackFairnessIntegrationTests extends CallbackTest {
     TestSpace other = api.newSpace();
     try (Tarpit tarpit = new Tarpit();
         Receiver receiver = Receiver.start()) {
-      List<String> hogJobs = new ArrayList<>();
-      for (int batch = 0; batch < 2; batch++) {
-        List<Map<String, Object>> jobs = new ArrayList<>();
-        for (int i = 0; i < 1000; i++) {
-          jobs.add(Map.of("name", "hog", "callbackUrl", tarpit.url()));
-        }
-        hogJobs.addAll(api.createJobs(hog, TestApi.JSON.writeValueAsString(jobs)));
-      }
-      TerminalTransitions.complete(jdbc, "null", hogJobs.toArray(String[]::new));
+      jobs.in(hog).name("hog").status(JobStatus.COMPLETED).callback(tarpit.url()).insert(2000);
       // the hog's deliveries are all due and older than the other space's
       Thread.sleep(500);
 
-      List<String> otherJobs = new ArrayList<>();
-      for (int i = 0; i < 5; i++) {
-        otherJobs.add(jobWithCallback(other, receiver.url("/ok"), Map.of()));
-      }
-      TerminalTransitions.complete(jdbc, "null", otherJobs.toArray(String[]::new));
+      List<String> otherJobs =
+          jobs.in(other)
+              .name("send-report")
+              .status(JobStatus.COMPLETED)
+              .callback(receiver.url("/ok"))
+              .insert(5);
 
       // unfair dispatch needs 2,000 / 16 senders × 2 s ≈ 4 minutes to reach them; fair, a moment
       long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();

@@ -3,9 +3,10 @@ package dev.spool.callback;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spool.SpoolApplication;
+import dev.spool.job.JobStatus;
 import dev.spool.support.IntegrationTest;
+import dev.spool.support.JobFactory;
 import dev.spool.support.MadeUpDns;
-import dev.spool.support.TerminalTransitions;
 import dev.spool.support.TestApi;
 import dev.spool.support.TestApi.TestSpace;
 import dev.spool.support.TestDatabase;
@@ -91,14 +92,13 @@ class CallbackInstancesIntegrationTests {
         TestApi api = api(first);
         TestSpace space = api.newSpace();
         jobId =
-            api.createJobs(
-                    space,
-                    TestApi.JSON.writeValueAsString(
-                        Map.of("name", "restart", "callbackUrl", receiver.url("/restart"))))
-                .get(0);
-        assertThat(
-                TerminalTransitions.complete(first.getBean(JdbcClient.class), "{\"r\":1}", jobId))
-            .isEqualTo(1);
+            JobFactory.of(first)
+                .in(space)
+                .name("restart")
+                .status(JobStatus.COMPLETED)
+                .result("{\"r\":1}")
+                .callback(receiver.url("/restart"))
+                .insert();
         Thread.sleep(500);
         assertThat(receiver.all()).as("the first instance does not send").isEmpty();
       }
@@ -119,16 +119,14 @@ class CallbackInstancesIntegrationTests {
       receiver.reply(); // every request: 200
       TestApi api = api(a);
       TestSpace space = api.newSpace();
-      List<Map<String, Object>> batch = new ArrayList<>();
-      for (int i = 0; i < jobs; i++) {
-        batch.add(Map.of("name", "once", "callbackUrl", receiver.url("/once")));
-      }
-      List<String> ids = api.createJobs(space, TestApi.JSON.writeValueAsString(batch));
       long start = System.nanoTime();
-      assertThat(
-              TerminalTransitions.complete(
-                  a.getBean(JdbcClient.class), "null", ids.toArray(String[]::new)))
-          .isEqualTo(jobs);
+      List<String> ids =
+          JobFactory.of(a)
+              .in(space)
+              .name("once")
+              .status(JobStatus.COMPLETED)
+              .callback(receiver.url("/once"))
+              .insert(jobs);
 
       long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
       while (receiver.all().size() < jobs && System.nanoTime() < end) {

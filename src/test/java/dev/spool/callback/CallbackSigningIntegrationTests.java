@@ -68,7 +68,7 @@ class CallbackSigningIntegrationTests extends CallbackTest {
       assertThat(signed.secret()).startsWith("whsec_");
       assertThat(Base64.getDecoder().decode(signed.secret().substring(6))).hasSize(32);
       String id = jobWithCallback(signed.space(), receiver.url("/signed"), Map.of());
-      complete("{\"a\":1}", id);
+      worker.claimAndComplete("{\"a\":1}", id);
 
       Request r = receiver.next(WAIT);
       assertThat(r).isNotNull();
@@ -89,7 +89,7 @@ class CallbackSigningIntegrationTests extends CallbackTest {
       receiver.reply(Receiver.Reply.of(500));
       SignedSpace signed = signedSpace();
       String id = jobWithCallback(signed.space(), receiver.url("/signed"), Map.of());
-      complete("null", id);
+      worker.claimAndComplete("null", id);
       awaitAttempts(signed.space(), id, 2);
       List<Request> all = receiver.all();
       assertThat(all).hasSize(2);
@@ -114,7 +114,7 @@ class CallbackSigningIntegrationTests extends CallbackTest {
       assertThat(newSecret).startsWith("whsec_").isNotEqualTo(signed.secret());
 
       String id = jobWithCallback(signed.space(), receiver.url("/rotated"), Map.of());
-      complete("null", id);
+      worker.claimAndComplete("null", id);
       Request r = receiver.next(WAIT);
       assertThat(r).isNotNull();
       assertThat(r.header("webhook-signature").split(" ")).hasSize(2);

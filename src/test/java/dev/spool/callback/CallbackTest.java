@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.spool.support.IntegrationTest;
 import dev.spool.support.TestApi;
 import dev.spool.support.TestApi.TestSpace;
+import dev.spool.support.WorkerCalls;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
 import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
 
@@ -40,30 +42,12 @@ abstract class CallbackTest extends IntegrationTest {
     return api.createJobs(space, TestApi.JSON.writeValueAsString(job)).get(0);
   }
 
-  /** Completes the pending jobs through the real worker endpoints: claim, then complete. */
-  void complete(String resultJson, String... jobIds) {
-    for (String id : jobIds) {
-      TestApi.require(
-          api.post("/api/v1/jobs/" + id + "/claim", api.adminKey(), null, Map.of()), 200);
-      TestApi.require(
-          api.post(
-              "/api/v1/jobs/" + id + "/complete",
-              api.adminKey(),
-              "{\"result\":" + resultJson + "}"),
-          200);
-    }
-  }
+  /** The worker API with the admin key: claims, completes and kills jobs of any space. */
+  WorkerCalls worker;
 
-  /** Kills the jobs through the real endpoint. */
-  void kill(String reason, String... jobIds) {
-    for (String id : jobIds) {
-      TestApi.require(
-          api.post(
-              "/api/v1/jobs/" + id + "/kill",
-              api.adminKey(),
-              TestApi.JSON.writeValueAsString(Map.of("reason", reason))),
-          200);
-    }
+  @BeforeEach
+  void adminWorker() {
+    worker = WorkerCalls.admin(api);
   }
 
   /** Waits until the job has at least {@code n} callback attempts and returns them all. */

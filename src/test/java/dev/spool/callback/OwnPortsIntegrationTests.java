@@ -28,7 +28,7 @@ class OwnPortsIntegrationTests extends CallbackTest {
           jobWithCallback(
               space, "http://localhost:" + managementPort + "/actuator/health", Map.of());
       String toReceiver = jobWithCallback(space, receiver.url("/hook"), Map.of());
-      complete("null", toApi, toManagement, toReceiver);
+      worker.claimAndComplete("null", toApi, toManagement, toReceiver);
 
       for (String job : List.of(toApi, toManagement)) {
         JsonNode attempt = awaitAttempts(space, job, 1).get(0);

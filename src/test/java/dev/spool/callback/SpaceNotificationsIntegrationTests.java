@@ -3,7 +3,6 @@ package dev.spool.callback;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spool.callback.Receiver.Request;
-import dev.spool.support.TerminalTransitions;
 import dev.spool.support.TestApi;
 import dev.spool.support.TestApi.TestSpace;
 import java.time.Duration;
@@ -157,8 +156,8 @@ class SpaceNotificationsIntegrationTests extends CallbackTest {
           200);
       String done = api.createJob(space, "nightly-report");
       String gone = api.createJob(space, "cleanup");
-      TerminalTransitions.complete(jdbc, "null", done);
-      TerminalTransitions.kill(jdbc, "stop", gone); // killed is not chosen
+      worker.claimAndComplete("null", done);
+      worker.killNow("stop", gone); // killed is not chosen
 
       Request r = receiver.next(WAIT);
       assertThat(r).isNotNull();
@@ -185,24 +184,11 @@ class SpaceNotificationsIntegrationTests extends CallbackTest {
                       "events",
                       List.of("started", "failed", "dead")))),
           200);
-      String id = api.createJob(space, "charge-card");
-      // the worker transitions, simulated in SQL (the worker endpoints are another feature's)
-      jdbc.sql(
-              "UPDATE jobs SET status = 'running', deadline_at = now(), started_at = now() WHERE id = :id")
-          .param("id", id)
-          .update();
-      jdbc.sql(
-              """
-              UPDATE jobs SET status = 'pending', deadline_at = NULL, attempt_number = 1,
-                              last_error = 'card <declined>' WHERE id = :id""")
-          .param("id", id)
-          .update();
-      jdbc.sql(
-              """
-              UPDATE jobs SET status = 'dead', completed_at = now(), last_error = 'card declined again',
-                              result = '{"error":"card declined again"}' WHERE id = :id""")
-          .param("id", id)
-          .update();
+      String id = api.createJobs(space, "{\"name\":\"charge-card\",\"maxRetries\":1}").get(0);
+      worker.start(id); // started
+      TestApi.require(worker.fail(id, "{\"error\":\"card <declined>\"}", null), 200); // retried
+      worker.deliver(id);
+      TestApi.require(worker.fail(id, "{\"error\":\"card declined again\"}", null), 200); // dead
 
       List<String> texts = new java.util.ArrayList<>();
       for (int i = 0; i < 3; i++) {

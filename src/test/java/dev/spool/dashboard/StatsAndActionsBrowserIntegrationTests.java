@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.spool.stats.StatsRollup;
 import dev.spool.support.TestApi;
 import dev.spool.support.TestApi.TestSpace;
-import dev.spool.worker.WorkerCalls;
+import dev.spool.support.WorkerCalls;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

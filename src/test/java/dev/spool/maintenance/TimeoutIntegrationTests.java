@@ -2,11 +2,14 @@ package dev.spool.maintenance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spool.database.SpaceRouting;
 import dev.spool.support.IntegrationTest;
 import dev.spool.support.SecondInstance;
 import dev.spool.support.TestApi.Response;
 import dev.spool.support.TestApi.TestSpace;
-import dev.spool.worker.WorkerCalls;
+import dev.spool.support.TestClock;
+import dev.spool.support.WorkerCalls;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,12 +22,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
-/** Delivery and execution timeouts, decided by the database's clock on {@code deadline_at}. */
+/**
+ * Delivery and execution timeouts, decided on {@code deadline_at} by the statements' now: the tests
+ * move the clock past a deadline and run the rescuer's turn once, instead of sleeping.
+ */
 class TimeoutIntegrationTests extends IntegrationTest {
 
   @Autowired TimeoutRescuer rescuer;
+  @Autowired MaintenanceProperties properties;
 
   TestSpace space;
   WorkerCalls worker;
@@ -41,16 +49,17 @@ class TimeoutIntegrationTests extends IntegrationTest {
     return jobs.get(0);
   }
 
-  static void sleepPastDeadline() throws InterruptedException {
-    Thread.sleep(1_150);
+  /** Every job here has a one-second timeout: a little more is past its deadline. */
+  void movePastDeadline() {
+    clock.advance(Duration.ofMillis(1_500));
   }
 
   @Test
-  void aDeliveredJobNotAckedInTimeReturnsToPendingWithTheSameAttempt() throws Exception {
+  void aDeliveredJobNotAckedInTimeReturnsToPendingWithTheSameAttempt() {
     String id = api.createJobs(space, "{\"name\":\"slow\",\"timeoutSeconds\":1}").get(0);
     String first = pollOne().get("deliveryId").asString();
 
-    sleepPastDeadline();
+    movePastDeadline();
     rescuer.runOnce();
 
     JsonNode job = worker.job(id);
@@ -77,7 +86,7 @@ class TimeoutIntegrationTests extends IntegrationTest {
     String first = pollOne().get("deliveryId").asString();
     worker.ack(id, first);
 
-    sleepPastDeadline();
+    movePastDeadline();
     rescuer.runOnce();
 
     JsonNode job = worker.job(id);
@@ -88,7 +97,7 @@ class TimeoutIntegrationTests extends IntegrationTest {
 
     String second = pollOne().get("deliveryId").asString();
     worker.ack(id, second);
-    sleepPastDeadline();
+    movePastDeadline();
     rescuer.runOnce();
 
     job = worker.job(id);
@@ -104,7 +113,7 @@ class TimeoutIntegrationTests extends IntegrationTest {
     String id = api.createJobs(space, "{\"name\":\"late\",\"timeoutSeconds\":1}").get(0);
     String delivery = pollOne().get("deliveryId").asString();
     worker.ack(id, delivery);
-    sleepPastDeadline();
+    movePastDeadline();
     rescuer.runOnce();
     String before = worker.job(id).toString();
 
@@ -115,29 +124,45 @@ class TimeoutIntegrationTests extends IntegrationTest {
   }
 
   @Test
-  void aJobWhoseDeadlineWasPushedBackIsNotTimedOut() throws Exception {
-    String id = api.createJobs(space, "{\"name\":\"alive\",\"timeoutSeconds\":1}").get(0);
-    worker.ack(id, pollOne().get("deliveryId").asString());
-    // what keepalive and progress do (issue 4): a fresh timeoutSeconds from now
-    Thread.sleep(800);
-    jdbc.sql("UPDATE jobs SET deadline_at = spool_after(now(), timeout_seconds) WHERE id = :id")
-        .param("id", id)
-        .update();
-    Thread.sleep(500);
+  void aJobWhoseDeadlineWasPushedBackIsNotTimedOut() {
+    String id = api.createJobs(space, "{\"name\":\"alive\",\"timeoutSeconds\":10}").get(0);
+    String delivery = pollOne().get("deliveryId").asString();
+    worker.ack(id, delivery);
+    clock.advance(Duration.ofSeconds(8));
+    assertThat(worker.action(id, "keepalive", null, delivery).status()).isEqualTo(200);
+    clock.advance(Duration.ofSeconds(8)); // past the first deadline, not the pushed-back one
+
     rescuer.runOnce();
 
     assertThat(worker.status(id)).isEqualTo("running");
+    clock.advance(Duration.ofSeconds(3));
+    rescuer.runOnce();
+    assertThat(worker.status(id)).isEqualTo("pending");
   }
 
+  /**
+   * Deadlines spread over a minute of the test clock, which a thread moves forward while three
+   * rescuers (one on the second instance's connections) and three completers run: every job ends
+   * either completed (and only that) or rescued (and never completed).
+   */
   @Test
   void theRescuerRacingCompleteNeverLeavesACompletedJobInAnotherState() throws Exception {
-    TimeoutRescuer otherRescuer = SecondInstance.shared().bean(TimeoutRescuer.class);
-    ExecutorService pool = Executors.newFixedThreadPool(6);
+    TimeoutRescuer otherRescuer =
+        new TimeoutRescuer(
+            SecondInstance.shared().bean(JdbcClient.class),
+            properties,
+            TestClock.dbNowOf(clock),
+            SecondInstance.shared().bean(SpaceRouting.class));
+    ExecutorService pool = Executors.newFixedThreadPool(7);
     try {
       for (int round = 0; round < 8; round++) {
         StringBuilder batch = new StringBuilder("[");
         for (int i = 0; i < 30; i++) {
-          batch.append(i == 0 ? "" : ",").append("{\"name\":\"race\",\"timeoutSeconds\":60}");
+          batch
+              .append(i == 0 ? "" : ",")
+              .append("{\"name\":\"race\",\"timeoutSeconds\":")
+              .append(60 + 2 * i)
+              .append("}");
         }
         List<String> ids = api.createJobs(space, batch.append("]").toString());
         Map<String, String> deliveries = new ConcurrentHashMap<>();
@@ -149,13 +174,7 @@ class TimeoutIntegrationTests extends IntegrationTest {
         for (int i = 0; i < 30; i += 2) {
           worker.ack(ids.get(i), deliveries.get(ids.get(i)));
         }
-        jdbc.sql(
-                """
-                UPDATE jobs SET deadline_at = spool_after(now(), (abs(hashtext(id)) % 30) / 1000.0)
-                 WHERE id IN (SELECT jsonb_array_elements_text(CAST(:ids AS jsonb)))
-                """)
-            .param("ids", dev.spool.support.TestApi.JSON.writeValueAsString(ids))
-            .update();
+        clock.advance(Duration.ofSeconds(59)); // the first deadline is a second away
 
         AtomicBoolean racing = new AtomicBoolean(true);
         List<Future<?>> rescuers = new ArrayList<>();
@@ -169,6 +188,16 @@ class TimeoutIntegrationTests extends IntegrationTest {
                     return null;
                   }));
         }
+        rescuers.add(
+            pool.submit(
+                () -> {
+                  // one deadline passes every step, while the completers work
+                  for (int step = 0; step < 62 && racing.get(); step++) {
+                    clock.advance(Duration.ofSeconds(1));
+                    Thread.sleep(2);
+                  }
+                  return null;
+                }));
         Map<String, Integer> outcome = new ConcurrentHashMap<>();
         List<Future<?>> completers = new ArrayList<>();
         for (int t = 0; t < 3; t++) {
@@ -190,11 +219,11 @@ class TimeoutIntegrationTests extends IntegrationTest {
         for (Future<?> f : completers) {
           f.get(60, TimeUnit.SECONDS);
         }
-        Thread.sleep(50);
         racing.set(false);
         for (Future<?> f : rescuers) {
           f.get(60, TimeUnit.SECONDS);
         }
+        clock.advance(Duration.ofMinutes(5)); // every deadline of this round is past
         rescuer.runOnce();
 
         for (String id : ids) {

@@ -126,7 +126,7 @@ class HealthAndMetricsIntegrationTests extends IntegrationTest {
                   .isNull();
             });
 
-    gauges.refresh();
+    gauges.runOnce();
     String scrape = scrape();
     assertThat(value(scrape, "spool_jobs_current", space.id(), "status", "pending")).isEqualTo(3.0);
     assertThat(value(scrape, "spool_jobs_current", space.id(), "status", "scheduled"))

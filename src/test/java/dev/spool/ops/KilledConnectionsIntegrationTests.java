@@ -7,7 +7,7 @@ import dev.spool.support.IntegrationTest;
 import dev.spool.support.TestApi.Response;
 import dev.spool.support.TestApi.TestSpace;
 import dev.spool.support.TestDatabase;
-import dev.spool.worker.WorkerCalls;
+import dev.spool.support.WorkerCalls;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

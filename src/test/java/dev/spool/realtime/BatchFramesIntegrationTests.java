@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spool.support.IntegrationTest;
 import dev.spool.support.TestApi;
-import dev.spool.worker.WorkerCalls;
+import dev.spool.support.WorkerCalls;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -2,54 +2,53 @@ package dev.spool.realtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spool.job.JobStatus;
 import dev.spool.support.IntegrationTest;
 import dev.spool.support.TestApi;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /** The feed's one-statement fetch of committed transactions' events and count deltas. */
 class FeedQueriesIntegrationTests extends IntegrationTest {
 
   @Autowired FeedQueries queries;
-  @Autowired PlatformTransactionManager transactionManager;
 
   @Test
   void aFetchReturnsATransactionsEventsInTheAskedSpacesInOrderWithTheirNetCountChanges() {
     TestApi.TestSpace here = api.newSpace();
     TestApi.TestSpace there = api.newSpace();
-    String a = api.createJob(here, "a");
-    String b = api.createJob(there, "b");
-    TestTransitions transitions = new TestTransitions(jdbc);
+    String earlierJob = api.createJob(here, "earlier");
+    String[] inserted = new String[2];
     new TransactionTemplate(transactionManager)
         .executeWithoutResult(
             status -> {
-              transitions.start(a);
-              transitions.progress(a, 10, "one");
-              transitions.start(b);
+              inserted[0] =
+                  jobs.in(here)
+                      .name("a")
+                      .status(JobStatus.RUNNING)
+                      .progress("{\"percent\":10,\"message\":\"one\"}")
+                      .insert();
+              inserted[1] = jobs.in(there).name("b").status(JobStatus.RUNNING).insert();
             });
+    String a = inserted[0];
     long tx = lastTx(a);
-    long earlier =
-        jdbc.sql("SELECT tx FROM job_events WHERE job_id = :id ORDER BY id LIMIT 1")
-            .param("id", a)
-            .query(Long.class)
-            .single();
+    long earlier = lastTx(earlierJob);
 
     FeedQueries.Fetched got = queries.eventsOf(List.of(tx, earlier), List.of(here.id()));
 
     FeedQueries.TxEvents ofTx = got.of(tx);
     assertThat(ofTx.events())
         .extracting(StoredEvent::type)
-        .containsExactly("delivered", "acked", "progress");
+        .containsExactly("created", "delivered", "acked", "progress");
     assertThat(ofTx.events()).extracting(StoredEvent::jobId).containsOnly(a);
-    assertThat(ofTx.events().get(2).data()).contains("\"one\"");
+    assertThat(ofTx.events().get(3).data()).contains("\"one\"");
     assertThat(ofTx.events().get(0).jobName()).isEqualTo("a");
-    // pending -> delivered -> running nets out to one job moved from pending to running
+    // created -> pending -> delivered -> running nets out to one more running job
     assertThat(ofTx.deltas()).containsOnlyKeys(here.id());
-    assertThat(ofTx.deltas().get(here.id())).isEqualTo(Map.of("pending", -1L, "running", 1L));
+    assertThat(ofTx.deltas().get(here.id())).isEqualTo(Map.of("running", 1L));
     assertThat(ofTx.deltasComplete()).isTrue();
     assertThat(got.of(earlier).events()).extracting(StoredEvent::type).containsExactly("created");
     assertThat(got.of(earlier).deltas().get(here.id())).isEqualTo(Map.of("pending", 1L));
@@ -81,11 +80,13 @@ class FeedQueriesIntegrationTests extends IntegrationTest {
   @Test
   void aProgressOnlyInitReadsNeitherTheResultNorTheLastError() {
     TestApi.TestSpace space = api.newSpace();
-    String id = api.createJob(space, "report");
-    TestTransitions transitions = new TestTransitions(jdbc);
-    transitions.start(id);
-    transitions.progress(id, 100, "done");
-    transitions.complete(id, "{\"url\":\"https://files.example/report.pdf\"}");
+    String id =
+        jobs.in(space)
+            .name("report")
+            .status(JobStatus.COMPLETED)
+            .progress("{\"percent\":100,\"message\":\"done\"}")
+            .result("{\"url\":\"https://files.example/report.pdf\"}")
+            .insert();
 
     FeedQueries.JobState progressOnly = queries.jobState(id, false).orElseThrow();
     assertThat(progressOnly.status()).isEqualTo("completed");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spool.support.IntegrationTest;
 import dev.spool.support.TestApi;
+import dev.spool.support.WorkerCalls;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -15,12 +16,12 @@ class JobStreamIntegrationTests extends IntegrationTest {
 
   @Autowired RealtimeFeed feed;
 
-  ApiTransitions transitions;
+  WorkerCalls worker;
   TestApi.TestSpace space;
 
   @BeforeEach
   void setUp() {
-    transitions = new ApiTransitions(api);
+    worker = WorkerCalls.admin(api);
     space = api.newSpace();
   }
 
@@ -40,11 +41,11 @@ class JobStreamIntegrationTests extends IntegrationTest {
     assertThat(init.get("data").get("progress").isNull()).isTrue();
     assertThat(init.get("timestamp").asString()).endsWith("Z");
 
-    transitions.start(job);
-    transitions.progress(job, 40, "rendering");
-    transitions.customEvent(job, "frame_done", "{\"frame\":7}");
-    transitions.progress(job, 100, "done");
-    transitions.complete(job, "{\"url\":\"https://example.test/out.mp4\"}");
+    worker.start(job);
+    worker.progress(job, 40, "rendering");
+    worker.event(job, "frame_done", "{\"frame\":7}");
+    worker.progress(job, 100, "done");
+    worker.completeWith(job, "{\"url\":\"https://example.test/out.mp4\"}");
 
     List<JsonNode> frames = ws.next(6);
     assertThat(frames)
@@ -86,8 +87,8 @@ class JobStreamIntegrationTests extends IntegrationTest {
         assertThat(init.get("type").asString()).isEqualTo("init");
         assertThat(init.get("status").asString()).isEqualTo("pending");
       }
-      transitions.start(job);
-      transitions.complete(job, "1");
+      worker.start(job);
+      worker.completeWith(job, "1");
       assertThat(ws.next(3))
           .extracting(f -> f.get("type").asString())
           .containsExactly("delivered", "acked", "completed");
@@ -110,11 +111,11 @@ class JobStreamIntegrationTests extends IntegrationTest {
       assertThat(init.get("data").propertyNames()).containsExactly("progress");
     }
 
-    transitions.start(job);
-    transitions.progress(job, 10, "warming up");
-    transitions.customEvent(job, "secret_step", "{\"token\":\"do-not-leak\"}");
-    transitions.progress(job, 90, "almost");
-    transitions.complete(job, "{\"secret\":\"result\"}");
+    worker.start(job);
+    worker.progress(job, 10, "warming up");
+    worker.event(job, "secret_step", "{\"token\":\"do-not-leak\"}");
+    worker.progress(job, 90, "almost");
+    worker.completeWith(job, "{\"secret\":\"result\"}");
 
     for (WsClient ws : List.of(publicKey, anonymous)) {
       List<JsonNode> frames = ws.next(3);
@@ -131,9 +132,9 @@ class JobStreamIntegrationTests extends IntegrationTest {
   @Test
   void aJobAlreadyTerminalGetsInitThenClose1000() throws Exception {
     String job = api.createJob(space, "render");
-    transitions.start(job);
-    transitions.progress(job, 100, "done");
-    transitions.complete(job, "42");
+    worker.start(job);
+    worker.progress(job, 100, "done");
+    worker.completeWith(job, "42");
 
     WsClient ws = WsClient.open(url(job), Map.of("Authorization", "Bearer " + space.key()));
     JsonNode init = ws.next();
@@ -149,7 +150,7 @@ class JobStreamIntegrationTests extends IntegrationTest {
     String job = api.createJob(space, "render");
     WsClient ws = WsClient.open(url(job), Map.of("x-api-key", space.key()));
     ws.next();
-    transitions.kill(job, "pending");
+    worker.killNow(null, job);
     JsonNode killed = ws.next();
     assertThat(killed.get("type").asString()).isEqualTo("killed");
     assertThat(killed.get("status").asString()).isEqualTo("killed");

@@ -6,6 +6,7 @@ import dev.spool.SpoolApplication;
 import dev.spool.support.IntegrationTest;
 import dev.spool.support.TestApi;
 import dev.spool.support.TestDatabase;
+import dev.spool.support.WorkerCalls;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -56,7 +57,7 @@ class RealtimeAcrossInstancesIntegrationTests extends IntegrationTest {
   void aSpaceStreamOnOneInstanceSeesEventsProducedThroughAnotherInOrderWithGapFreeSeq()
       throws Exception {
     TestApi.TestSpace space = apiB.newSpace();
-    ApiTransitions transitions = new ApiTransitions(apiB);
+    WorkerCalls worker = WorkerCalls.admin(apiB);
     WsClient stream =
         WsClient.open(
             "ws://127.0.0.1:" + port + "/api/v1/realtime/spaces/" + space.id(),
@@ -82,8 +83,8 @@ class RealtimeAcrossInstancesIntegrationTests extends IntegrationTest {
                 List<String> ids = new ArrayList<>();
                 for (int i = 0; i < perProducer; i++) {
                   String id = apiB.createJob(space, "job");
-                  transitions.start(id);
-                  transitions.complete(id, "{\"n\":" + i + "}");
+                  worker.start(id);
+                  worker.completeWith(id, "{\"n\":" + i + "}");
                   ids.add(id);
                 }
                 return ids;
@@ -94,9 +95,9 @@ class RealtimeAcrossInstancesIntegrationTests extends IntegrationTest {
       jobs.addAll(f.get());
     }
     pool.shutdown();
-    transitions.start(followed);
-    transitions.progress(followed, 100, "done");
-    transitions.complete(followed, "true");
+    worker.start(followed);
+    worker.progress(followed, 100, "done");
+    worker.completeWith(followed, "true");
     // committed last, so published last: a frame sent twice would push it further back
     String marker = apiB.createJob(space, "marker");
 

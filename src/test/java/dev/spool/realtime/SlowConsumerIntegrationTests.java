@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spool.support.IntegrationTest;
 import dev.spool.support.TestApi;
+import dev.spool.support.WorkerCalls;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -16,9 +17,9 @@ class SlowConsumerIntegrationTests extends IntegrationTest {
   @Test
   void aConsumerThatStopsReadingIsClosedWith1008WhileAnotherKeepsReceiving() throws Exception {
     TestApi.TestSpace space = api.newSpace();
-    ApiTransitions transitions = new ApiTransitions(api);
+    WorkerCalls worker = WorkerCalls.admin(api);
     String job = api.createJob(space, "big-output");
-    transitions.start(job);
+    worker.start(job);
     String url =
         "ws://127.0.0.1:"
             + port
@@ -36,7 +37,7 @@ class SlowConsumerIntegrationTests extends IntegrationTest {
     String chunk = "x".repeat(256 * 1024);
     int events = 0;
     while (connections.slowConsumersClosed() == closedBefore && events < 400) {
-      transitions.customEvent(job, "chunk", "{\"i\":" + events + ",\"blob\":\"" + chunk + "\"}");
+      worker.event(job, "chunk", "{\"i\":" + events + ",\"blob\":\"" + chunk + "\"}");
       events++;
       for (int i = 0; i < 1; i++) {
         assertThat(healthy.next().get("data").get("i").asInt()).isEqualTo(events - 1);
@@ -49,7 +50,7 @@ class SlowConsumerIntegrationTests extends IntegrationTest {
     assertThat(slow.closeCode()).isEqualTo(1008);
 
     // the other subscriber is unaffected
-    transitions.customEvent(job, "after", "{}");
+    worker.event(job, "after", "{}");
     JsonNode after = healthy.next();
     assertThat(after.get("type").asString()).isEqualTo("after");
     assertThat(healthy.closed).isNotDone();

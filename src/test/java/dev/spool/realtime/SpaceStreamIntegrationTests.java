@@ -4,24 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spool.support.IntegrationTest;
 import dev.spool.support.TestApi;
+import dev.spool.support.WorkerCalls;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 
 class SpaceStreamIntegrationTests extends IntegrationTest {
 
-  TestTransitions transitions;
+  WorkerCalls worker;
   TestApi.TestSpace space;
 
   @BeforeEach
   void setUp() {
-    transitions = new TestTransitions(jdbc);
     space = api.newSpace();
+    worker = new WorkerCalls(api, space);
   }
 
   String url(String query) {
@@ -47,8 +46,8 @@ class SpaceStreamIntegrationTests extends IntegrationTest {
     long seq = connected.get("seq").asLong();
 
     List<String> batch = api.createJobs(space, "[{\"name\":\"a\"},{\"name\":\"b\"}]");
-    transitions.start(first);
-    transitions.progress(first, 50, "half");
+    worker.start(first);
+    worker.progress(first, 50, "half");
 
     List<JsonNode> frames = ws.next(5);
     assertThat(frames)
@@ -83,8 +82,8 @@ class SpaceStreamIntegrationTests extends IntegrationTest {
     ws.close();
     assertThat(ws.closeCode()).isEqualTo(1000);
 
-    transitions.start(job);
-    transitions.complete(job, "null");
+    worker.start(job);
+    worker.completeWith(job, "null");
     // the stream keeps its instance while nobody listens (spool.realtime.idle-stream-grace)
     Thread.sleep(500);
 
@@ -175,15 +174,9 @@ class SpaceStreamIntegrationTests extends IntegrationTest {
     again.close();
   }
 
-  @Autowired PlatformTransactionManager transactionManager;
-
   @Test
   void oneTransactionWhoseStatementsTouchTwoSpacesReachesBothSpacesStreams() throws Exception {
     TestApi.TestSpace other = api.newSpace();
-    String here = api.createJob(space, "a");
-    String there = api.createJob(other, "b");
-    transitions.start(here);
-    transitions.start(there);
     WsClient mine = WsClient.open(url(""), Map.of());
     WsClient theirs =
         WsClient.open(
@@ -198,15 +191,16 @@ class SpaceStreamIntegrationTests extends IntegrationTest {
     theirs.next();
 
     // two statements, two different space sets: two notifications for one transaction
+    String[] inserted = new String[2];
     new TransactionTemplate(transactionManager)
         .executeWithoutResult(
             status -> {
-              transitions.customEvent(here, "step", "{\"n\":1}");
-              transitions.customEvent(there, "step", "{\"n\":2}");
+              inserted[0] = jobs.in(space).name("a").insert();
+              inserted[1] = jobs.in(other).name("b").insert();
             });
 
-    assertThat(mine.next().get("jobId").asString()).isEqualTo(here);
-    assertThat(theirs.next().get("jobId").asString()).isEqualTo(there);
+    assertThat(mine.next().get("jobId").asString()).isEqualTo(inserted[0]);
+    assertThat(theirs.next().get("jobId").asString()).isEqualTo(inserted[1]);
     mine.close();
     theirs.close();
   }

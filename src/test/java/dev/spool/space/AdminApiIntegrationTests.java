@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.spool.support.IntegrationTest;
 import dev.spool.support.TestApi.Response;
 import dev.spool.support.TestApi.TestSpace;
+import dev.spool.support.WorkerCalls;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -111,9 +112,7 @@ class AdminApiIntegrationTests extends IntegrationTest {
     assertThat(refused.status()).isEqualTo(409);
     assertThat(refused.error()).isEqualTo("Space has active jobs");
 
-    jdbc.sql("UPDATE jobs SET status = 'completed', completed_at = now() WHERE id = :id")
-        .param("id", job)
-        .update();
+    new WorkerCalls(api, space).claimAndComplete("null", job);
     assertThat(admin("DELETE", "/spaces/" + space.id(), null).status()).isEqualTo(200);
     long left =
         jdbc.sql("SELECT count(*) FROM jobs WHERE space_id = :s")

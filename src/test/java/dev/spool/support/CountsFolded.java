@@ -17,7 +17,7 @@ public final class CountsFolded {
     long mark = jdbc.sql("SELECT txid_current()").query(Long.class).single();
     long until = System.nanoTime() + 10_000_000_000L;
     while (true) {
-      counts.rollUpOnce();
+      counts.runOnce();
       long watermark = jdbc.sql("SELECT tx FROM job_count_watermark").query(Long.class).single();
       if (watermark > mark) {
         return;

@@ -6,6 +6,7 @@ import dev.spool.maintenance.TimeoutRescuer;
 import dev.spool.support.IntegrationTest;
 import dev.spool.support.TestApi.Response;
 import dev.spool.support.TestApi.TestSpace;
+import dev.spool.support.WorkerCalls;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -131,11 +132,11 @@ class AckOnPollIntegrationTests extends IntegrationTest {
   }
 
   @Test
-  void theExecutionTimeoutAppliesToAJobAckedOnPoll() throws Exception {
+  void theExecutionTimeoutAppliesToAJobAckedOnPoll() {
     String id = api.createJobs(space, "{\"name\":\"hang\",\"timeoutSeconds\":1}").get(0);
     worker.pollJobs("{\"ack\":true}");
 
-    Thread.sleep(1_150);
+    clock.advance(java.time.Duration.ofMillis(1_500));
     rescuer.runOnce();
 
     JsonNode job = worker.job(id);

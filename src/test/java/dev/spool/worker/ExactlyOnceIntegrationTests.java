@@ -8,6 +8,7 @@ import dev.spool.support.TestApi;
 import dev.spool.support.TestApi.Response;
 import dev.spool.support.TestApi.TestSpace;
 import dev.spool.support.TestDatabase;
+import dev.spool.support.WorkerCalls;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -2,16 +2,18 @@ package dev.spool.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spool.job.JobStatus;
 import dev.spool.maintenance.ScheduledJobPromoter;
 import dev.spool.maintenance.TimeoutRescuer;
 import dev.spool.support.IntegrationTest;
-import dev.spool.support.JobStateShortcuts;
 import dev.spool.support.TestApi;
 import dev.spool.support.TestApi.TestSpace;
 import dev.spool.support.TestDatabase;
+import dev.spool.support.WorkerCalls;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -78,17 +80,16 @@ class StatementNotificationsIntegrationTests extends IntegrationTest {
     TestApi.require(worker.kill(b, null), 200);
     expect(true, false);
 
-    // the promoter (scheduled -> pending) and the rescuer (delivered past deadline -> pending)
-    String c =
-        api.createJobs(space, "[{\"name\":\"c\",\"scheduledFor\":\"2999-01-01T00:00:00Z\"}]")
-            .get(0);
+    api.createJobs(space, "[{\"name\":\"c\",\"scheduledFor\":\"2999-01-01T00:00:00Z\"}]");
     expect(true, false);
-    jdbc.sql("UPDATE jobs SET available_at = now() WHERE id = :id").param("id", c).update();
+
+    // the promoter (scheduled -> pending) and the rescuer (delivered past deadline -> pending);
+    // the jobs are due as they are inserted, so the maintenance loops may move them first
+    Instant past = Instant.now().minusSeconds(1);
+    jobs.in(space).status(JobStatus.SCHEDULED).availableAt(past).insert();
     promoter.runOnce();
     expect(true, true);
-    worker.deliver(c);
-    expect(true, false);
-    new JobStateShortcuts(jdbc).setDeadlineIn(c, -1);
+    jobs.in(space).status(JobStatus.DELIVERED).deadlineAt(past).insert();
     rescuer.runOnce();
     expect(true, true);
   }

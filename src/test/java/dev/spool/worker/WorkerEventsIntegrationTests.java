@@ -2,10 +2,13 @@ package dev.spool.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spool.job.JobStatus;
 import dev.spool.support.IntegrationTest;
-import dev.spool.support.JobStateShortcuts;
+import dev.spool.support.TestApi;
 import dev.spool.support.TestApi.Response;
 import dev.spool.support.TestApi.TestSpace;
+import dev.spool.support.WorkerCalls;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
@@ -15,19 +18,26 @@ import tools.jackson.databind.JsonNode;
 
 class WorkerEventsIntegrationTests extends IntegrationTest {
 
-  JobStateShortcuts states;
   TestSpace space;
+  WorkerCalls worker;
 
   @BeforeEach
   void setUp() {
-    states = new JobStateShortcuts(jdbc);
     space = api.newSpace();
+    worker = new WorkerCalls(api, space);
   }
 
   String runningJob() {
-    String id = api.createJob(space, "encode");
-    states.start(id);
-    return id;
+    return jobs.in(space).name("encode").status(JobStatus.RUNNING).insert();
+  }
+
+  /** A running job whose execution timeout ends in five seconds. */
+  String runningJobDueSoon() {
+    return jobs.in(space)
+        .name("encode")
+        .status(JobStatus.RUNNING)
+        .deadlineAt(Instant.now().plusSeconds(5))
+        .insert();
   }
 
   Response post(String jobId, String action, String body) {
@@ -76,7 +86,7 @@ class WorkerEventsIntegrationTests extends IntegrationTest {
     assertThat(progress.get("subProgress").get("transcode").get("message").isNull()).isTrue();
     assertThat(progress.get("updatedAt").asString()).matches("\\d{4}-.*T.*\\.\\d{3}Z");
     assertThat(progress.has("extra")).isFalse();
-    JsonNode last = job(id).get("events").get(1);
+    JsonNode last = job(id).get("events").get(3);
     assertThat(last.get("type").asString()).isEqualTo("progress");
     assertThat(last.get("data").get("percent").asInt()).isEqualTo(65);
 
@@ -88,28 +98,30 @@ class WorkerEventsIntegrationTests extends IntegrationTest {
 
   @Test
   void progressCheckpointAndKeepaliveRestartTheExecutionTimeoutButACustomEventDoesNot() {
-    String id = runningJob();
     for (String[] call :
         new String[][] {
           {"progress", "{\"percent\":1,\"message\":\"m\"}"},
           {"checkpoint", "{\"at\":1}"},
           {"keepalive", null}
         }) {
-      states.setDeadlineIn(id, 5);
+      String id = runningJobDueSoon();
+      assertThat(secondsToDeadline(id)).as(call[0]).isLessThanOrEqualTo(5);
       Response r =
           call[1] == null
               ? api.post("/api/v1/jobs/" + id + "/keepalive", space.key(), null, Map.of())
               : post(id, call[0], call[1]);
       assertThat(r.status()).as(call[0]).isEqualTo(200);
       assertThat(secondsToDeadline(id)).as(call[0]).isGreaterThan(290);
+      assertThat(eventTypes(id))
+          .as(call[0])
+          .containsExactly("created", "delivered", "acked", call[0]);
     }
-    states.setDeadlineIn(id, 5);
+    String id = runningJobDueSoon();
     assertThat(post(id, "event", "{\"type\":\"frame\",\"data\":{\"n\":3}}").status())
         .isEqualTo(200);
     assertThat(secondsToDeadline(id)).isLessThanOrEqualTo(5);
-    assertThat(eventTypes(id))
-        .containsExactly("created", "progress", "checkpoint", "keepalive", "frame");
-    assertThat(job(id).get("events").get(4).get("data").get("n").asInt()).isEqualTo(3);
+    assertThat(eventTypes(id)).containsExactly("created", "delivered", "acked", "frame");
+    assertThat(job(id).get("events").get(3).get("data").get("n").asInt()).isEqualTo(3);
   }
 
   @Test
@@ -142,7 +154,7 @@ class WorkerEventsIntegrationTests extends IntegrationTest {
     assertThat(post(id, "progress", "[1]").status()).isEqualTo(400);
     assertThat(post(id, "progress", "{bad").error()).isEqualTo("Malformed JSON body");
     assertThat(job(id).get("progress").isNull()).isTrue();
-    assertThat(eventTypes(id)).containsExactly("created");
+    assertThat(eventTypes(id)).containsExactly("created", "delivered", "acked");
   }
 
   @Test
@@ -158,18 +170,17 @@ class WorkerEventsIntegrationTests extends IntegrationTest {
                 .status())
         .isEqualTo(409);
 
-    String done = runningJob();
-    states.complete(done);
+    String done = jobs.in(space).status(JobStatus.COMPLETED).insert();
     assertThat(post(done, "progress", "{\"percent\":5,\"message\":\"m\"}").error())
         .isEqualTo("Job is completed");
     assertThat(eventTypes(pending)).containsExactly("created");
-    assertThat(eventTypes(done)).containsExactly("created");
+    assertThat(eventTypes(done)).containsExactly("created", "delivered", "acked", "completed");
   }
 
   @Test
   void aStaleDeliveryIdIs409AndTheCurrentOneIsAccepted() {
     String id = api.createJob(space, "encode");
-    String delivery = states.start(id);
+    String delivery = worker.start(id);
     Response stale =
         api.post(
             "/api/v1/jobs/" + id + "/checkpoint",
@@ -185,7 +196,7 @@ class WorkerEventsIntegrationTests extends IntegrationTest {
             "{\"a\":1}",
             Map.of("Content-Type", "application/json", "x-delivery-id", delivery));
     assertThat(current.status()).isEqualTo(200);
-    assertThat(eventTypes(id)).containsExactly("created", "checkpoint");
+    assertThat(eventTypes(id)).containsExactly("created", "delivered", "acked", "checkpoint");
   }
 
   @Test
@@ -193,8 +204,8 @@ class WorkerEventsIntegrationTests extends IntegrationTest {
     String id = runningJob();
     assertThat(post(id, "checkpoint", "{\"processed_frames\":1500,\"last_offset\":45000}").status())
         .isEqualTo(200);
-    states.retry(id);
-    states.start(id);
+    TestApi.require(worker.fail(id, "{\"error\":\"again\"}", null), 200);
+    worker.start(id);
 
     JsonNode job = job(id);
     assertThat(job.get("attemptNumber").asInt()).isEqualTo(1);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.spool.support.IntegrationTest;
 import dev.spool.support.TestApi.Response;
 import dev.spool.support.TestApi.TestSpace;
+import dev.spool.support.WorkerCalls;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;

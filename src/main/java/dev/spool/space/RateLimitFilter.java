@@ -1,6 +1,7 @@
-package dev.spool.limits;
+package dev.spool.space;
 
-import dev.spool.space.Caller;
+import dev.spool.limits.RateLimiter;
+import dev.spool.limits.TokenBucket;
 import dev.spool.web.ApiException;
 import dev.spool.web.ErrorWriter;
 import io.micrometer.core.instrument.Counter;
@@ -44,7 +45,8 @@ class RateLimitFilter extends OncePerRequestFilter {
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
     Caller caller = (Caller) request.getAttribute(Caller.ATTRIBUTE);
-    TokenBucket.Decision decision = caller == null ? null : limiter.take(caller);
+    TokenBucket.Decision decision =
+        caller == null ? null : limiter.take(caller.keyId(), caller.rateLimitPerSecond());
     if (decision == null) {
       chain.doFilter(request, response);
       return;

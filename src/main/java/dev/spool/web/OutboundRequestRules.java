@@ -1,4 +1,4 @@
-package dev.spool.callback;
+package dev.spool.web;
 
 import dev.spool.web.ApiException.FieldError;
 import java.net.URI;

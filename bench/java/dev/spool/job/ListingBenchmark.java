@@ -20,12 +20,12 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
- * NOT part of the default suites (the name matches neither *Tests nor *IntegrationTests): run it
- * with {@code bench/listing/run.sh}. Fills one space with {@code LISTING_JOBS} jobs (default one
- * million) by a generate_series INSERT, then for each list shape the application issues (the very
- * {@link JobQueries} statements) prints EXPLAIN (ANALYZE, BUFFERS) under a custom and a generic
- * plan, checks the plan reads an index and measures latency through {@link JobQueries}. Writes a
- * Markdown report to {@code target/bench-listing.md}.
+ * A benchmark, outside the test suites (bench/java is compiled only by the {@code bench} Maven
+ * profile): run it with {@code bench/listing/run.sh}. Fills one space with {@code LISTING_JOBS}
+ * jobs (default one million) by a generate_series INSERT, then for each list shape the application
+ * issues (the very {@link JobQueries} statements) prints EXPLAIN (ANALYZE, BUFFERS) under a custom
+ * and a generic plan, checks the plan reads an index and measures latency through {@link
+ * JobQueries}. Writes a Markdown report to {@code target/bench-listing.md}.
  */
 class ListingBenchmark extends IntegrationTest {
 

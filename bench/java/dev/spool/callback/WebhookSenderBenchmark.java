@@ -10,15 +10,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hc.client5.http.SystemDefaultDnsResolver;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Benchmark, not a check: the guarded sender alone (no database), 16 threads POSTing to a receiver
- * on 127.0.0.1. Separates HTTP cost from outbox bookkeeping. Runs only with {@code
- * -Dspool.bench=true} (bench/callbacks/run.sh).
+ * on 127.0.0.1. Separates HTTP cost from outbox bookkeeping. Compiled and run only by the {@code
+ * bench} Maven profile (bench/callbacks/run.sh).
  */
-@EnabledIfSystemProperty(named = "spool.bench", matches = "true")
-class WebhookSenderSpeedTests {
+class WebhookSenderBenchmark {
 
   @Test
   void measurePostsPerSecondWithoutTheDatabase() throws Exception {

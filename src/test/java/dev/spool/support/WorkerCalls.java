@@ -1,6 +1,5 @@
-package dev.spool.worker;
+package dev.spool.support;
 
-import dev.spool.support.TestApi;
 import dev.spool.support.TestApi.Response;
 import dev.spool.support.TestApi.TestSpace;
 import java.util.HashMap;
@@ -8,19 +7,35 @@ import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
-/** The worker API through real HTTP, for tests: one method per call, raw responses back. */
+/**
+ * The one way for a test to move a job through the worker API over real HTTP: one method per call
+ * with the raw response back, and short forms ({@link #deliver}, {@link #start}, {@link
+ * #completeWith}…) that assert 200. To put a job in a state without driving it there, use {@link
+ * JobFactory}.
+ */
 public final class WorkerCalls {
 
   private final TestApi api;
   private final TestSpace space;
+  private final String key;
 
   public WorkerCalls(TestApi api, TestSpace space) {
+    this(api, space, space.key());
+  }
+
+  private WorkerCalls(TestApi api, TestSpace space, String key) {
     this.api = api;
     this.space = space;
+    this.key = key;
+  }
+
+  /** Calls on jobs of any space with the admin key (no poll or batch: those name a space). */
+  public static WorkerCalls admin(TestApi api) {
+    return new WorkerCalls(api, null, api.adminKey());
   }
 
   public Response poll(String body) {
-    return api.post("/api/v1/spaces/" + space.id() + "/jobs/poll", space.key(), body);
+    return api.post("/api/v1/spaces/" + space.id() + "/jobs/poll", key, body);
   }
 
   /** Polls and returns the {@code jobs} array (asserting 200). */
@@ -52,7 +67,7 @@ public final class WorkerCalls {
 
   /** A batch transition: {@code POST /spaces/:id/jobs/<action>} with a JSON body. */
   public Response batch(String action, String body) {
-    return api.post("/api/v1/spaces/" + space.id() + "/jobs/" + action, space.key(), body);
+    return api.post("/api/v1/spaces/" + space.id() + "/jobs/" + action, key, body);
   }
 
   /** A batch transition's {@code results} (asserting 200). */
@@ -70,7 +85,7 @@ public final class WorkerCalls {
     if (deliveryId != null) {
       headers.put("x-delivery-id", deliveryId);
     }
-    return api.post("/api/v1/jobs/" + jobId + "/" + action, space.key(), body, headers);
+    return api.post("/api/v1/jobs/" + jobId + "/" + action, key, body, headers);
   }
 
   /** Claims the pending job (pending → delivered) and returns its delivery id. */
@@ -92,8 +107,51 @@ public final class WorkerCalls {
     TestApi.require(complete(jobId, null, null), 200);
   }
 
+  /** Completes the delivered or running job with {@code resultJson} (JSON text). */
+  public void completeWith(String jobId, String resultJson) {
+    TestApi.require(complete(jobId, "{\"result\":" + resultJson + "}", null), 200);
+  }
+
+  /** Claims and completes each pending job with {@code resultJson}. */
+  public void claimAndComplete(String resultJson, String... jobIds) {
+    for (String id : jobIds) {
+      deliver(id);
+      completeWith(id, resultJson);
+    }
+  }
+
+  /** Kills each job, whichever active state it is in, with {@code reason} (null: the default). */
+  public void killNow(String reason, String... jobIds) {
+    String body = reason == null ? null : TestApi.JSON.writeValueAsString(Map.of("reason", reason));
+    for (String id : jobIds) {
+      TestApi.require(kill(id, body), 200);
+    }
+  }
+
+  /** Reports progress on the running job. */
+  public void progress(String jobId, int percent, String message) {
+    TestApi.require(
+        action(
+            jobId,
+            "progress",
+            TestApi.JSON.writeValueAsString(Map.of("percent", percent, "message", message)),
+            null),
+        200);
+  }
+
+  /** Appends a custom event to the running job. */
+  public void event(String jobId, String type, String dataJson) {
+    TestApi.require(
+        action(
+            jobId,
+            "event",
+            "{\"type\":" + TestApi.JSON.writeValueAsString(type) + ",\"data\":" + dataJson + "}",
+            null),
+        200);
+  }
+
   public JsonNode job(String jobId) {
-    Response r = api.get("/api/v1/jobs/" + jobId, space.key());
+    Response r = api.get("/api/v1/jobs/" + jobId, key);
     TestApi.require(r, 200);
     return r.json();
   }
