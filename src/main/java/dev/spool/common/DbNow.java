@@ -16,8 +16,12 @@ import org.springframework.stereotype.Component;
 @Component
 public class DbNow {
 
-  /** The statement's now: the bound {@code :now}, else the transaction's {@code now()}. */
-  public static final String SQL = "coalesce(CAST(:now AS timestamptz), now())";
+  /**
+   * The statement's now: the bound {@code :now}, else the transaction's {@code now()} ({@code
+   * spool_now}, migration V72, is {@code coalesce(t, now())}: a function so that Citus accepts it
+   * where it refuses a non-IMMUTABLE call inside COALESCE, docs/scaling.md).
+   */
+  public static final String SQL = "spool_now(CAST(:now AS timestamptz))";
 
   private final Clock clock;
   private final boolean system;
