@@ -139,20 +139,34 @@ class MaintenanceIntegrationTests extends IntegrationTest {
 
     // the moved clock ages every terminal job of the database, other tests' too: count them all
     long before = allJobs();
+    long mineBefore = jobsOf(space);
     boolean more = small.runOnce();
     long deleted = before - allJobs();
+    long mineDeleted = mineBefore - jobsOf(space);
     while (reaper.runOnce()) {
       // full batches until this space's jobs, and any others expired, are gone
     }
 
     assertThat(more).isTrue();
-    assertThat(deleted).isEqualTo(2L);
+    if (routing.distributed()) {
+      // on Citus a turn runs one statement per space with work, each bounded by the batch
+      assertThat(mineDeleted).isEqualTo(2L);
+    } else {
+      assertThat(deleted).isEqualTo(2L);
+    }
     assertThat(
             jdbc.sql("SELECT count(*) FROM jobs WHERE space_id = :s")
                 .param("s", space.id())
                 .query(Long.class)
                 .single())
         .isZero();
+  }
+
+  long jobsOf(TestSpace s) {
+    return jdbc.sql("SELECT count(*) FROM jobs WHERE space_id = :s")
+        .param("s", s.id())
+        .query(Long.class)
+        .single();
   }
 
   long allJobs() {
