@@ -1,7 +1,6 @@
 package dev.spool.database;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -16,8 +15,6 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class SpaceRouting {
-
-  static final String SPACES = "SELECT id FROM spaces ORDER BY id";
 
   static final String SPACE_OF_JOB = "SELECT space_id FROM jobs WHERE id = :id";
 
@@ -36,24 +33,9 @@ public class SpaceRouting {
 
   /**
    * Runs one turn of a loop: with {@code null} (all spaces in one statement) on one PostgreSQL; on
-   * Citus once for each space that {@code candidates} names (a lock-free read over every shard,
-   * {@code SELECT DISTINCT space_id … WHERE <there is work>}), each run routed to one worker. True
-   * when any run asks for another turn soon (a full batch).
-   */
-  public boolean eachSpace(String candidates, Map<String, ?> params, Predicate<String> turn) {
-    if (!citus) {
-      return turn.test(null);
-    }
-    boolean more = false;
-    for (String space : jdbc.sql(candidates).params(params).query(String.class).list()) {
-      more |= turn.test(space);
-    }
-    return more;
-  }
-
-  /**
-   * {@link #eachSpace(String, Map, Predicate)} with the candidate spaces read by {@code
-   * candidates}, for a query that binds more than plain parameters (such as the statement's now).
+   * Citus once for each space {@code candidates} returns (a lock-free read over every shard, {@code
+   * SELECT DISTINCT space_id … WHERE <there is work>}), each run routed to one worker. True when
+   * any run asks for another turn soon (a full batch).
    */
   public boolean eachSpace(Supplier<List<String>> candidates, Predicate<String> turn) {
     if (!citus) {
@@ -66,9 +48,9 @@ public class SpaceRouting {
     return more;
   }
 
-  /** {@link #eachSpace(String, Map, Predicate)} for a candidates query without parameters. */
+  /** {@link #eachSpace(Supplier, Predicate)} for a candidates query without parameters. */
   public boolean eachSpace(String candidates, Predicate<String> turn) {
-    return eachSpace(candidates, Map.of(), turn);
+    return eachSpace(() -> jdbc.sql(candidates).query(String.class).list(), turn);
   }
 
   /**
@@ -86,10 +68,5 @@ public class SpaceRouting {
   /** The caller's space, or for the admin key ({@code callerSpace} null) the job's on Citus. */
   public String route(String jobId, String callerSpace) {
     return callerSpace != null ? callerSpace : spaceForAdmin(jobId).orElse(null);
-  }
-
-  /** The spaces, for loops that need them as a list. */
-  public List<String> spaces() {
-    return jdbc.sql(SPACES).query(String.class).list();
   }
 }
