@@ -1,6 +1,7 @@
 package dev.spool.job;
 
 import dev.spool.common.BackgroundLoop;
+import dev.spool.database.DistributedProperties;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -58,14 +59,29 @@ public class JobCounts {
    * into the totals and moves the watermark there, in one statement. The watermark row's lock (SKIP
    * LOCKED) lets one instance at a time do it (the other skips its turn); a roll-up that locks the
    * row after another committed sees the newer watermark and folds only what lies above it.
+   *
+   * <p>With {@code :lagged} (on Citus) the watermark moves only to an xmin seen at least a second
+   * earlier ({@code next_tx}, seen at {@code next_at}; a turn that uses it stores the xmin it sees
+   * now): there, a transaction that wrote through two workers is finished on the coordinator a
+   * moment before its {@code COMMIT PREPARED} makes its events readable on the workers, and an
+   * event below the watermark is never folded. The lag is in time, not in turns, so any number of
+   * instances taking turns keeps it.
    */
   private static final String ROLL_UP =
       """
       WITH w AS (
-          SELECT tx FROM job_count_watermark FOR UPDATE SKIP LOCKED
+          SELECT tx, next_tx, next_at FROM job_count_watermark FOR UPDATE SKIP LOCKED
+      ), snap AS (
+          SELECT txid_snapshot_xmin(txid_current_snapshot()) AS xmin, now() AS at
       ), h AS (
-          SELECT w.tx AS lo, greatest(w.tx, txid_snapshot_xmin(txid_current_snapshot())) AS hi
-            FROM w
+          SELECT w.tx AS lo, snap.xmin AS seen, snap.at,
+                 CASE WHEN NOT :lagged THEN greatest(w.tx, snap.xmin)
+                      WHEN w.next_at IS NULL OR w.next_at <= snap.at - interval '1 second'
+                      THEN greatest(w.tx, least(coalesce(w.next_tx, w.tx), snap.xmin))
+                      ELSE w.tx END AS hi,
+                 :lagged AND (w.next_at IS NULL OR w.next_at <= snap.at - interval '1 second')
+                   AS turn
+            FROM w, snap
       ), summed AS (
           SELECT e.space_id, s.status, sum(s.d)::bigint AS n
             FROM h JOIN job_events e ON e.tx >= h.lo AND e.tx < h.hi
@@ -77,15 +93,20 @@ public class JobCounts {
           SELECT space_id, status, n FROM summed ORDER BY space_id, status
           ON CONFLICT (space_id, status) DO UPDATE SET n = job_counts.n + excluded.n
       ), moved AS (
-          UPDATE job_count_watermark SET tx = h.hi FROM h WHERE h.hi > h.lo
+          UPDATE job_count_watermark
+             SET tx = h.hi, next_tx = CASE WHEN h.turn THEN h.seen ELSE next_tx END,
+                 next_at = CASE WHEN h.turn THEN h.at ELSE next_at END
+            FROM h WHERE h.hi > h.lo OR h.turn
       )
       SELECT count(*) FROM summed
       """;
 
   private final JdbcClient jdbc;
+  private final boolean lagged;
 
-  JobCounts(JdbcClient jdbc) {
+  JobCounts(JdbcClient jdbc, DistributedProperties distributed) {
     this.jdbc = jdbc;
+    this.lagged = distributed.citus();
   }
 
   /** Count per status for one space; every one of the seven statuses is present. */
@@ -112,7 +133,7 @@ public class JobCounts {
 
   /** Folds the status changes of finished transactions; always false (one pass folds all). */
   public boolean runOnce() {
-    jdbc.sql(ROLL_UP).query(Long.class).single();
+    jdbc.sql(ROLL_UP).param("lagged", lagged).query(Long.class).single();
     return false;
   }
 

@@ -2,7 +2,9 @@ package dev.spool.realtime;
 
 import dev.spool.common.BackgroundLoop;
 import dev.spool.database.PgNotifications;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -39,6 +41,9 @@ class RealtimeFeed implements PgNotifications.Listener, BackgroundLoop.Work {
   private static final int RECENT_TX = 1024;
   static final int FETCH_BATCH = 200;
 
+  /** The pause between two fetches of held transactions (see {@link #fetch}). */
+  static final long HOLD_PAUSE_MS = 5;
+
   /** A committed transaction to fetch; {@code spaces} null means any watched space. */
   private record Tx(long id, Set<String> spaces) {}
 
@@ -57,6 +62,15 @@ class RealtimeFeed implements PgNotifications.Listener, BackgroundLoop.Work {
         }
       };
 
+  /**
+   * (transaction, spaces) whose notified events were not readable yet, in commit order, and when
+   * each transaction was first held; both touched by the feed thread only.
+   */
+  private final Map<Long, Set<String>> held = new LinkedHashMap<>();
+
+  private final Map<Long, Long> waitingSince = new HashMap<>();
+  private final Duration visibilityWait;
+
   private final BlockingQueue<Object> queue;
   private final AtomicBoolean overflowed = new AtomicBoolean();
   private final AtomicLong published = new AtomicLong();
@@ -69,6 +83,7 @@ class RealtimeFeed implements PgNotifications.Listener, BackgroundLoop.Work {
     this.frames = frames;
     this.properties = properties;
     this.queue = new ArrayBlockingQueue<>(properties.fetchQueue());
+    this.visibilityWait = properties.visibilityWait();
   }
 
   @Override
@@ -111,16 +126,17 @@ class RealtimeFeed implements PgNotifications.Listener, BackgroundLoop.Work {
   }
 
   /**
-   * One turn of the feed thread: waits up to a second for the next queued item, then runs it (a
-   * task) or fetches it together with the transactions queued right behind it. Always true: the
-   * wait is the pause between turns. A turn that throws anything but a read failure (which {@link
-   * #fetch} turns into restarts itself) may have published part of a batch, so every stream starts
-   * over; the loop logs the failure, backs off and goes on.
+   * One turn of the feed thread: waits up to a second for the next queued item — or a few
+   * milliseconds while transactions are held (see {@link #fetch}) — then runs it (a task) or
+   * fetches it together with the held transactions and those queued right behind it. Always true:
+   * the wait is the pause between turns. A turn that throws anything but a read failure (which
+   * {@link #fetch} turns into restarts itself) may have published part of a batch, so every stream
+   * starts over; the loop logs the failure, backs off and goes on.
    */
   @Override
   public boolean runOnce() throws InterruptedException {
-    Object item = queue.poll(1, TimeUnit.SECONDS);
-    if (item == null) {
+    Object item = queue.poll(held.isEmpty() ? 1000 : HOLD_PAUSE_MS, TimeUnit.MILLISECONDS);
+    if (item == null && held.isEmpty()) {
       return true;
     }
     try {
@@ -129,10 +145,16 @@ class RealtimeFeed implements PgNotifications.Listener, BackgroundLoop.Work {
         task.run();
         return true;
       }
+      // held transactions first: they committed before anything still queued
       List<Tx> batch = new ArrayList<>();
-      batch.add((Tx) item);
+      held.forEach((tx, spaces) -> batch.add(new Tx(tx, spaces)));
+      held.clear();
+      if (item != null) {
+        batch.add((Tx) item);
+      }
       // take the transactions queued right behind it, up to the next task
-      while (batch.size() < FETCH_BATCH && queue.peek() instanceof Tx) {
+      int limit = batch.size() + FETCH_BATCH;
+      while (batch.size() < limit && queue.peek() instanceof Tx) {
         batch.add((Tx) queue.poll());
       }
       fetch(batch);
@@ -143,25 +165,43 @@ class RealtimeFeed implements PgNotifications.Listener, BackgroundLoop.Work {
     }
   }
 
-  /** Fetches committed transactions' events for the spaces watched here and publishes them. */
+  /**
+   * Fetches committed transactions' events for the spaces watched here and publishes them, in
+   * commit order per space.
+   *
+   * <p>A notification names the spaces its transaction wrote events in, so a named space whose
+   * events the fetch does not find has them still on the way: on Citus a transaction that wrote
+   * through more than one worker commits there with two-phase commit, and its {@code COMMIT
+   * PREPARED} reaches the workers just after the coordinator's commit has sent the notification.
+   * Such a (transaction, space) is held, together with every later transaction of that space, and
+   * fetched again a few milliseconds later; other spaces go on. After {@code
+   * spool.realtime.visibility-wait} it is given up (the rows were deleted in the meantime, or the
+   * two-phase commit was left to Citus's recovery) with a warning, and the space's stream restarts:
+   * a gap is announced, never hidden.
+   */
   private void fetch(List<Tx> batch) {
-    Map<Long, List<SpaceHub>> targets = new LinkedHashMap<>(); // commit order
+    Map<Long, Set<SpaceHub>> targets = new LinkedHashMap<>(); // commit order
+    Set<Long> named = new HashSet<>(); // transactions whose notifications named their spaces
     Set<SpaceHub> involved = new LinkedHashSet<>();
     for (Tx tx : batch) {
       // a transaction whose statements touched different spaces notifies once per set: fetch
       // each (transaction, space) once
       Set<String> done = fetched.computeIfAbsent(tx.id(), t -> new HashSet<>());
-      List<SpaceHub> hubsOfTx = targets.computeIfAbsent(tx.id(), t -> new ArrayList<>());
+      Set<SpaceHub> hubsOfTx = targets.computeIfAbsent(tx.id(), t -> new LinkedHashSet<>());
+      if (tx.spaces() != null) {
+        named.add(tx.id());
+      }
       for (SpaceHub hub :
           tx.spaces() == null ? hubs.values() : tx.spaces().stream().map(hubs::get).toList()) {
-        if (hub != null && hub.isReady() && done.add(hub.spaceId)) {
+        if (hub != null && hub.isReady() && !done.contains(hub.spaceId)) {
           hubsOfTx.add(hub);
           involved.add(hub);
         }
       }
     }
-    targets.values().removeIf(List::isEmpty);
+    targets.values().removeIf(Set::isEmpty);
     if (targets.isEmpty()) {
+      waitingSince.keySet().retainAll(held.keySet());
       return;
     }
     FeedQueries.Fetched got;
@@ -170,15 +210,40 @@ class RealtimeFeed implements PgNotifications.Listener, BackgroundLoop.Work {
     } catch (RuntimeException e) {
       // the events are committed but could not be read: a gap for these spaces
       log.warn("Fetching events of {} transactions failed: {}", targets.size(), e.toString());
+      waitingSince.clear();
       involved.forEach(this::restart);
       return;
     }
+    long now = System.nanoTime();
+    Set<SpaceHub> stalled = new HashSet<>();
     targets.forEach(
         (tx, hubsOfTx) -> {
           FeedQueries.TxEvents ofTx = got.of(tx);
+          Set<String> done = fetched.computeIfAbsent(tx, t -> new HashSet<>());
           for (SpaceHub hub : hubsOfTx) {
+            if (stalled.contains(hub)) {
+              hold(tx, hub, now);
+              continue;
+            }
             List<StoredEvent> mine =
                 ofTx.events().stream().filter(e -> e.spaceId().equals(hub.spaceId)).toList();
+            if (mine.isEmpty() && named.contains(tx)) {
+              if (!waitedTooLong(tx, now)) {
+                stalled.add(hub);
+                hold(tx, hub, now);
+                continue;
+              }
+              log.warn(
+                  "Realtime stream of space {} restarts: the events of transaction {} were not"
+                      + " readable within {}",
+                  hub.spaceId,
+                  tx,
+                  visibilityWait);
+              done.add(hub.spaceId);
+              restart(hub);
+              continue;
+            }
+            done.add(hub.spaceId);
             if (mine.isEmpty()) {
               continue;
             }
@@ -191,9 +256,23 @@ class RealtimeFeed implements PgNotifications.Listener, BackgroundLoop.Work {
             published.addAndGet(mine.size());
           }
         });
+    waitingSince.keySet().retainAll(held.keySet());
+  }
+
+  /** Keeps (tx, hub) for the next turn; the wait of tx counts from the first time it was held. */
+  private void hold(long tx, SpaceHub hub, long now) {
+    held.computeIfAbsent(tx, t -> new HashSet<>()).add(hub.spaceId);
+    waitingSince.putIfAbsent(tx, now);
+  }
+
+  private boolean waitedTooLong(long tx, long now) {
+    Long since = waitingSince.get(tx);
+    return since != null && now - since >= visibilityWait.toNanos();
   }
 
   private void restartAll() {
+    held.clear();
+    waitingSince.clear();
     hubs.values().forEach(this::restart);
   }
 

@@ -22,6 +22,9 @@ import org.springframework.validation.annotation.Validated;
  * @param fetchQueue most committed transactions waiting to be fetched; beyond it the streams of
  *     this instance restart (subscribers are closed with 1012 and reconnect with {@code missed:
  *     true}) instead of growing memory
+ * @param visibilityWait how long the feed waits for a notified transaction's events to become
+ *     readable before the space's stream restarts; on Citus a transaction that wrote through two
+ *     workers is committed there (two-phase) just after its notification was sent
  * @param maxConnections most realtime connections open on this instance; more upgrades answer 503
  * @param maxConnectionsPerJob most job-stream connections to one job on this instance (keyed or
  *     token-less); more upgrades answer 429
@@ -37,5 +40,6 @@ public record RealtimeProperties(
     @DefaultValue("8MB") DataSize replaySize,
     @DefaultValue("60s") Duration idleStreamGrace,
     @DefaultValue("100000") int fetchQueue,
+    @DefaultValue("5s") Duration visibilityWait,
     @DefaultValue("10000") int maxConnections,
     @DefaultValue("100") int maxConnectionsPerJob) {}
