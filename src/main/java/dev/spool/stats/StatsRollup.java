@@ -49,7 +49,8 @@ public class StatsRollup {
   static final String FOLD =
       """
       WITH scanned AS (
-          SELECT id, job_id, space_id, type, created_at FROM job_events WHERE id > :fromId
+          SELECT id, job_id, space_id, type, created_at FROM job_events
+           WHERE id > :fromId AND (CAST(:space AS text) IS NULL OR space_id = :space)
       ), ev AS (
           SELECT id, job_id, space_id, type, created_at,
                  date_trunc('minute', created_at) AS minute
@@ -72,9 +73,10 @@ public class StatsRollup {
                                                 THEN ev.created_at - j.available_at
                                                 ELSE j.completed_at - j.started_at END) AS ms
             FROM ev JOIN jobs j ON j.space_id = ev.space_id AND j.id = ev.job_id
-           WHERE (ev.type = 'delivered' AND j.available_at <= ev.created_at)
+           WHERE (CAST(:space AS text) IS NULL OR j.space_id = :space)
+             AND ((ev.type = 'delivered' AND j.available_at <= ev.created_at)
               OR (ev.type IN ('completed', 'dead', 'killed') AND j.started_at IS NOT NULL
-                  AND j.completed_at IS NOT NULL)
+                  AND j.completed_at IS NOT NULL))
       ), buckets AS (
           SELECT space_id, minute, is_wait,
                  floor(4 * ln(greatest(ms, 1)) / ln(2))::int AS b, count(*) AS n
@@ -135,6 +137,31 @@ public class StatsRollup {
       ON CONFLICT (space_id, minute) DO UPDATE SET backlog = excluded.backlog
       """;
 
+  /** On Citus: the spaces with events after the cursor (a read over every shard, by BRIN). */
+  static final String SPACES_SINCE = "SELECT DISTINCT space_id FROM job_events WHERE id > :fromId";
+
+  /**
+   * {@link #SAMPLE_BACKLOG} for one space, as Citus routes it: every read of {@code job_stats}
+   * names the space.
+   */
+  static final String SAMPLE_BACKLOG_OF_SPACE =
+      """
+      INSERT INTO job_stats (space_id, minute, backlog)
+      SELECT sp.id, date_trunc('minute', now()), :backlog FROM spaces sp
+       WHERE sp.id = :space
+         AND (:backlog <> 0
+              OR coalesce((SELECT s.backlog FROM job_stats s
+                            WHERE s.space_id = :space AND s.backlog IS NOT NULL
+                            ORDER BY s.minute DESC LIMIT 1), 0) <> 0
+              OR EXISTS (SELECT 1 FROM job_stats s
+                          WHERE s.space_id = :space AND s.minute = date_trunc('minute', now())))
+      ON CONFLICT (space_id, minute) DO UPDATE SET backlog = excluded.backlog
+      """;
+
+  /** On Citus: every shard at once (a ctid names a row of one shard only). */
+  static final String PURGE_ALL_SHARDS =
+      "DELETE FROM job_stats WHERE minute < now() - make_interval(secs => :retentionSeconds)";
+
   static final String PURGE =
       """
       DELETE FROM job_stats WHERE ctid = ANY (ARRAY(
@@ -176,11 +203,6 @@ public class StatsRollup {
   }
 
   private boolean turn(boolean skipIfBusy) {
-    if (routing.distributed()) {
-      // On Citus the fold would read job_events across every shard by an id cursor that worker
-      // sequences do not order: not supported yet (docs/scaling.md, "Limits").
-      return false;
-    }
     String lock =
         skipIfBusy
             ? "SELECT pg_try_advisory_xact_lock(:key)"
@@ -189,18 +211,47 @@ public class StatsRollup {
     if (!locked) {
       return false; // another instance is doing this turn's work right now
     }
+    if (routing.distributed()) {
+      // one connection per worker for the whole turn: Citus refuses to read a shard over another
+      // connection than the one that modified it in the same transaction
+      jdbc.sql("SELECT set_config('citus.multi_shard_modify_mode', 'sequential', true)")
+          .query()
+          .singleRow();
+    }
     jdbc.sql(INIT_CURSOR).update();
     Map<String, Object> cursor =
         jdbc.sql("SELECT minute, from_id FROM job_stats_cursor FOR UPDATE").query().singleRow();
-    Map<String, Object> folded =
-        jdbc.sql(FOLD)
-            .param("fromId", cursor.get("from_id"))
-            .param("minute", cursor.get("minute"))
-            .param("margin", MARGIN_SECONDS)
-            .query()
-            .singleRow();
-    jdbc.sql(ADVANCE).param("safeId", folded.get("safe_id")).update();
+    // on Citus one fold per space with new events, each routed to its worker; the next scan may
+    // start after the highest id every fold calls safe
+    Long[] safeId = {null};
+    routing.eachSpace(
+        () ->
+            jdbc.sql(SPACES_SINCE)
+                .param("fromId", cursor.get("from_id"))
+                .query(String.class)
+                .list(),
+        space -> {
+          Object safe =
+              jdbc.sql(FOLD)
+                  .param("fromId", cursor.get("from_id"))
+                  .param("minute", cursor.get("minute"))
+                  .param("margin", MARGIN_SECONDS)
+                  .param("space", space)
+                  .query()
+                  .singleRow()
+                  .get("safe_id");
+          if (safe != null) {
+            long id = ((Number) safe).longValue();
+            safeId[0] = safeId[0] == null ? id : Math.max(safeId[0], id);
+          }
+          return false;
+        });
+    jdbc.sql(ADVANCE).param("safeId", safeId[0]).update();
     sampleBacklog();
+    if (routing.distributed()) {
+      jdbc.sql(PURGE_ALL_SHARDS).param("retentionSeconds", retentionSeconds).update();
+      return false;
+    }
     return jdbc.sql(PURGE)
             .param("retentionSeconds", retentionSeconds)
             .param("batch", RETENTION_BATCH)
@@ -219,6 +270,15 @@ public class StatsRollup {
               backlogs.add(byStatus.get("scheduled") + byStatus.get("pending"));
             });
     if (spaces.isEmpty()) {
+      return;
+    }
+    if (routing.distributed()) {
+      for (int i = 0; i < spaces.size(); i++) {
+        jdbc.sql(SAMPLE_BACKLOG_OF_SPACE)
+            .param("space", spaces.get(i))
+            .param("backlog", backlogs.get(i))
+            .update();
+      }
       return;
     }
     jdbc.sql(SAMPLE_BACKLOG)
