@@ -3,9 +3,12 @@ package dev.spool.stats;
 import dev.spool.database.SpaceRouting;
 import dev.spool.job.JobCounts;
 import dev.spool.maintenance.RetentionProperties;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -32,6 +35,12 @@ public class StatsRollup {
   static final int MARGIN_SECONDS = 30;
 
   static final int RETENTION_BATCH = 5000;
+
+  /** On Citus, how often a turn deletes expired rows (one statement over every shard). */
+  static final Duration PURGE_EVERY = Duration.ofMinutes(10);
+
+  /** When this instance last purged on Citus (System.nanoTime; 0: never). */
+  private volatile long lastPurge;
 
   static final String INIT_CURSOR =
       """
@@ -158,6 +167,21 @@ public class StatsRollup {
       ON CONFLICT (space_id, minute) DO UPDATE SET backlog = excluded.backlog
       """;
 
+  /**
+   * On Citus: the spaces whose latest backlog sample is not zero, the only ones besides those with
+   * a backlog now for which {@link #SAMPLE_BACKLOG_OF_SPACE} must write (once more, the zero). A
+   * space's rows are on one shard, so the read runs whole on each (instead of one statement per
+   * space that ever had a job). A quiet space's minute row keeps a null backlog, which readers read
+   * as the latest sample carried forward: zero.
+   */
+  static final String SPACES_WITH_BACKLOG_SAMPLED =
+      """
+      SELECT space_id FROM (
+          SELECT DISTINCT ON (space_id) space_id, backlog FROM job_stats
+           WHERE backlog IS NOT NULL ORDER BY space_id, minute DESC) latest
+       WHERE backlog <> 0
+      """;
+
   /** On Citus: every shard at once (a ctid names a row of one shard only). */
   static final String PURGE_ALL_SHARDS =
       "DELETE FROM job_stats WHERE minute < now() - make_interval(secs => :retentionSeconds)";
@@ -249,7 +273,13 @@ public class StatsRollup {
     jdbc.sql(ADVANCE).param("safeId", safeId[0]).update();
     sampleBacklog();
     if (routing.distributed()) {
-      jdbc.sql(PURGE_ALL_SHARDS).param("retentionSeconds", retentionSeconds).update();
+      // a statement on every shard (and a two-phase commit) per turn would be most of the turn's
+      // cost: expired rows wait up to PURGE_EVERY here, against a retention of days
+      long now = System.nanoTime();
+      if (!skipIfBusy || lastPurge == 0 || now - lastPurge >= PURGE_EVERY.toNanos()) {
+        jdbc.sql(PURGE_ALL_SHARDS).param("retentionSeconds", retentionSeconds).update();
+        lastPurge = now;
+      }
       return false;
     }
     return jdbc.sql(PURGE)
@@ -273,7 +303,12 @@ public class StatsRollup {
       return;
     }
     if (routing.distributed()) {
+      Set<String> recent =
+          new HashSet<>(jdbc.sql(SPACES_WITH_BACKLOG_SAMPLED).query(String.class).list());
       for (int i = 0; i < spaces.size(); i++) {
+        if (backlogs.get(i) == 0 && !recent.contains(spaces.get(i))) {
+          continue; // nothing to write: no backlog now, and the latest sample says zero
+        }
         jdbc.sql(SAMPLE_BACKLOG_OF_SPACE)
             .param("space", spaces.get(i))
             .param("backlog", backlogs.get(i))
