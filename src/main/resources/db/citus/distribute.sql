@@ -58,23 +58,9 @@ ALTER TABLE callback_deliveries ADD CONSTRAINT callback_deliveries_job_fkey
 ALTER TABLE callback_attempts ADD CONSTRAINT callback_attempts_delivery_fkey
     FOREIGN KEY (space_id, delivery_id) REFERENCES callback_deliveries (space_id, id) ON DELETE CASCADE;
 
--- The outbox row is written in the worker's shard; the dispatchers are woken by the transition's
--- own spool_events notification, which its statement issues on the coordinator (a NOTIFY in a
--- shard reaches no listener and forbids two-phase commit).
-CREATE OR REPLACE FUNCTION spool_callback_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO callback_deliveries (id, job_id, space_id, url, headers, body)
-    VALUES (spool_ulid(), NEW.id, NEW.space_id, NEW.callback_url, NEW.callback_headers,
-            '{"jobId":' || to_json(NEW.id)::text
-            || ',"spaceId":' || to_json(NEW.space_id)::text
-            || ',"name":' || to_json(NEW.name)::text
-            || ',"status":' || to_json(NEW.status)::text
-            || ',"attemptNumber":' || NEW.attempt_number
-            || ',"result":' || coalesce(NEW.result::text, 'null')
-            || ',"timestamp":' || to_json(spool_ts(coalesce(NEW.completed_at, now())))::text
-            || '}');
-    RETURN NULL;
-END $$;
+-- The outbox trigger runs in the worker's shard; it does not notify (V74): the dispatchers are
+-- woken by the transition's own spool_events notification, which its statement issues on the
+-- coordinator.
 
 -- The singleton rows copied into the reference tables stay on disk in the coordinator's local
 -- table unless removed.

@@ -76,8 +76,8 @@ public class PgNotifications implements BackgroundLoop.Work {
   }
 
   /**
-   * The transaction id of a {@value #EVENTS} payload ({@code <txid>:<spaces>}, or a bare txid as V1
-   * sent it); -1 when the payload is not one.
+   * The transaction id of a {@value #EVENTS} payload ({@code <txid>:<spaces>}, or a bare txid as
+   * the callback outbox trigger sent it before V74); -1 when the payload is not one.
    */
   public static long eventsTxid(String payload) {
     if (payload == null) {

@@ -99,7 +99,7 @@ class RealtimeFeed implements PgNotifications.Listener, BackgroundLoop.Work {
       log.warn("Ignoring malformed {} payload", PgNotifications.EVENTS);
       return;
     }
-    Set<String> spaces = null; // any space: payload "T:*", or V1's bare "T"
+    Set<String> spaces = null; // any space: payload "T:*", or the bare "T" of an older Spool
     if (colon >= 0 && !payload.endsWith(":*")) {
       spaces = new HashSet<>(List.of(payload.substring(colon + 1).split(",")));
       spaces.retainAll(hubs.keySet());
