@@ -181,7 +181,8 @@ class RealtimeFeed implements PgNotifications.Listener, BackgroundLoop.Work {
    */
   private void fetch(List<Tx> batch) {
     Map<Long, Set<SpaceHub>> targets = new LinkedHashMap<>(); // commit order
-    Set<Long> named = new HashSet<>(); // transactions whose notifications named their spaces
+    // the spaces each transaction's notifications named (a "*" names none)
+    Map<Long, Set<String>> named = new HashMap<>();
     Set<SpaceHub> involved = new LinkedHashSet<>();
     for (Tx tx : batch) {
       // a transaction whose statements touched different spaces notifies once per set: fetch
@@ -189,7 +190,7 @@ class RealtimeFeed implements PgNotifications.Listener, BackgroundLoop.Work {
       Set<String> done = fetched.computeIfAbsent(tx.id(), t -> new HashSet<>());
       Set<SpaceHub> hubsOfTx = targets.computeIfAbsent(tx.id(), t -> new LinkedHashSet<>());
       if (tx.spaces() != null) {
-        named.add(tx.id());
+        named.computeIfAbsent(tx.id(), t -> new HashSet<>()).addAll(tx.spaces());
       }
       for (SpaceHub hub :
           tx.spaces() == null ? hubs.values() : tx.spaces().stream().map(hubs::get).toList()) {
@@ -227,7 +228,7 @@ class RealtimeFeed implements PgNotifications.Listener, BackgroundLoop.Work {
             }
             List<StoredEvent> mine =
                 ofTx.events().stream().filter(e -> e.spaceId().equals(hub.spaceId)).toList();
-            if (mine.isEmpty() && named.contains(tx)) {
+            if (mine.isEmpty() && named.getOrDefault(tx, Set.of()).contains(hub.spaceId)) {
               if (!waitedTooLong(tx, now)) {
                 stalled.add(hub);
                 hold(tx, hub, now);

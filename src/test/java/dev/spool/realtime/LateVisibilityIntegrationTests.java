@@ -59,8 +59,12 @@ class LateVisibilityIntegrationTests extends IntegrationTest {
   }
 
   void notifyEvents(long tx, String spaceId) {
+    notifyPayload(tx + ":" + spaceId);
+  }
+
+  void notifyPayload(String payload) {
     jdbc.sql("SELECT pg_notify('spool_events', :payload)")
-        .param("payload", tx + ":" + spaceId)
+        .param("payload", payload)
         .query()
         .singleRow();
   }
@@ -113,5 +117,34 @@ class LateVisibilityIntegrationTests extends IntegrationTest {
     // after spool.realtime.visibility-wait the waiting space's stream restarts: a gap is told
     assertThat(waiting.closeCode()).isEqualTo(1012);
     going.close();
+  }
+
+  @Test
+  void onlyTheSpacesANotificationNamesAreWaitedFor() throws Exception {
+    TestApi.TestSpace other = api.newSpace();
+    WsClient ws = stream(space);
+    WsClient watchingOther = stream(other);
+
+    long rolledBack;
+    try (Connection tx = dataSource.getConnection()) {
+      tx.setAutoCommit(false);
+      try (PreparedStatement st = tx.prepareStatement("SELECT txid_current()");
+          ResultSet rs = st.executeQuery()) {
+        rs.next();
+        rolledBack = rs.getLong(1);
+      }
+      tx.rollback();
+    }
+    // the same transaction named another space, and once "every space": this space is in the
+    // second only, so finding none of its events there is no reason to wait
+    notifyPayload(rolledBack + ":" + other.id());
+    notifyPayload(rolledBack + ":*");
+    String next = api.createJob(space, "next");
+
+    JsonNode frame = ws.next();
+    assertThat(frame.get("type").asString() + " " + frame.get("jobId").asString())
+        .isEqualTo("created " + next);
+    ws.close();
+    watchingOther.close();
   }
 }
