@@ -33,6 +33,12 @@ class CitusPlacementIntegrationTests extends IntegrationTest {
   }
 
   @Test
+  void pooledConnectionsReadEveryShardThroughOneConnectionPerWorker() {
+    assertThat(jdbc.sql("SHOW citus.max_adaptive_executor_pool_size").query(String.class).single())
+        .isEqualTo("1");
+  }
+
+  @Test
   void jobsOfDifferentSpacesLandOnDifferentWorkers() {
     Set<String> nodes = new HashSet<>();
     for (int i = 0; i < 12; i++) {
