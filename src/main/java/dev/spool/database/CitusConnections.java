@@ -2,6 +2,7 @@ package dev.spool.database;
 
 import com.zaxxer.hikari.HikariDataSource;
 import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
@@ -20,9 +21,12 @@ class CitusConnections implements BeanPostProcessor {
 
   private final boolean citus;
 
+  /**
+   * Binds {@link DistributedProperties} from the environment itself: a BeanPostProcessor is created
+   * before the configuration-properties beans it would otherwise be given.
+   */
   CitusConnections(Environment environment) {
-    this.citus =
-        "citus".equalsIgnoreCase(environment.getProperty("spool.distributed", "none").trim());
+    this.citus = Binder.get(environment).bindOrCreate("spool", DistributedProperties.class).citus();
   }
 
   @Override
