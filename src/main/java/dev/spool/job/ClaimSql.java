@@ -11,6 +11,15 @@ import static dev.spool.job.JobSql.NOW;
  * delivered} events. Scheduled jobs that are due count as available, so promotion lag never delays
  * delivery. Each returns {@code id, name, payload, timeout_seconds, max_retries, attempt_number,
  * created_at, delivery_id, status}.
+ *
+ * <p>The UPDATE finds the rows the claim locked by their {@code ctid} (the locked version's), never
+ * by a join on {@code id}: with statistics taken while the space was small (a queue that grew since
+ * the last ANALYZE), the planner once joined the locked rows to every claimable row of the space
+ * through {@code jobs_claimable_by_name} — one pass over the whole backlog per claim, which made
+ * the steady-load benchmark collapse at 150 jobs/s. A parameterized TID scan costs one page per row
+ * whatever the statistics say, provided nothing else in that WHERE is indexable ({@link
+ * JobSql#lockedRows}; run the statements through {@link JobSql#routed}). {@link MaintenanceSql} and
+ * {@link TransitionSql#failedAttempt} do the same.
  */
 public final class ClaimSql {
 
@@ -20,14 +29,15 @@ public final class ClaimSql {
   private static final String CLAIM_AVAILABLE_TEMPLATE =
       """
       WITH picked AS (
-          SELECT id, available_at, status FROM jobs
+          SELECT ctid, id, available_at, status FROM jobs
            WHERE space_id = :space AND status IN ('pending', 'scheduled')
              AND available_at <= %1$s %2$s
            ORDER BY available_at, id
            LIMIT :count
              FOR UPDATE SKIP LOCKED
       ), numbered AS (
-          SELECT id, available_at, status, row_number() OVER (ORDER BY available_at, id) AS n
+          SELECT ctid, id, available_at, status,
+                 row_number() OVER (ORDER BY available_at, id) AS n
             FROM picked
       ), u AS (
           UPDATE jobs j SET status = %3$s,
@@ -35,7 +45,7 @@ public final class ClaimSql {
                  deadline_at = %6$s,
                  delivered_at = %1$s, %4$s updated_at = %1$s
             FROM numbered n
-           WHERE j.space_id = :space AND j.id = n.id AND j.status IN ('pending', 'scheduled')
+           WHERE %7$s
           RETURNING j.id, j.space_id, j.name, j.payload, j.timeout_seconds, j.max_retries,
                     j.attempt_number, j.created_at, j.delivery_id, j.available_at, j.status,
                     n.status AS from_status
@@ -81,7 +91,13 @@ public final class ClaimSql {
 
   private static String claimAvailable(String filter, String[] mode) {
     return CLAIM_AVAILABLE_TEMPLATE.formatted(
-        NOW, filter, mode[0], mode[1], events(mode, "u.available_at, u.id, e.ord"), DEADLINE);
+        NOW,
+        filter,
+        mode[0],
+        mode[1],
+        events(mode, "u.available_at, u.id, e.ord"),
+        DEADLINE,
+        JobSql.lockedRows("n", ":space"));
   }
 
   public static final String CLAIM_ANY = claimAvailable("", DELIVER);

@@ -1,6 +1,11 @@
 package dev.spool.job;
 
 import dev.spool.common.DbNow;
+import dev.spool.database.SpaceRouting;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The pieces every statement that changes {@code jobs} is built from, said once: the statement's
@@ -23,6 +28,38 @@ public final class JobSql {
    * delivery and ack, pushed back by progress, checkpoint and keepalive; {@code j} is the jobs row.
    */
   public static final String DEADLINE = "spool_after(" + NOW + ", j.timeout_seconds)";
+
+  /**
+   * The change step's condition for the rows its statement locked first: {@code alias} is the CTE
+   * that holds them (with their {@code ctid} and {@code id}), {@code space} their space as an
+   * expression. On one PostgreSQL the rows are found by {@code ctid} and nothing else: any other
+   * condition on {@code jobs} there (the space, a status, a due time) lets the planner find them
+   * through an index instead, and with statistics taken while the space was small it once read the
+   * whole backlog per claim (see {@link ClaimSql}); the lock already holds what the picking step
+   * checked. Citus refuses {@code ctid} in a modification whose other side it plans apart, so
+   * {@link #routed} swaps in space and id there, which also routes the statement.
+   */
+  static String lockedRows(String alias, String space) {
+    return "j.ctid = %1$s.ctid /*citus: j.space_id = %2$s AND j.id = %1$s.id */"
+        .formatted(alias, space);
+  }
+
+  private static final Pattern LOCKED_ROWS =
+      Pattern.compile("j\\.ctid = \\w+\\.ctid /\\*citus: ([^*]+) \\*/");
+
+  private static final Map<String, String> CITUS_FORMS = new ConcurrentHashMap<>();
+
+  /**
+   * The statement as this deployment runs it: as written on one PostgreSQL; on Citus with every
+   * {@link #lockedRows} condition in its Citus form.
+   */
+  public static String routed(String sql, SpaceRouting routing) {
+    if (!routing.distributed()) {
+      return sql;
+    }
+    return CITUS_FORMS.computeIfAbsent(
+        sql, s -> LOCKED_ROWS.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1))));
+  }
 
   /**
    * The two CTEs that end every statement changing jobs (after the caller's own, so they begin with

@@ -10,7 +10,8 @@ import static dev.spool.job.JobSql.NOW;
  * a moment ago is left alone. Each returns the number of jobs it changed. They compare with the
  * statement's now ({@link JobSql#NOW}), which a test clock can move. Each takes an optional {@code
  * :space}: null on one PostgreSQL (every space at once); on Citus one space per run, so the
- * statement is routed to the worker that holds it ({@code SpaceRouting}, docs/scaling.md).
+ * statement is routed to the worker that holds it ({@code SpaceRouting}, docs/scaling.md). The
+ * change finds the locked rows by {@code ctid} and nothing else, as {@link ClaimSql} explains.
  */
 public final class MaintenanceSql {
 
@@ -24,15 +25,14 @@ public final class MaintenanceSql {
   public static final String PROMOTE_DUE =
       """
       WITH due AS (
-          SELECT id, space_id FROM jobs WHERE status = 'scheduled' AND available_at <= %1$s
+          SELECT ctid, id, space_id FROM jobs WHERE status = 'scheduled' AND available_at <= %1$s
              AND (CAST(:space AS text) IS NULL OR space_id = :space)
            ORDER BY available_at LIMIT :batch
              FOR UPDATE SKIP LOCKED
       ), u AS (
           UPDATE jobs j SET status = 'pending', updated_at = %1$s
             FROM due
-           WHERE j.space_id = due.space_id AND j.id = due.id AND j.status = 'scheduled'
-             AND j.available_at <= %1$s
+           WHERE %3$s
           RETURNING j.id, j.space_id, j.attempt_number, j.available_at
       ), %2$s
       SELECT count(*) FROM u, note
@@ -43,7 +43,8 @@ public final class MaintenanceSql {
                   """
                       SELECT id, space_id, 'promoted', NULL, attempt_number, 'scheduled', 'pending'
                         FROM u ORDER BY available_at, id
-                  """));
+                  """),
+              JobSql.lockedRows("due", "due.space_id"));
 
   /**
    * A delivered job past its deadline returns to pending (same attempt, event {@code
@@ -52,7 +53,7 @@ public final class MaintenanceSql {
   public static final String RETURN_UNACKED =
       """
       WITH due AS (
-          SELECT id, space_id, delivery_id FROM jobs
+          SELECT ctid, id, space_id, delivery_id FROM jobs
            WHERE status = 'delivered' AND deadline_at <= %1$s
              AND (CAST(:space AS text) IS NULL OR space_id = :space)
            ORDER BY deadline_at LIMIT :batch
@@ -61,8 +62,7 @@ public final class MaintenanceSql {
           UPDATE jobs j SET status = 'pending', delivery_id = NULL, deadline_at = NULL,
                  updated_at = %1$s
             FROM due
-           WHERE j.space_id = due.space_id AND j.id = due.id AND j.status = 'delivered'
-             AND j.deadline_at <= %1$s
+           WHERE %3$s
           RETURNING j.id, j.space_id, j.attempt_number, j.timeout_seconds,
                     due.delivery_id AS old_delivery
       ), %2$s
@@ -77,7 +77,8 @@ public final class MaintenanceSql {
                                                'timeoutSeconds', timeout_seconds),
                              attempt_number, 'delivered', 'pending'
                         FROM u ORDER BY id
-                  """));
+                  """),
+              JobSql.lockedRows("due", "due.space_id"));
 
   /**
    * A running job past its deadline fails its attempt exactly like a worker's fail (event {@code
@@ -86,7 +87,7 @@ public final class MaintenanceSql {
   public static final String FAIL_EXPIRED_RUNNING =
       TransitionSql.failedAttempt(
           """
-              SELECT id, space_id, status, attempt_number, max_retries, backoff_seconds,
+              SELECT ctid, id, space_id, status, attempt_number, max_retries, backoff_seconds,
                      true AS retry,
                      to_json('Execution timed out after ' || timeout_seconds || 's') AS error,
                      'Execution timed out after ' || timeout_seconds || 's' AS last_error,
@@ -110,7 +111,7 @@ public final class MaintenanceSql {
   public static final String DELETE_EXPIRED =
       """
       WITH doomed AS (
-          SELECT j.id, j.space_id FROM jobs j
+          SELECT j.ctid, j.id, j.space_id FROM jobs j
            WHERE j.completed_at < %s - make_interval(secs => :retentionSeconds)
              AND (CAST(:space AS text) IS NULL OR j.space_id = :space)
              AND NOT EXISTS (SELECT 1 FROM job_events e, job_count_watermark w
@@ -120,8 +121,7 @@ public final class MaintenanceSql {
              FOR UPDATE SKIP LOCKED
       ), d AS (
           DELETE FROM jobs j USING doomed
-           WHERE j.space_id = doomed.space_id AND j.id = doomed.id
-             AND j.status IN ('completed', 'dead', 'killed')
+           WHERE %2$s
           RETURNING j.space_id, j.status
       ), counted AS (
           UPDATE job_counts c SET n = c.n - g.n
@@ -130,7 +130,7 @@ public final class MaintenanceSql {
       )
       SELECT count(*) FROM d
       """
-          .formatted(NOW);
+          .formatted(NOW, JobSql.lockedRows("doomed", "doomed.space_id"));
 
   /**
    * On Citus ({@code SPOOL_DISTRIBUTED=citus}, docs/scaling.md): the spaces that may have work for

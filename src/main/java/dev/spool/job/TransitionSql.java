@@ -115,7 +115,7 @@ public final class TransitionSql {
   public static final String FAIL_IF_IN_FLIGHT =
       failedAttempt(
           """
-              SELECT id, space_id, status, attempt_number, max_retries, backoff_seconds,
+              SELECT ctid, id, space_id, status, attempt_number, max_retries, backoff_seconds,
                      CAST(:retry AS boolean) AS retry, CAST(:error AS json) AS error,
                      CAST(:lastError AS text) AS last_error, false AS timed_out
                 FROM jobs
@@ -133,10 +133,10 @@ public final class TransitionSql {
   public static final String FAIL_MANY =
       failedAttempt(
           """
-              SELECT j.id, j.space_id, j.status, j.attempt_number, j.max_retries, j.backoff_seconds,
-                     o.retry, CAST(o.error AS json) AS error, o."lastError" AS last_error,
+              SELECT j.ctid, j.id, j.space_id, j.status, j.attempt_number, j.max_retries,
+                     j.backoff_seconds, o.retry, CAST(o.error AS json) AS error, o."lastError" AS last_error,
                      false AS timed_out
-                FROM (SELECT * FROM jobs
+                FROM (SELECT ctid, * FROM jobs
                        WHERE space_id = :space
                          AND id = ANY (ARRAY(SELECT x.id FROM json_to_recordset(CAST(:ops AS json))
                                                               AS x(id text)))
@@ -158,11 +158,12 @@ public final class TransitionSql {
    * result {@code {"error": ...}} and event {@code dead}. {@code lastError} is kept either way.
    *
    * <p>{@code target} is a CTE body that selects and locks ({@code FOR UPDATE}) the rows it may
-   * fail, stating its precondition, with the columns {@code id, space_id, status, attempt_number,
-   * max_retries, backoff_seconds, retry, error, last_error, timed_out}. Everything is computed from
-   * that locked row version — never from a second read of {@code jobs} in the statement's snapshot,
-   * which could be older than the row the lock waited for. {@code finalSelect} reads the updated
-   * rows from {@code u} joined with {@code note} (so that the notifications are issued).
+   * fail, stating its precondition, with the columns {@code ctid, id, space_id, status,
+   * attempt_number, max_retries, backoff_seconds, retry, error, last_error, timed_out}; the update
+   * finds the locked rows with {@link JobSql#lockedRows}. Everything is computed from that locked
+   * row version — never from a second read of {@code jobs} in the statement's snapshot, which could
+   * be older than the row the lock waited for. {@code finalSelect} reads the updated rows from
+   * {@code u} joined with {@code note} (so that the notifications are issued).
    */
   static String failedAttempt(String target, String finalSelect) {
     return """
@@ -197,7 +198,7 @@ public final class TransitionSql {
                 deadline_at = NULL,
                 updated_at = p.at
               FROM plan p
-             WHERE j.space_id = p.space_id AND j.id = p.id AND j.status IN ('delivered', 'running')
+             WHERE %5$s
             RETURNING j.*
         ), %3$s
         %4$s
@@ -219,6 +220,7 @@ public final class TransitionSql {
                      WHERE e.type IS NOT NULL
                      ORDER BY p.id, e.ord
                 """),
-            finalSelect);
+            finalSelect,
+            JobSql.lockedRows("p", "p.space_id"));
   }
 }

@@ -2,6 +2,7 @@ package dev.spool.maintenance;
 
 import dev.spool.common.DbNow;
 import dev.spool.database.SpaceRouting;
+import dev.spool.job.JobSql;
 import dev.spool.job.MaintenanceSql;
 import java.sql.Types;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -48,7 +49,7 @@ public class RetentionReaper {
                 .query(String.class)
                 .list(),
         space ->
-            now.bind(jdbc.sql(MaintenanceSql.DELETE_EXPIRED))
+            now.bind(jdbc.sql(JobSql.routed(MaintenanceSql.DELETE_EXPIRED, routing)))
                     .param("retentionSeconds", retentionSeconds)
                     .param("batch", batch)
                     .param("space", space, Types.VARCHAR)

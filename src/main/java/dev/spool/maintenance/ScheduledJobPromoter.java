@@ -2,6 +2,7 @@ package dev.spool.maintenance;
 
 import dev.spool.common.DbNow;
 import dev.spool.database.SpaceRouting;
+import dev.spool.job.JobSql;
 import dev.spool.job.MaintenanceSql;
 import java.sql.Types;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -34,7 +35,7 @@ public class ScheduledJobPromoter {
     return routing.eachSpace(
         () -> now.bind(jdbc.sql(MaintenanceSql.PROMOTE_CANDIDATES)).query(String.class).list(),
         space ->
-            now.bind(jdbc.sql(MaintenanceSql.PROMOTE_DUE))
+            now.bind(jdbc.sql(JobSql.routed(MaintenanceSql.PROMOTE_DUE, routing)))
                     .param("batch", batch)
                     .param("space", space, Types.VARCHAR)
                     .query(Long.class)

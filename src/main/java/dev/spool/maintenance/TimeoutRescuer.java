@@ -2,6 +2,7 @@ package dev.spool.maintenance;
 
 import dev.spool.common.DbNow;
 import dev.spool.database.SpaceRouting;
+import dev.spool.job.JobSql;
 import dev.spool.job.MaintenanceSql;
 import java.sql.Types;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -48,7 +49,7 @@ public class TimeoutRescuer {
   }
 
   private long count(String sql, String space) {
-    return now.bind(jdbc.sql(sql))
+    return now.bind(jdbc.sql(JobSql.routed(sql, routing)))
         .param("batch", batch)
         .param("space", space, Types.VARCHAR)
         .query(Long.class)

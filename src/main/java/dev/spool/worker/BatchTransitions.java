@@ -4,8 +4,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.spool.common.DbNow;
 import dev.spool.common.Ids;
 import dev.spool.database.DurableCommits;
+import dev.spool.database.SpaceRouting;
 import dev.spool.job.JobGuard;
 import dev.spool.job.JobRepository;
+import dev.spool.job.JobSql;
 import dev.spool.job.JobView;
 import dev.spool.job.TransitionSql;
 import dev.spool.web.ApiException;
@@ -57,10 +59,17 @@ class BatchTransitions {
   private final JobGuard guard;
   private final JsonBodies bodies;
   private final DbNow now;
+  private final SpaceRouting routing;
   private final JsonMapper json = JsonMapper.builder().build();
 
   BatchTransitions(
-      JdbcClient jdbc, DurableCommits durable, JobGuard guard, JsonBodies bodies, DbNow now) {
+      JdbcClient jdbc,
+      DurableCommits durable,
+      JobGuard guard,
+      JsonBodies bodies,
+      DbNow now,
+      SpaceRouting routing) {
+    this.routing = routing;
     this.jdbc = jdbc;
     this.now = now;
     this.durable = durable;
@@ -140,7 +149,7 @@ class BatchTransitions {
               () ->
                   durable.write(
                       () ->
-                          now.bind(jdbc.sql(TransitionSql.FAIL_MANY))
+                          now.bind(jdbc.sql(JobSql.routed(TransitionSql.FAIL_MANY, routing)))
                               .param("space", space)
                               .param("ops", opsJson)
                               .query(JobRepository.JOB_MAPPER)

@@ -6,6 +6,7 @@ import dev.spool.database.DurableCommits;
 import dev.spool.database.SpaceRouting;
 import dev.spool.job.ClaimSql;
 import dev.spool.job.JobRepository;
+import dev.spool.job.JobSql;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,9 +70,11 @@ class Claims {
     JdbcClient.StatementSpec spec =
         now.bind(
                 jdbc.sql(
-                    names.isEmpty()
-                        ? (ack ? ClaimSql.CLAIM_ANY_ACKED : ClaimSql.CLAIM_ANY)
-                        : (ack ? ClaimSql.CLAIM_NAMED_ACKED : ClaimSql.CLAIM_NAMED)))
+                    JobSql.routed(
+                        names.isEmpty()
+                            ? (ack ? ClaimSql.CLAIM_ANY_ACKED : ClaimSql.CLAIM_ANY)
+                            : (ack ? ClaimSql.CLAIM_NAMED_ACKED : ClaimSql.CLAIM_NAMED),
+                        routing)))
             .param("space", spaceId)
             .param("count", count)
             .param("deliveries", json.writeValueAsString(deliveries));

@@ -5,6 +5,7 @@ import dev.spool.database.DurableCommits;
 import dev.spool.database.GroupCommit;
 import dev.spool.database.SpaceRouting;
 import dev.spool.job.JobRepository;
+import dev.spool.job.JobSql;
 import dev.spool.job.JobView;
 import dev.spool.job.TransitionSql;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -175,7 +176,7 @@ class Transitions {
       String id, Guard guard, String errorJson, String lastError, boolean retry) {
     return durable.write(
         () ->
-            spec(TransitionSql.FAIL_IF_IN_FLIGHT, id, guard)
+            spec(JobSql.routed(TransitionSql.FAIL_IF_IN_FLIGHT, routing), id, guard)
                 .param("error", errorJson)
                 .param("lastError", lastError)
                 .param("retry", retry)
