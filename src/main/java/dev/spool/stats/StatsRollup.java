@@ -3,11 +3,11 @@ package dev.spool.stats;
 import dev.spool.database.SpaceRouting;
 import dev.spool.job.JobCounts;
 import dev.spool.maintenance.RetentionProperties;
+import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -17,22 +17,21 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Folds job events into one {@code job_stats} row per space per minute (see V60__job_stats.sql).
  *
- * <p>Each turn recomputes the previous and the current minute from their events and overwrites
- * their rows, so a turn is idempotent: two instances running it at once write the same rows (an
- * advisory lock merely spares the second one the work). The scan is bounded by the id cursor rather
- * than an index on {@code created_at}, which would cost every transition one more index entry.
- * Events are placed by {@code created_at} (their transaction's start); a minute is final once the
- * turn after the next minute ends has run, so an event whose transaction stays open for more than
- * about {@link #MARGIN_SECONDS} seconds may be missed — Spool's transactions are short.
+ * <p>Each event is folded once (V75__stats_fold_by_transaction.sql): a turn adds the events of the
+ * transactions between its cursor ({@code job_stats_cursor.from_tx}) and the job-count watermark
+ * ({@link JobCounts}: every transaction below it has ended and its events are readable, on Citus
+ * too) to the rows of their minutes, and moves the cursor there, in one transaction. The cursor row
+ * is locked for the turn, so two instances never add the same range (an advisory lock spares the
+ * second one the wait). Events are placed by {@code created_at} (their transaction's start), so a
+ * long transaction's events land in the minute it began, whenever they are folded. The range is
+ * read through {@code job_events_tx}; the fold used to recompute the previous and the current
+ * minute every turn, reading each event 6–15 times.
  */
 @Component
 public class StatsRollup {
 
   /** Key of the advisory lock that spares a second instance the same work. */
   static final long LOCK = 0x5_0015_57A7_5L;
-
-  /** How far behind the oldest recomputed minute the id cursor stays (see the class comment). */
-  static final int MARGIN_SECONDS = 30;
 
   static final int RETENTION_BATCH = 5000;
 
@@ -42,29 +41,28 @@ public class StatsRollup {
   /** When this instance last purged on Citus (System.nanoTime; 0: never). */
   private volatile long lastPurge;
 
+  /** The loop's first turn starts at the count watermark: events from then on are folded. */
   static final String INIT_CURSOR =
       """
-      INSERT INTO job_stats_cursor (minute, from_id)
-      SELECT date_trunc('minute', now()), coalesce((SELECT max(id) FROM job_events), 0)
+      INSERT INTO job_stats_cursor (from_tx) SELECT tx FROM job_count_watermark
       ON CONFLICT DO NOTHING
       """;
 
   /**
-   * Recomputes every minute from {@code :minute} on and returns the id the next scan may start
-   * after. Wait = delivered − the job's {@code available_at} (creation, due time or retry time); a
-   * delivery whose job has since become available again (a later retry) has no sample. Run = {@code
-   * started_at} → {@code completed_at} of jobs that ended in the minute.
+   * Adds the events of transactions {@code [:fromTx, :toTx)} (of {@code :space}, or of every space
+   * when null) to their minutes' rows. Wait = delivered − the job's {@code available_at} (creation,
+   * due time or retry time); a delivery whose job has since become available again (a later retry)
+   * has no sample. Run = {@code started_at} → {@code completed_at} of jobs that ended in the
+   * minute. The range is read through {@code job_events_tx}.
    */
   static final String FOLD =
       """
-      WITH scanned AS (
-          SELECT id, job_id, space_id, type, created_at FROM job_events
-           WHERE id > :fromId AND (CAST(:space AS text) IS NULL OR space_id = :space)
-      ), ev AS (
+      WITH ev AS (
           SELECT id, job_id, space_id, type, created_at,
                  date_trunc('minute', created_at) AS minute
-            FROM scanned
-           WHERE created_at >= :minute
+            FROM job_events
+           WHERE tx >= :fromTx AND tx < :toTx
+             AND (CAST(:space AS text) IS NULL OR space_id = :space)
              AND type IN ('created', 'scheduled', 'delivered', 'completed', 'retried', 'dead',
                           'killed')
       ), counts AS (
@@ -103,25 +101,20 @@ public class StatsRollup {
             FROM counts c JOIN spaces sp ON sp.id = c.space_id
             LEFT JOIN hists h ON h.space_id = c.space_id AND h.minute = c.minute
           ON CONFLICT (space_id, minute) DO UPDATE SET
-              created = excluded.created, delivered = excluded.delivered,
-              completed = excluded.completed, retried = excluded.retried, dead = excluded.dead,
-              killed = excluded.killed, wait_hist = excluded.wait_hist,
-              run_hist = excluded.run_hist
+              created = s.created + excluded.created,
+              delivered = s.delivered + excluded.delivered,
+              completed = s.completed + excluded.completed,
+              retried = s.retried + excluded.retried, dead = s.dead + excluded.dead,
+              killed = s.killed + excluded.killed,
+              wait_hist = spool_hist_add(s.wait_hist, excluded.wait_hist),
+              run_hist = spool_hist_add(s.run_hist, excluded.run_hist)
           RETURNING 1
       )
-      SELECT (SELECT count(*) FROM upserted) AS rows,
-             (SELECT max(id) FROM scanned
-               WHERE created_at < date_trunc('minute', now()) - interval '1 minute'
-                                  - make_interval(secs => :margin)) AS safe_id
+      SELECT count(*) FROM upserted
       """;
 
-  /** Advances the cursor: from now on only the previous and the current minute are recomputed. */
-  static final String ADVANCE =
-      """
-      UPDATE job_stats_cursor
-         SET minute = greatest(minute, date_trunc('minute', now()) - interval '1 minute'),
-             from_id = greatest(from_id, coalesce(CAST(:safeId AS bigint), from_id))
-      """;
+  /** Moves the cursor past the folded transactions, in the turn's transaction. */
+  static final String ADVANCE = "UPDATE job_stats_cursor SET from_tx = :toTx";
 
   /**
    * Backlog at the end of the current minute, as far as this turn can tell. A space gets a row for
@@ -146,8 +139,9 @@ public class StatsRollup {
       ON CONFLICT (space_id, minute) DO UPDATE SET backlog = excluded.backlog
       """;
 
-  /** On Citus: the spaces with events after the cursor (a read over every shard, by BRIN). */
-  static final String SPACES_SINCE = "SELECT DISTINCT space_id FROM job_events WHERE id > :fromId";
+  /** On Citus: the spaces with events to fold (a read over every shard, by job_events_tx). */
+  static final String SPACES_BETWEEN =
+      "SELECT DISTINCT space_id FROM job_events WHERE tx >= :fromTx AND tx < :toTx";
 
   /**
    * {@link #SAMPLE_BACKLOG} for one space, as Citus routes it: every read of {@code job_stats}
@@ -221,8 +215,24 @@ public class StatsRollup {
     return Boolean.TRUE.equals(transaction.execute(tx -> turn(true)));
   }
 
-  /** A turn that waits for a concurrent one to end, so that it sees every committed event. */
+  /**
+   * A turn that folds every event committed before the call: it moves the count watermark past them
+   * first (on Citus that takes a second or so, see {@link JobCounts}), then waits for a concurrent
+   * turn to end.
+   */
   public void runNow() {
+    long mark = jdbc.sql("SELECT txid_current()").query(Long.class).single();
+    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (jdbc.sql("SELECT tx FROM job_count_watermark").query(Long.class).single() <= mark
+        && System.nanoTime() < until) {
+      counts.runOnce();
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
     transaction.execute(tx -> turn(false));
   }
 
@@ -243,34 +253,30 @@ public class StatsRollup {
           .singleRow();
     }
     jdbc.sql(INIT_CURSOR).update();
-    Map<String, Object> cursor =
-        jdbc.sql("SELECT minute, from_id FROM job_stats_cursor FOR UPDATE").query().singleRow();
-    // on Citus one fold per space with new events, each routed to its worker; the next scan may
-    // start after the highest id every fold calls safe
-    Long[] safeId = {null};
-    routing.eachSpace(
-        () ->
-            jdbc.sql(SPACES_SINCE)
-                .param("fromId", cursor.get("from_id"))
-                .query(String.class)
-                .list(),
-        space -> {
-          Object safe =
-              jdbc.sql(FOLD)
-                  .param("fromId", cursor.get("from_id"))
-                  .param("minute", cursor.get("minute"))
-                  .param("margin", MARGIN_SECONDS)
-                  .param("space", space)
-                  .query()
-                  .singleRow()
-                  .get("safe_id");
-          if (safe != null) {
-            long id = ((Number) safe).longValue();
-            safeId[0] = safeId[0] == null ? id : Math.max(safeId[0], id);
-          }
-          return false;
-        });
-    jdbc.sql(ADVANCE).param("safeId", safeId[0]).update();
+    long fromTx =
+        jdbc.sql("SELECT from_tx FROM job_stats_cursor FOR UPDATE").query(Long.class).single();
+    // every transaction below the count watermark has ended and its events are readable
+    long toTx = jdbc.sql("SELECT tx FROM job_count_watermark").query(Long.class).single();
+    if (toTx > fromTx) {
+      // on Citus one fold per space with events in the range, each routed to its worker
+      routing.eachSpace(
+          () ->
+              jdbc.sql(SPACES_BETWEEN)
+                  .param("fromTx", fromTx)
+                  .param("toTx", toTx)
+                  .query(String.class)
+                  .list(),
+          space -> {
+            jdbc.sql(FOLD)
+                .param("fromTx", fromTx)
+                .param("toTx", toTx)
+                .param("space", space, Types.VARCHAR)
+                .query(Long.class)
+                .single();
+            return false;
+          });
+      jdbc.sql(ADVANCE).param("toTx", toTx).update();
+    }
     sampleBacklog();
     if (routing.distributed()) {
       // a statement on every shard (and a two-phase commit) per turn would be most of the turn's

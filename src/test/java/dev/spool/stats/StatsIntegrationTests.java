@@ -2,6 +2,7 @@ package dev.spool.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spool.job.JobCounts;
 import dev.spool.support.IntegrationTest;
 import dev.spool.support.SecondInstance;
 import dev.spool.support.TestApi.Response;
@@ -11,6 +12,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -18,12 +20,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 
 /** GET /spaces/:id/stats, fed by the stats roll-up from job events. */
 class StatsIntegrationTests extends IntegrationTest {
 
   @Autowired StatsRollup rollup;
+  @Autowired JobCounts counts;
 
   TestSpace space;
   WorkerCalls worker;
@@ -140,6 +144,49 @@ class StatsIntegrationTests extends IntegrationTest {
     rollup.runOnce();
 
     assertThat(sum(stats(""), "created")).isEqualTo(2);
+  }
+
+  /**
+   * A turn folds only transactions below the count watermark: the events of a transaction still
+   * open during a turn (a lower transaction id than events the turn could see) wait for a later
+   * turn, and are counted once, in the minute their transaction began.
+   */
+  @Test
+  void theEventsOfATransactionOpenDuringATurnAreCountedOnceAfterItCommits() throws Exception {
+    TransactionTemplate tx = new TransactionTemplate(transactionManager);
+    CountDownLatch written = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Future<?> open =
+          pool.submit(
+              () ->
+                  tx.executeWithoutResult(
+                      status -> {
+                        jobs.in(space).insert();
+                        written.countDown();
+                        try {
+                          release.await(30, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                          Thread.currentThread().interrupt();
+                        }
+                      }));
+      assertThat(written.await(30, TimeUnit.SECONDS)).isTrue();
+      api.createJob(space, "later"); // committed first, with a higher transaction id
+      counts.runOnce();
+      rollup.runOnce();
+      long beforeCommit = sum(stats(""), "created");
+      release.countDown();
+      open.get(30, TimeUnit.SECONDS);
+      rollup.runNow();
+      rollup.runNow();
+
+      assertThat(beforeCommit).isZero(); // the watermark stays below the open transaction
+      assertThat(sum(stats(""), "created")).isEqualTo(2);
+    } finally {
+      release.countDown();
+      pool.shutdownNow();
+    }
   }
 
   @Test
