@@ -1,0 +1,71 @@
+package dev.spool.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import dev.spool.database.SpaceRouting;
+import dev.spool.support.IntegrationTest;
+import dev.spool.support.TestApi.TestSpace;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The long polls' re-check probe finds "a job is available" through the claim index even when one
+ * space's backlog dominates the table: costed by the average space, an {@code EXISTS} was planned
+ * as a sequential scan that stops at the first match, and a space without available jobs has none,
+ * so every probe read the whole table (every second while polls wait: most of PostgreSQL's time at
+ * a trickle of jobs in the dispatch benchmark, after a bulk create had left 600,000 pending jobs).
+ */
+class WaitOutlookPlanIntegrationTests extends IntegrationTest {
+
+  @Autowired SpaceRouting routing;
+
+  private final JsonMapper json = JsonMapper.builder().build();
+  private TestSpace busy;
+
+  @AfterEach
+  void dropTheBacklog() {
+    if (busy != null) {
+      jdbc.sql("DELETE FROM jobs WHERE space_id = :s").param("s", busy.id()).update();
+    }
+  }
+
+  @Test
+  void aProbeForAnIdleSpaceUsesTheClaimIndexWhileAnotherSpaceHasAHugeBacklog() {
+    assumeFalse(routing.distributed(), "Citus plans the probe on its workers");
+    busy = api.newSpace();
+    TestSpace idle = api.newSpace();
+    jobs.in(busy).insert(30_000);
+    jdbc.sql("ANALYZE jobs").update();
+
+    String probes = "[[0,\"" + idle.id() + "\",null],[1,\"" + idle.id() + "\",\"some-name\"]]";
+    JsonNode plan =
+        json.readTree(
+            jdbc.sql("EXPLAIN (FORMAT JSON) " + WaitOutlook.OUTLOOK)
+                .param("probes", probes)
+                .query(String.class)
+                .single());
+
+    List<String> scansOfJobs = new ArrayList<>();
+    collect(plan.get(0).get("Plan"), scansOfJobs);
+    assertThat(scansOfJobs)
+        .as("scans of jobs in the probe's plan: %s", plan)
+        .isNotEmpty()
+        .allMatch(s -> s.startsWith("Index"));
+  }
+
+  private static void collect(JsonNode node, List<String> scansOfJobs) {
+    if (node.has("Relation Name") && node.get("Relation Name").asString().equals("jobs")) {
+      scansOfJobs.add(node.get("Node Type").asString());
+    }
+    JsonNode children = node.get("Plans");
+    if (children != null) {
+      children.forEach(child -> collect(child, scansOfJobs));
+    }
+  }
+}
