@@ -354,9 +354,18 @@ class RealtimeFeed implements PgNotifications.Listener, BackgroundLoop.Work {
   public void started() {
     bus.addListener(this);
     if (startedBefore) {
-      // stopped and started again (a paused context): notifications were not listened to
+      // stopped and started again (a paused context): notifications were not listened to. Only
+      // the hubs that lived through the stop restart: one opened from now on takes its snapshot
+      // while the feed listens again, and restarting it would close a stream that missed nothing
       log.warn("Realtime streams restart: the feed was stopped");
-      enqueue((Runnable) this::restartAll);
+      List<SpaceHub> stale = List.copyOf(hubs.values());
+      enqueue(
+          (Runnable)
+              () -> {
+                held.clear();
+                waitingSince.clear();
+                stale.forEach(this::restart);
+              });
     }
     startedBefore = true;
   }
