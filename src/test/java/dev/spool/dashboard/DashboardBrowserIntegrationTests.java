@@ -8,6 +8,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import tools.jackson.databind.JsonNode;
@@ -167,7 +168,10 @@ class DashboardBrowserIntegrationTests extends BrowserTest {
     WebElement input = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("key")));
     input.sendKeys(key);
     driver.findElement(By.id("sign-in-button")).click();
-    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("who")));
+    // the page re-renders as it signs in: an element found a moment earlier may be gone (Chromium
+    // then answers "Node … does not belong to the document"), so look again until it shows
+    wait.ignoring(WebDriverException.class)
+        .until(ExpectedConditions.visibilityOfElementLocated(By.id("who")));
   }
 
   private void waitForCount(String spaceId, String status, String value) {
