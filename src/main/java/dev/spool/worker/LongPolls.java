@@ -34,7 +34,9 @@ import org.springframework.web.context.request.async.DeferredResult;
  * <p>A long poll first claims for itself on its request thread. Finding nothing, it waits in a
  * group of the polls with the same {@link ClaimFilter} (space and name filter), oldest first. It is
  * registered before that first claim, so a wake during the claim is not missed (the group claims
- * once more).
+ * once more). When polls of its group already wait and no claim runs for them, nothing is available
+ * to it either, and it joins them without that first claim: idle workers that poll again after
+ * their wait cost no claim statement each.
  *
  * <p><b>A wake costs one claim per group, not one per waiting poll.</b> The design chosen of the
  * two the engine issue offers: a woken group runs <em>one</em> claim statement for the sum of its
@@ -75,6 +77,7 @@ class LongPolls implements PgNotifications.Listener, SmartLifecycle {
   private final Counter pollClaims;
   private final Counter wakeClaims;
   private final Counter refused;
+  private final Counter skippedClaims;
   // created on every start(): a stopped context (shutdown, or a paused test context) may start
   // again
   private volatile ScheduledExecutorService timer;
@@ -98,6 +101,11 @@ class LongPolls implements PgNotifications.Listener, SmartLifecycle {
         .register(registry);
     pollClaims = claimCounter(registry, "poll", "a poll's own claim");
     wakeClaims = claimCounter(registry, "wake", "claims for woken groups of waiting polls");
+    skippedClaims =
+        Counter.builder("spool.polls.claims.skipped")
+            .description(
+                "Long polls that joined waiting polls of their filter without a claim of their own")
+            .register(registry);
     refused =
         Counter.builder("spool.polls.refused")
             .description("Long polls refused with 429: too many waiting for one API key")
@@ -131,13 +139,17 @@ class LongPolls implements PgNotifications.Listener, SmartLifecycle {
       return result;
     }
     WaitingPoll w = new WaitingPoll(filter, request.count(), keyId, result);
-    waiting.register(w);
-    List<Delivery> jobs;
-    try {
-      jobs = claim(filter, request.count(), pollClaims);
-    } catch (RuntimeException e) {
-      waiting.ownClaimAnswered(w);
-      throw e;
+    boolean othersWait = waiting.register(w);
+    List<Delivery> jobs = List.of();
+    if (othersWait) {
+      skippedClaims.increment();
+    } else {
+      try {
+        jobs = claim(filter, request.count(), pollClaims);
+      } catch (RuntimeException e) {
+        waiting.ownClaimAnswered(w);
+        throw e;
+      }
     }
     if (!jobs.isEmpty()) {
       waiting.ownClaimAnswered(w);

@@ -60,16 +60,25 @@ final class WaitingPolls {
     return registered.get();
   }
 
-  /** Registers a poll before its first claim, so a wake during that claim is not missed. */
-  void register(WaitingPoll w) {
+  /**
+   * Registers a poll before its first claim, so a wake during that claim is not missed.
+   *
+   * @return whether polls of its group already wait with no claim running: then nothing is
+   *     available for it (the last claim for them was not full, and anything that became available
+   *     since wakes the group, which now counts this poll too), so its own claim may be skipped
+   */
+  boolean register(WaitingPoll w) {
     registered.incrementAndGet();
-    withSpace(
+    return withSpace(
         w.filter.spaceId(),
         true,
         s -> {
           s.ownClaims++;
           w.wakesSeen = s.wakes;
-          return null;
+          Group g = s.groups.get(w.filter);
+          return g != null
+              && !g.claiming
+              && g.waiters.stream().anyMatch(x -> x.stage == Stage.WAITING);
         });
   }
 

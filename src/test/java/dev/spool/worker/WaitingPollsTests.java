@@ -35,6 +35,28 @@ class WaitingPollsTests {
   }
 
   @Test
+  void aPollMaySkipItsOwnClaimOnlyWhilePollsOfItsGroupWaitWithNoClaimRunning() {
+    WaitingPoll alone = new WaitingPoll(any, 1, "key", new DeferredResult<>());
+    assertThat(polls.register(alone)).as("nobody waits yet").isFalse();
+    assertThat(polls.ownClaimEmpty(alone, true).answers()).isEmpty();
+
+    WaitingPoll joining = new WaitingPoll(any, 1, "key", new DeferredResult<>());
+    assertThat(polls.register(joining)).as("a poll of its group waits, no claim runs").isTrue();
+    assertThat(polls.ownClaimEmpty(joining, true).claimAgain()).isFalse();
+
+    ClaimFilter named = ClaimFilter.of("space", new PollRequest(1, List.of("a"), 5));
+    assertThat(polls.register(new WaitingPoll(named, 1, "key", new DeferredResult<>())))
+        .as("another filter's group")
+        .isFalse();
+
+    assertThat(polls.wake("space")).contains(any);
+    assertThat(polls.beginClaim(any, 100)).isEqualTo(2);
+    assertThat(polls.register(new WaitingPoll(any, 1, "key", new DeferredResult<>())))
+        .as("a claim runs for the group")
+        .isFalse();
+  }
+
+  @Test
   void aWakeStartsOneClaimForAllPollsOfAGroupAndAsksForTheSumOfTheirCounts() {
     waiting(any, 2);
     waiting(any, 3);
