@@ -9,7 +9,10 @@ import dev.spool.support.TestApi.TestSpace;
 import dev.spool.support.WorkerCalls;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -22,6 +25,14 @@ class AckOnPollIntegrationTests extends IntegrationTest {
 
   TestSpace space;
   WorkerCalls worker;
+
+  /** The waiting poll's own thread, not the common pool's single worker on 2 cores. */
+  private final ExecutorService clients = Executors.newCachedThreadPool();
+
+  @AfterEach
+  void stopClients() {
+    clients.shutdownNow();
+  }
 
   @BeforeEach
   void space() {
@@ -119,7 +130,8 @@ class AckOnPollIntegrationTests extends IntegrationTest {
   @Test
   void aLongPollWithAckIsWokenWithARunningJob() throws Exception {
     CompletableFuture<Response> waiting =
-        CompletableFuture.supplyAsync(() -> worker.poll("{\"waitSeconds\":10,\"ack\":true}"));
+        CompletableFuture.supplyAsync(
+            () -> worker.poll("{\"waitSeconds\":10,\"ack\":true}"), clients);
     Thread.sleep(300);
     String id = api.createJob(space, "late");
 

@@ -14,8 +14,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
@@ -25,6 +28,18 @@ class LongPollIntegrationTests extends IntegrationTest {
 
   @Autowired LongPolls longPolls;
   @Autowired PgNotifications notifications;
+
+  /**
+   * The polls' own threads: the common pool has one worker on a 2-core machine, and a blocking poll
+   * left there by an earlier test would hold up the next one (seen in CI as a poll that never
+   * registered within 10 s).
+   */
+  private final ExecutorService clients = Executors.newCachedThreadPool();
+
+  @AfterEach
+  void stopClients() {
+    clients.shutdownNow();
+  }
 
   static void await(BooleanSupplier condition) throws InterruptedException {
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -58,7 +73,7 @@ class LongPollIntegrationTests extends IntegrationTest {
     for (int i = 0; i < 10; i++) {
       int before = longPolls.waiting();
       CompletableFuture<Response> poll =
-          CompletableFuture.supplyAsync(() -> worker.poll("{\"waitSeconds\":10}"));
+          CompletableFuture.supplyAsync(() -> worker.poll("{\"waitSeconds\":10}"), clients);
       await(() -> longPolls.waiting() > before);
       Thread.sleep(20);
       Response created =
@@ -86,7 +101,7 @@ class LongPollIntegrationTests extends IntegrationTest {
     notifications.removeListener(longPolls);
     try {
       CompletableFuture<Response> poll =
-          CompletableFuture.supplyAsync(() -> worker.poll("{\"waitSeconds\":10}"));
+          CompletableFuture.supplyAsync(() -> worker.poll("{\"waitSeconds\":10}"), clients);
       await(() -> longPolls.waiting() > before);
       long start = System.nanoTime();
       String id = api.createJob(space, "unannounced");
@@ -108,7 +123,8 @@ class LongPollIntegrationTests extends IntegrationTest {
     TestSpace other = api.newSpace();
     WorkerCalls worker = new WorkerCalls(api, space);
     CompletableFuture<Response> poll =
-        CompletableFuture.supplyAsync(() -> worker.poll("{\"waitSeconds\":2,\"name\":\"wanted\"}"));
+        CompletableFuture.supplyAsync(
+            () -> worker.poll("{\"waitSeconds\":2,\"name\":\"wanted\"}"), clients);
     Thread.sleep(300);
     api.createJob(other, "wanted");
     api.createJob(space, "unwanted");
@@ -147,7 +163,7 @@ class LongPollIntegrationTests extends IntegrationTest {
     assertThat(worker.pollJobs("{}")).isEmpty();
     LongPolls polls = instance.bean(LongPolls.class);
     CompletableFuture<Response> poll =
-        CompletableFuture.supplyAsync(() -> worker.poll("{\"waitSeconds\":20}"));
+        CompletableFuture.supplyAsync(() -> worker.poll("{\"waitSeconds\":20}"), clients);
     await(() -> polls.waiting() == 1);
     long start = System.nanoTime();
 
