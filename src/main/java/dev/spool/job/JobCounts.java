@@ -137,6 +137,33 @@ public class JobCounts {
     return false;
   }
 
+  /**
+   * Rolls up until every transaction committed before the call is below the watermark (on Citus
+   * that takes the lag, a second or so), at most {@code limit}.
+   *
+   * @return false when a transaction still open (or the limit) kept the watermark below
+   */
+  public boolean foldCommitted(Duration limit) {
+    // a transaction of its own, committed: once the watermark is past it, all before it are folded
+    long mark = jdbc.sql("SELECT txid_current()").query(Long.class).single();
+    long until = System.nanoTime() + limit.toNanos();
+    while (true) {
+      runOnce();
+      if (jdbc.sql("SELECT tx FROM job_count_watermark").query(Long.class).single() > mark) {
+        return true;
+      }
+      if (System.nanoTime() > until) {
+        return false;
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+  }
+
   private static Map<String, Long> zeroes() {
     Map<String, Long> m = new LinkedHashMap<>();
     for (JobStatus s : JobStatus.values()) {

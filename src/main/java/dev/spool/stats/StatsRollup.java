@@ -221,18 +221,7 @@ public class StatsRollup {
    * turn to end.
    */
   public void runNow() {
-    long mark = jdbc.sql("SELECT txid_current()").query(Long.class).single();
-    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (jdbc.sql("SELECT tx FROM job_count_watermark").query(Long.class).single() <= mark
-        && System.nanoTime() < until) {
-      counts.runOnce();
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
+    counts.foldCommitted(Duration.ofSeconds(10));
     transaction.execute(tx -> turn(false));
   }
 

@@ -1,6 +1,7 @@
 package dev.spool.support;
 
 import dev.spool.job.JobCounts;
+import java.time.Duration;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -13,24 +14,10 @@ public final class CountsFolded {
   private CountsFolded() {}
 
   public static void await(JdbcClient jdbc, JobCounts counts) {
-    // a transaction of its own, committed: once the watermark is past it, all before it are folded
-    long mark = jdbc.sql("SELECT txid_current()").query(Long.class).single();
-    long until = System.nanoTime() + 10_000_000_000L;
-    while (true) {
-      counts.runOnce();
-      long watermark = jdbc.sql("SELECT tx FROM job_count_watermark").query(Long.class).single();
-      if (watermark > mark) {
-        return;
-      }
-      if (System.nanoTime() > until) {
-        throw new IllegalStateException("the count watermark stayed at " + watermark);
-      }
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
+    if (!counts.foldCommitted(Duration.ofSeconds(10))) {
+      throw new IllegalStateException(
+          "the count watermark stayed at "
+              + jdbc.sql("SELECT tx FROM job_count_watermark").query(Long.class).single());
     }
   }
 }
