@@ -5,20 +5,17 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.spool.database.SpaceRouting;
 import dev.spool.support.IntegrationTest;
+import dev.spool.support.QueryPlans;
 import dev.spool.support.TestApi.TestSpace;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The statements that lock rows and then change them find the locked rows by {@code ctid}, never by
@@ -31,18 +28,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class StalePlanIntegrationTests extends IntegrationTest {
 
-  private static final List<String> SCANS =
-      List.of(
-          "Seq Scan",
-          "Index Scan",
-          "Index Only Scan",
-          "Bitmap Heap Scan",
-          "Tid Scan",
-          "Tid Range Scan");
-
   @Autowired SpaceRouting routing;
 
-  private final JsonMapper json = JsonMapper.builder().build();
   private TestSpace space;
 
   @BeforeEach
@@ -104,17 +91,10 @@ class StalePlanIntegrationTests extends IntegrationTest {
     params.put("delivery", null);
     params.put("ops", "[{\"id\":\"" + running + "\",\"retry\":true,\"error\":\"\\\"boom\\\"\"}]");
 
-    JsonNode plan =
-        json.readTree(
-            jdbc.sql("EXPLAIN (FORMAT JSON) " + sql(statement))
-                .params(params)
-                .query(String.class)
-                .single());
+    QueryPlans.Scans plan = QueryPlans.scansOf(jdbc, sql(statement), params, "jobs");
 
-    List<String> scansOfJobs = new ArrayList<>();
-    collect(plan.get(0).get("Plan"), scansOfJobs);
-    assertThat(scansOfJobs)
-        .as("scans of jobs in the plan of %s: %s", statement, plan)
+    assertThat(plan.scans())
+        .as("scans of jobs in the plan of %s: %s", statement, plan.json())
         .hasSize(2)
         .contains("Tid Scan")
         .filteredOn(s -> !s.equals("Tid Scan"))
@@ -133,18 +113,5 @@ class StalePlanIntegrationTests extends IntegrationTest {
       case "FAIL_MANY" -> TransitionSql.FAIL_MANY;
       default -> throw new IllegalArgumentException(statement);
     };
-  }
-
-  private static void collect(JsonNode node, List<String> scansOfJobs) {
-    String type = node.get("Node Type").asString();
-    if (SCANS.contains(type)
-        && node.has("Relation Name")
-        && node.get("Relation Name").asString().equals("jobs")) {
-      scansOfJobs.add(type);
-    }
-    JsonNode children = node.get("Plans");
-    if (children != null) {
-      children.forEach(child -> collect(child, scansOfJobs));
-    }
   }
 }

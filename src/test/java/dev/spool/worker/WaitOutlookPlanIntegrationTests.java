@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.spool.database.SpaceRouting;
 import dev.spool.support.IntegrationTest;
+import dev.spool.support.QueryPlans;
 import dev.spool.support.TestApi.TestSpace;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The long polls' re-check probe finds "a job is available" through the claim index even when one
@@ -25,7 +23,6 @@ class WaitOutlookPlanIntegrationTests extends IntegrationTest {
 
   @Autowired SpaceRouting routing;
 
-  private final JsonMapper json = JsonMapper.builder().build();
   private TestSpace busy;
 
   @AfterEach
@@ -45,28 +42,12 @@ class WaitOutlookPlanIntegrationTests extends IntegrationTest {
     jdbc.sql("ANALYZE jobs").update();
 
     String probes = "[[0,\"" + idle.id() + "\",null],[1,\"" + idle.id() + "\",\"some-name\"]]";
-    JsonNode plan =
-        json.readTree(
-            jdbc.sql("EXPLAIN (FORMAT JSON) " + WaitOutlook.OUTLOOK)
-                .param("probes", probes)
-                .query(String.class)
-                .single());
+    QueryPlans.Scans plan =
+        QueryPlans.scansOf(jdbc, WaitOutlook.OUTLOOK, Map.of("probes", probes), "jobs");
 
-    List<String> scansOfJobs = new ArrayList<>();
-    collect(plan.get(0).get("Plan"), scansOfJobs);
-    assertThat(scansOfJobs)
-        .as("scans of jobs in the probe's plan: %s", plan)
+    assertThat(plan.scans())
+        .as("scans of jobs in the probe's plan: %s", plan.json())
         .isNotEmpty()
         .allMatch(s -> s.startsWith("Index"));
-  }
-
-  private static void collect(JsonNode node, List<String> scansOfJobs) {
-    if (node.has("Relation Name") && node.get("Relation Name").asString().equals("jobs")) {
-      scansOfJobs.add(node.get("Node Type").asString());
-    }
-    JsonNode children = node.get("Plans");
-    if (children != null) {
-      children.forEach(child -> collect(child, scansOfJobs));
-    }
   }
 }
