@@ -4,6 +4,7 @@ import dev.spool.common.BackgroundLoop;
 import dev.spool.database.PgNotifications;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -272,9 +273,13 @@ class RealtimeFeed implements PgNotifications.Listener, BackgroundLoop.Work {
   }
 
   private void restartAll() {
+    restartAll(hubs.values());
+  }
+
+  private void restartAll(Collection<SpaceHub> which) {
     held.clear();
     waitingSince.clear();
-    hubs.values().forEach(this::restart);
+    which.forEach(this::restart);
   }
 
   private void restart(SpaceHub hub) {
@@ -359,13 +364,7 @@ class RealtimeFeed implements PgNotifications.Listener, BackgroundLoop.Work {
       // while the feed listens again, and restarting it would close a stream that missed nothing
       log.warn("Realtime streams restart: the feed was stopped");
       List<SpaceHub> stale = List.copyOf(hubs.values());
-      enqueue(
-          (Runnable)
-              () -> {
-                held.clear();
-                waitingSince.clear();
-                stale.forEach(this::restart);
-              });
+      enqueue((Runnable) () -> restartAll(stale));
     }
     startedBefore = true;
   }
