@@ -1,6 +1,7 @@
 package dev.spool.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.spool.job.JobCounts;
 import dev.spool.support.IntegrationTest;
@@ -8,6 +9,7 @@ import dev.spool.support.SecondInstance;
 import dev.spool.support.TestApi.Response;
 import dev.spool.support.TestApi.TestSpace;
 import dev.spool.support.WorkerCalls;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -174,7 +176,16 @@ class StatsIntegrationTests extends IntegrationTest {
       assertThat(written.await(30, TimeUnit.SECONDS)).isTrue();
       api.createJob(space, "later"); // committed first, with a higher transaction id
       counts.runOnce();
-      rollup.runOnce();
+      long watermark = jdbc.sql("SELECT tx FROM job_count_watermark").query(Long.class).single();
+      // a turn of this instance folds up to the watermark (the loop's own turn may hold the lock)
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> {
+                rollup.runOnce();
+                return jdbc.sql("SELECT from_tx FROM job_stats_cursor").query(Long.class).single()
+                    >= watermark;
+              });
       long beforeCommit = sum(stats(""), "created");
       release.countDown();
       open.get(30, TimeUnit.SECONDS);
