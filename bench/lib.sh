@@ -9,7 +9,7 @@ PGHOST=${PGHOST:-127.0.0.1}
 PGPORT=${PGPORT:-5432}
 PGUSER=${PGUSER:-postgres}
 export PGHOST PGPORT PGUSER
-JAR=target/spool-0.1.0.jar
+JAR=${BENCH_JAR:-target/spool-0.1.0.jar}
 OUT=bench/out
 mkdir -p "$OUT"
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)

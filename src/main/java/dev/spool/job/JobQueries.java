@@ -38,50 +38,64 @@ class JobQueries {
       """
           .formatted(JobRepository.JOB_COLUMNS);
 
-  /**
-   * Jobs in any of the given statuses. {@code status = ANY(...)} over {@code (space_id, status, id
-   * DESC)} cannot return rows in id order across statuses, so PostgreSQL would read and sort every
-   * matching row. Instead each status is its own range scan of {@code jobs_space_status_newest}
-   * stopped after {@code :window} rows (offset + page + 1), and only those few rows are merged by
-   * id.
-   */
-  static final String LIST_BY_STATUSES =
-      """
-      SELECT j.* FROM unnest(string_to_array(:statuses, ',')) AS s(status)
-      CROSS JOIN LATERAL (
-          SELECT %s FROM jobs
-           WHERE space_id = ANY (ARRAY[CAST(:space AS text)]) AND status = s.status
-             AND id < :before
-           ORDER BY space_id, id DESC LIMIT :window
-      ) j
-      ORDER BY j.id DESC LIMIT :limit OFFSET :offset
-      """
-          .formatted(JobRepository.JOB_COLUMNS);
+  /** The statuses a job rests in: the ones {@code jobs_space_status_newest} holds. */
+  static final String AT_REST = "('scheduled', 'pending', 'completed', 'dead', 'killed')";
 
   /**
-   * All jobs of a space: {@link #LIST_BY_STATUSES} over all seven statuses. There is no {@code
-   * (space_id, id)} index: every status change is a non-HOT update, so such an index would take a
-   * new entry on every transition of every job (three per job drained) only to serve this listing,
-   * which the seven per-status range scans serve too, each stopped after one window of rows.
+   * Jobs in any of the given statuses ({@code :statuses}, comma-separated), filtered further by
+   * {@code extra} (SQL starting with {@code AND}, or empty).
+   *
+   * <p>Statuses at rest: {@code status = ANY(...)} over {@code (space_id, status, id DESC)} cannot
+   * return rows in id order across statuses, so PostgreSQL would read and sort every matching row.
+   * Instead each status is its own range scan of {@code jobs_space_status_newest} stopped after
+   * {@code :window} rows (offset + page + 1), and only those few rows are merged by id. The {@code
+   * status IN} list repeats the index predicate so that the planner may use the partial index for a
+   * status it only learns at run time.
+   *
+   * <p>In-flight statuses ({@code delivered}, {@code running}) are not in that index: a job passes
+   * through them on every attempt, and leaving them out saves two index entries per job delivered
+   * (docs/engine.md "Indexes"). They are read through {@code jobs_in_flight_deadline}, which holds
+   * only the in-flight jobs of the server — as many as the workers hold at once — and sorted.
+   */
+  static String byStatuses(String statuses, String extra) {
+    return """
+        SELECT j.* FROM (
+            SELECT j.* FROM unnest(%1$s) AS s(status)
+            CROSS JOIN LATERAL (
+                SELECT %2$s FROM jobs
+                 WHERE space_id = ANY (ARRAY[CAST(:space AS text)]) AND status = s.status
+                   AND status IN %3$s AND id < :before %4$s
+                 ORDER BY space_id, id DESC LIMIT :window
+            ) j
+            UNION ALL
+            (SELECT %2$s FROM jobs
+              WHERE status IN ('delivered', 'running') AND status = ANY (%1$s)
+                AND space_id = ANY (ARRAY[CAST(:space AS text)]) AND id < :before %4$s
+              ORDER BY space_id, id DESC LIMIT :window)
+        ) j
+        ORDER BY j.id DESC LIMIT :limit OFFSET :offset
+        """
+        .formatted(statuses, JobRepository.JOB_COLUMNS, AT_REST, extra);
+  }
+
+  private static final String WANTED = "string_to_array(CAST(:statuses AS text), ',')";
+
+  /** Jobs in any of the given statuses: {@link #byStatuses}. */
+  static final String LIST_BY_STATUSES = byStatuses(WANTED, "");
+
+  /**
+   * All jobs of a space: {@link #byStatuses} over all seven statuses. There is no {@code (space_id,
+   * id)} index: every status change is a non-HOT update, so such an index would take a new entry on
+   * every transition of every job (three per job drained) only to serve this listing, which the
+   * per-status range scans serve too, each stopped after one window of rows.
    */
   static final String LIST_NEWEST =
-      LIST_BY_STATUSES.replace(
-          "string_to_array(:statuses, ',')",
-          "ARRAY['scheduled', 'pending', 'delivered', 'running', 'completed', 'dead', 'killed']");
+      byStatuses(
+          "ARRAY['scheduled', 'pending', 'delivered', 'running', 'completed', 'dead', 'killed']",
+          "");
 
   /** As {@link #LIST_BY_STATUSES}, also filtered by name (either index may drive it). */
-  static final String LIST_BY_STATUSES_AND_NAME =
-      """
-      SELECT j.* FROM unnest(string_to_array(:statuses, ',')) AS s(status)
-      CROSS JOIN LATERAL (
-          SELECT %s FROM jobs
-           WHERE space_id = ANY (ARRAY[CAST(:space AS text)]) AND status = s.status
-             AND name = :name AND id < :before
-           ORDER BY space_id, id DESC LIMIT :window
-      ) j
-      ORDER BY j.id DESC LIMIT :limit OFFSET :offset
-      """
-          .formatted(JobRepository.JOB_COLUMNS);
+  static final String LIST_BY_STATUSES_AND_NAME = byStatuses(WANTED, "AND name = :name");
 
   static final String SPACE_EXISTS = "SELECT EXISTS (SELECT 1 FROM spaces WHERE id = :id)";
 

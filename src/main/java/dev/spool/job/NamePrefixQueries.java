@@ -64,8 +64,8 @@ class NamePrefixQueries {
 
   /** The newest jobs of each status, filtered by the prefix (many matching names). */
   static final String BY_STATUSES =
-      JobQueries.LIST_BY_STATUSES.replace(
-          "AND id < :before", "AND id < :before AND starts_with(name, :prefix)");
+      JobQueries.byStatuses(
+          "string_to_array(CAST(:statuses AS text), ',')", "AND starts_with(name, :prefix)");
 
   /**
    * Whether the database orders text by codepoint, so that a prefix's names are contiguous. {@code

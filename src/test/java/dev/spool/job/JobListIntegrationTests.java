@@ -115,6 +115,55 @@ class JobListIntegrationTests extends IntegrationTest {
     assertThat(ids(page3)).containsExactly(a.get(1), a.get(0));
   }
 
+  /**
+   * In-flight jobs (delivered, running) are listed through another index than the jobs at rest
+   * (V76): a listing over every status, a cursor walk, and the in-flight filters must still merge
+   * both, and must not show another space's in-flight jobs.
+   */
+  @Test
+  void inFlightAndRestingJobsMergeInOneNewestFirstOrder() {
+    TestSpace other = api.newSpace();
+    WorkerCalls otherStates = new WorkerCalls(api, other);
+    String otherDelivered = api.createJob(other, "alpha");
+    otherStates.deliver(otherDelivered);
+    List<String> jobs = create(6, "alpha");
+    states.deliver(jobs.get(1));
+    states.start(jobs.get(3));
+    states.start(jobs.get(4));
+    states.complete(jobs.get(4));
+    states.deliver(jobs.get(5));
+    String otherRunning = api.createJob(other, "alpha");
+    otherStates.start(otherRunning);
+
+    List<String> newestFirst = new ArrayList<>(jobs);
+    Collections.reverse(newestFirst);
+    assertThat(ids(list(""))).isEqualTo(newestFirst);
+    assertThat(ids(list("?name=alpha"))).isEqualTo(newestFirst);
+    List<String> walked = new ArrayList<>();
+    String cursor = null;
+    for (int pages = 0; pages < 10; pages++) {
+      Response r = list("?limit=2" + (cursor == null ? "" : "&cursor=" + cursor));
+      walked.addAll(ids(r));
+      cursor = r.header("Next-Cursor");
+      if (cursor == null) {
+        break;
+      }
+    }
+    assertThat(walked).isEqualTo(newestFirst);
+    assertThat(ids(list("?status=delivered"))).containsExactly(jobs.get(5), jobs.get(1));
+    assertThat(ids(list("?status=delivered,running,pending")))
+        .containsExactly(jobs.get(5), jobs.get(3), jobs.get(2), jobs.get(1), jobs.get(0));
+    assertThat(ids(list("?status=running,completed&limit=1&offset=1")))
+        .containsExactly(jobs.get(3));
+    assertThat(
+            ids(
+                list(
+                    "?status=delivered&name=alpha&limit=1&cursor="
+                        + ListCursor.encode(jobs.get(5)))))
+        .containsExactly(jobs.get(1));
+    assertThat(ids(list("?status=running&namePrefix=al"))).containsExactly(jobs.get(3));
+  }
+
   @Test
   void anOffsetPastTenThousandIsRefusedPointingAtTheCursor() {
     assertThat(list("?offset=10000").status()).isEqualTo(200);
