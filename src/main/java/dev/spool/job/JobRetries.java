@@ -26,7 +26,7 @@ public class JobRetries {
       """
       WITH old AS (
           SELECT * FROM jobs
-           WHERE id = :id AND status IN ('dead', 'killed') AND (CAST(:space AS text) IS NULL OR space_id = :space)
+           WHERE space_id = :space AND id = :id AND status IN ('dead', 'killed')
       ), inserted AS (
           INSERT INTO jobs (id, space_id, name, payload, status, max_retries, timeout_seconds,
                             backoff_seconds, available_at, callback_url, callback_headers,
@@ -53,7 +53,10 @@ public class JobRetries {
 
   static final String STATE = "SELECT space_id, status FROM jobs WHERE id = :id";
 
-  static final String RETRIED_AS = "SELECT id FROM jobs WHERE retried_from = :id";
+  static final String SPACE_OF = "SELECT space_id FROM jobs WHERE id = :id";
+
+  static final String RETRIED_AS =
+      "SELECT id FROM jobs WHERE space_id = :space AND retried_from = :id";
 
   /** The new job's reference. */
   public record Retried(String id, String spaceId) {}
@@ -75,17 +78,27 @@ public class JobRetries {
     if (!Ids.isValid(jobId)) {
       throw ApiException.notFound("Job");
     }
+    // The statement names its space, like every write of jobs (on Citus it then runs on the one
+    // worker that holds the space): the caller's, or for the admin key the job's, read first.
+    String routed =
+        space != null
+            ? space
+            : jdbc.sql(SPACE_OF)
+                .param("id", jobId)
+                .query(String.class)
+                .optional()
+                .orElseThrow(() -> ApiException.notFound("Job"));
     Optional<Retried> created;
     try {
       created =
           now.bind(jdbc.sql(RETRY))
               .param("id", jobId)
-              .param("space", space)
+              .param("space", routed)
               .param("newId", Ids.next())
               .query((rs, n) -> new Retried(rs.getString("id"), rs.getString("space_id")))
               .optional();
     } catch (DuplicateKeyException e) {
-      throw alreadyRetried(jobId);
+      throw alreadyRetried(jobId, routed);
     }
     return created.orElseThrow(() -> explain(jobId, space));
   }
@@ -105,15 +118,20 @@ public class JobRetries {
     }
     String status = state.get().status();
     if (status.equals("dead") || status.equals("killed")) {
-      return alreadyRetried(jobId); // only the unique index can have stopped it
+      return alreadyRetried(jobId, state.get().spaceId()); // only the unique index stops it
     }
     return ApiException.conflict(
         "invalid_state", "Job is not dead or killed (status: " + status + ")");
   }
 
-  private ApiException alreadyRetried(String jobId) {
+  private ApiException alreadyRetried(String jobId, String space) {
     String newId =
-        jdbc.sql(RETRIED_AS).param("id", jobId).query(String.class).optional().orElse("?");
+        jdbc.sql(RETRIED_AS)
+            .param("space", space)
+            .param("id", jobId)
+            .query(String.class)
+            .optional()
+            .orElse("?");
     return ApiException.conflict("already_retried", "Job was already retried as " + newId);
   }
 }

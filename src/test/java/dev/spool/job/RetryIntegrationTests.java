@@ -144,6 +144,11 @@ class RetryIntegrationTests extends IntegrationTest {
     assertThat(retry(old, other.key()).status()).isEqualTo(403);
     assertThat(retry("01JNOSUCHJOB00000000000000", space.key()).status()).isEqualTo(404);
     assertThat(retry("not-an-id", space.key()).status()).isEqualTo(404);
-    assertThat(retry(old, api.adminKey()).status()).isEqualTo(201);
+    assertThat(retry("01JNOSUCHJOB00000000000000", api.adminKey()).status()).isEqualTo(404);
+    Response byAdmin = retry(old, api.adminKey());
+    assertThat(byAdmin.status()).isEqualTo(201);
+    Response again = retry(old, api.adminKey());
+    assertThat(again.status()).isEqualTo(409);
+    assertThat(again.error()).endsWith(byAdmin.json().get("id").asString());
   }
 }

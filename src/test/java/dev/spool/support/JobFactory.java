@@ -68,7 +68,10 @@ public final class JobFactory {
                   FROM inserted)
       """;
 
-  /** The last change of a terminal job, made by an UPDATE so the triggers on status fire. */
+  /**
+   * The last change of a terminal job, made by an UPDATE so the triggers on status fire. Keyed by
+   * space like every statement of the product (on Citus it runs on the one worker that holds it).
+   */
   private static final String FINISH =
       """
       UPDATE jobs j SET status = f.status, previous_status = j.status,
@@ -77,7 +80,7 @@ public final class JobFactory {
              updated_at = f.completed_at
         FROM json_to_recordset(CAST(:jobs AS json))
              AS f(id text, status text, result text, last_error text, completed_at timestamptz)
-       WHERE j.id = f.id
+       WHERE j.space_id = :space AND j.id = f.id
       """;
 
   private final JdbcClient jdbc;
@@ -288,7 +291,10 @@ public final class JobFactory {
                 .query(Integer.class)
                 .single();
             if (!finishes.isEmpty()) {
-              jdbc.sql(FINISH).param("jobs", TestApi.JSON.writeValueAsString(finishes)).update();
+              jdbc.sql(FINISH)
+                  .param("space", spaceId)
+                  .param("jobs", TestApi.JSON.writeValueAsString(finishes))
+                  .update();
             }
             return ids;
           });
