@@ -5,7 +5,11 @@ import dev.spool.job.JobRepository;
 import dev.spool.job.JobSql;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -221,6 +225,9 @@ class CallbackOutbox {
 
   private final SpaceRouting routing;
 
+  /** Claim turns on Citus: each starts the walk over the spaces one further. */
+  private final AtomicLong turns = new AtomicLong();
+
   CallbackOutbox(JdbcClient jdbc, PlatformTransactionManager transactions, SpaceRouting routing) {
     this.jdbc = jdbc;
     this.routing = routing;
@@ -252,28 +259,81 @@ class CallbackOutbox {
   private List<Delivery> claim(int limit, int perSpace, String token, Duration lease) {
     jdbc.sql(CLAIM_LOCK).param("key", CLAIM_LOCK_KEY).query().singleRow();
     if (routing.distributed()) {
-      List<Delivery> claimed = new ArrayList<>();
-      for (String space : jdbc.sql(CLAIM_DUE_SPACES).query(String.class).list()) {
-        if (claimed.size() >= limit) {
+      return claimSpaceBySpace(limit, perSpace, token, lease);
+    }
+    return roundRobin(
+        query(
+            jdbc.sql(CLAIM_DUE)
+                .param("limit", limit)
+                .param("perSpace", perSpace)
+                .param("token", token)
+                .param("leaseMs", lease.toMillis())));
+  }
+
+  /**
+   * On Citus: {@link #CLAIM_DUE} space by space, each claim routed to its space's worker, with the
+   * same fairness — rounds in which every space that may still have due deliveries takes an equal
+   * share of what is left (at least one), the spaces in an order that starts one further on each
+   * turn, and the claimed deliveries handed out round-robin (every space's oldest first, then every
+   * space's second, …). The per-space cap is the statement's, which counts the leases this
+   * transaction took in earlier rounds.
+   */
+  private List<Delivery> claimSpaceBySpace(int limit, int perSpace, String token, Duration lease) {
+    List<String> spaces = new ArrayList<>(jdbc.sql(CLAIM_DUE_SPACES).query(String.class).list());
+    if (spaces.isEmpty()) {
+      return List.of();
+    }
+    Collections.sort(spaces);
+    Collections.rotate(spaces, -Math.floorMod(turns.getAndIncrement(), spaces.size()));
+    Map<String, List<Delivery>> bySpace = new LinkedHashMap<>();
+    int left = limit;
+    List<String> open = spaces;
+    while (left > 0 && !open.isEmpty()) {
+      int share = Math.max(1, left / open.size());
+      List<String> more = new ArrayList<>();
+      for (String space : open) {
+        int take = Math.min(share, left);
+        if (take == 0) {
           break;
         }
-        claimed.addAll(
+        List<Delivery> got =
             query(
                 jdbc.sql(CLAIM_DUE_IN_SPACE)
                     .param("space", space)
-                    .param("limit", limit - claimed.size())
+                    .param("limit", take)
                     .param("perSpace", perSpace)
                     .param("token", token)
-                    .param("leaseMs", lease.toMillis())));
+                    .param("leaseMs", lease.toMillis()));
+        bySpace.computeIfAbsent(space, k -> new ArrayList<>()).addAll(got);
+        left -= got.size();
+        if (got.size() == take) {
+          more.add(space); // it may have more
+        }
       }
-      return claimed;
+      open = more;
     }
-    return query(
-        jdbc.sql(CLAIM_DUE)
-            .param("limit", limit)
-            .param("perSpace", perSpace)
-            .param("token", token)
-            .param("leaseMs", lease.toMillis()));
+    return roundRobin(bySpace.values().stream().flatMap(List::stream).toList());
+  }
+
+  /**
+   * The claimed deliveries, every space's first, then every space's second, …: an {@code UPDATE …
+   * RETURNING} gives its rows in no particular order, so the order the claim chose them in is
+   * restored here, spaces in the order they first appear.
+   */
+  static List<Delivery> roundRobin(List<Delivery> claimed) {
+    Map<String, List<Delivery>> bySpace = new LinkedHashMap<>();
+    for (Delivery d : claimed) {
+      bySpace.computeIfAbsent(d.spaceId(), k -> new ArrayList<>()).add(d);
+    }
+    List<Delivery> ordered = new ArrayList<>(claimed.size());
+    for (int turn = 0; ordered.size() < claimed.size(); turn++) {
+      for (List<Delivery> own : bySpace.values()) {
+        if (turn < own.size()) {
+          ordered.add(own.get(turn));
+        }
+      }
+    }
+    return ordered;
   }
 
   private static List<Delivery> query(JdbcClient.StatementSpec claim) {
