@@ -2,6 +2,7 @@ package dev.spool.job;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -41,9 +42,13 @@ class JobQueries {
   /** The statuses a job rests in: the ones {@code jobs_space_status_newest} holds. */
   static final String AT_REST = "('scheduled', 'pending', 'completed', 'dead', 'killed')";
 
+  /** The statuses a job is in while a worker holds it: not in that index. */
+  static final Set<String> IN_FLIGHT = Set.of("delivered", "running");
+
   /**
-   * Jobs in any of the given statuses ({@code :statuses}, comma-separated), filtered further by
-   * {@code extra} (SQL starting with {@code AND}, or empty).
+   * Jobs in any of the given statuses ({@code statuses}, an SQL array expression), filtered further
+   * by {@code extra} (SQL starting with {@code AND}, or empty), from the statuses at rest, the
+   * in-flight ones, or both.
    *
    * <p>Statuses at rest: {@code status = ANY(...)} over {@code (space_id, status, id DESC)} cannot
    * return rows in id order across statuses, so PostgreSQL would read and sort every matching row.
@@ -55,11 +60,13 @@ class JobQueries {
    * <p>In-flight statuses ({@code delivered}, {@code running}) are not in that index: a job passes
    * through them on every attempt, and leaving them out saves two index entries per job delivered
    * (docs/engine.md "Indexes"). They are read through {@code jobs_in_flight_deadline}, which holds
-   * only the in-flight jobs of the server — as many as the workers hold at once — and sorted.
+   * the in-flight jobs of the whole server — as many as the workers hold at once — filtered by
+   * space and sorted. A listing that asks for no in-flight status does not read it (and one that
+   * asks only for in-flight statuses reads nothing else).
    */
-  static String byStatuses(String statuses, String extra) {
-    return """
-        SELECT j.* FROM (
+  static String byStatuses(String statuses, String extra, boolean atRest, boolean inFlight) {
+    String rest =
+        """
             SELECT j.* FROM unnest(%1$s) AS s(status)
             CROSS JOIN LATERAL (
                 SELECT %2$s FROM jobs
@@ -67,21 +74,20 @@ class JobQueries {
                    AND status IN %3$s AND id < :before %4$s
                  ORDER BY space_id, id DESC LIMIT :window
             ) j
-            UNION ALL
+        """;
+    String flight =
+        """
             (SELECT %2$s FROM jobs
               WHERE status IN ('delivered', 'running') AND status = ANY (%1$s)
                 AND space_id = ANY (ARRAY[CAST(:space AS text)]) AND id < :before %4$s
               ORDER BY space_id, id DESC LIMIT :window)
-        ) j
-        ORDER BY j.id DESC LIMIT :limit OFFSET :offset
-        """
+        """;
+    String parts = atRest && inFlight ? rest + "    UNION ALL\n" + flight : atRest ? rest : flight;
+    return ("SELECT j.* FROM (\n" + parts + ") j\nORDER BY j.id DESC LIMIT :limit OFFSET :offset\n")
         .formatted(statuses, JobRepository.JOB_COLUMNS, AT_REST, extra);
   }
 
   private static final String WANTED = "string_to_array(CAST(:statuses AS text), ',')";
-
-  /** Jobs in any of the given statuses: {@link #byStatuses}. */
-  static final String LIST_BY_STATUSES = byStatuses(WANTED, "");
 
   /**
    * All jobs of a space: {@link #byStatuses} over all seven statuses. There is no {@code (space_id,
@@ -92,10 +98,41 @@ class JobQueries {
   static final String LIST_NEWEST =
       byStatuses(
           "ARRAY['scheduled', 'pending', 'delivered', 'running', 'completed', 'dead', 'killed']",
-          "");
+          "",
+          true,
+          true);
 
-  /** As {@link #LIST_BY_STATUSES}, also filtered by name (either index may drive it). */
-  static final String LIST_BY_STATUSES_AND_NAME = byStatuses(WANTED, "AND name = :name");
+  /**
+   * {@link #byStatuses} for {@code :statuses}, by which parts they touch: [at rest only, in flight
+   * only, both], without and with a name filter.
+   */
+  private static final String[][] LIST_BY_STATUSES = {
+    {
+      byStatuses(WANTED, "", true, false),
+      byStatuses(WANTED, "", false, true),
+      byStatuses(WANTED, "", true, true)
+    },
+    {
+      byStatuses(WANTED, "AND name = :name", true, false),
+      byStatuses(WANTED, "AND name = :name", false, true),
+      byStatuses(WANTED, "AND name = :name", true, true)
+    }
+  };
+
+  /** Which of {@link #byStatuses}'s parts the statuses need: 0 at rest, 1 in flight, 2 both. */
+  static int parts(List<String> statuses) {
+    boolean flight = statuses.stream().anyMatch(IN_FLIGHT::contains);
+    boolean rest = statuses.stream().anyMatch(s -> !IN_FLIGHT.contains(s));
+    return flight && rest ? 2 : flight ? 1 : 0;
+  }
+
+  /** The statement {@link #list} runs for these filters (empty statuses: all; null name: all). */
+  static String listSql(List<String> statuses, String name) {
+    if (statuses.isEmpty()) {
+      return name == null ? LIST_NEWEST : LIST_BY_NAME;
+    }
+    return LIST_BY_STATUSES[name == null ? 0 : 1][parts(statuses)];
+  }
 
   static final String SPACE_EXISTS = "SELECT EXISTS (SELECT 1 FROM spaces WHERE id = :id)";
 
@@ -119,12 +156,7 @@ class JobQueries {
    */
   List<JobView> list(
       String spaceId, List<String> statuses, String name, String before, int limit, long offset) {
-    String sql;
-    if (statuses.isEmpty()) {
-      sql = name == null ? LIST_NEWEST : LIST_BY_NAME;
-    } else {
-      sql = name == null ? LIST_BY_STATUSES : LIST_BY_STATUSES_AND_NAME;
-    }
+    String sql = listSql(statuses, name);
     JdbcClient.StatementSpec spec =
         jdbc.sql(sql)
             .param("space", spaceId)

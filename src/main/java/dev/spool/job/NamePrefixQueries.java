@@ -14,7 +14,7 @@ import org.springframework.stereotype.Component;
  * every job of every matching name. Instead the names are found first by a skip scan of that index
  * (one descent per distinct name, starting at the prefix and stopping at the first name that does
  * not start with it), then each name is its own range scan stopped after one window of rows, and
- * only those rows are merged by id — the shape of {@link JobQueries#LIST_BY_STATUSES}.
+ * only those rows are merged by id — the shape of {@link JobQueries#byStatuses}.
  *
  * <p>The skip scan relies on the names with a prefix being contiguous in the column's collation,
  * which holds for the codepoint orders "C", "POSIX" and "C.UTF-8" (checked once per instance). In a
@@ -65,7 +65,10 @@ class NamePrefixQueries {
   /** The newest jobs of each status, filtered by the prefix (many matching names). */
   static final String BY_STATUSES =
       JobQueries.byStatuses(
-          "string_to_array(CAST(:statuses AS text), ',')", "AND starts_with(name, :prefix)");
+          "string_to_array(CAST(:statuses AS text), ',')",
+          "AND starts_with(name, :prefix)",
+          true,
+          true);
 
   /**
    * Whether the database orders text by codepoint, so that a prefix's names are contiguous. {@code
