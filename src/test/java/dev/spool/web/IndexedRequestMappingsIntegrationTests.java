@@ -101,26 +101,15 @@ class IndexedRequestMappingsIntegrationTests extends IntegrationTest {
     return r;
   }
 
-  private Outcome indexed(String path, String method) {
-    MockHttpServletRequest r = request(path, method);
-    try {
-      HandlerExecutionChain chain = mapping.getHandler(r);
-      if (chain == null) {
-        return new Outcome(null, null, null);
-      }
-      return new Outcome(
-          name((HandlerMethod) chain.getHandler()),
-          r.getAttribute(HandlerMapping.URI_TEMPLATE_VARIABLES_ATTRIBUTE),
-          null);
-    } catch (Exception e) {
-      return new Outcome(null, null, e.getClass().getName());
-    }
+  /** One way to look up the handler of a request. */
+  interface Lookup {
+    HandlerMethod find(MockHttpServletRequest request) throws Exception;
   }
 
-  private static Outcome stock(IndexedRequestMappings indexed, String path, String method) {
+  private static Outcome outcome(String path, String method, Lookup lookup) {
     MockHttpServletRequest r = request(path, method);
     try {
-      HandlerMethod h = indexed.stockLookup(r);
+      HandlerMethod h = lookup.find(r);
       if (h == null) {
         return new Outcome(null, null, null);
       }
@@ -129,6 +118,22 @@ class IndexedRequestMappingsIntegrationTests extends IntegrationTest {
     } catch (Exception e) {
       return new Outcome(null, null, e.getClass().getName());
     }
+  }
+
+  /** Through the application's mapping, as a request meets it. */
+  private Outcome indexed(String path, String method) {
+    return outcome(
+        path,
+        method,
+        r -> {
+          HandlerExecutionChain chain = mapping.getHandler(r);
+          return chain == null ? null : (HandlerMethod) chain.getHandler();
+        });
+  }
+
+  /** Through Spring's own lookup, without the index. */
+  private static Outcome stock(IndexedRequestMappings indexed, String path, String method) {
+    return outcome(path, method, indexed::stockLookup);
   }
 
   private static String name(HandlerMethod h) {
