@@ -1,0 +1,72 @@
+package dev.spool.web;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Collections;
+import java.util.List;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.InvalidMediaTypeException;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Refuses an API call whose {@code Accept} header admits no JSON with 406, before it does anything.
+ * Spring MVC finds out only when it writes the answer, after the controller ran: an ack or a
+ * complete was then made and a create committed, and the client got a 406 with no body — a retry of
+ * the create made its jobs twice. The rule is Spring's own (some listed type is compatible with
+ * {@code application/json}; {@code *}{@code /*} and {@code application/*} are), so every call this
+ * lets through can be answered. The error body is JSON all the same: it is the contract's only
+ * error format. Runs after the key and rate-limit filters (401 and 429 first). WebSocket upgrades
+ * ({@code /api/v1/realtime/}) are not checked.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 22)
+class AcceptFilter extends OncePerRequestFilter {
+
+  static final ApiException NOT_ACCEPTABLE =
+      new ApiException(
+          HttpStatus.NOT_ACCEPTABLE, "not_acceptable", "Only application/json is produced");
+
+  private final ErrorWriter errors;
+
+  AcceptFilter(ErrorWriter errors) {
+    this.errors = errors;
+  }
+
+  @Override
+  protected boolean shouldNotFilter(HttpServletRequest request) {
+    String path = request.getRequestURI();
+    return !path.startsWith("/api/v1/") || path.startsWith("/api/v1/realtime/");
+  }
+
+  @Override
+  protected void doFilterInternal(
+      HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+      throws ServletException, IOException {
+    if (acceptsJson(Collections.list(request.getHeaders(HttpHeaders.ACCEPT)))) {
+      chain.doFilter(request, response);
+    } else {
+      errors.write(response, NOT_ACCEPTABLE);
+    }
+  }
+
+  /** No {@code Accept} header accepts anything; a malformed one accepts nothing. */
+  static boolean acceptsJson(List<String> headers) {
+    if (headers.stream().allMatch(String::isBlank)) {
+      return true;
+    }
+    try {
+      return MediaType.parseMediaTypes(headers).stream()
+          .anyMatch(t -> t.isCompatibleWith(MediaType.APPLICATION_JSON));
+    } catch (InvalidMediaTypeException e) {
+      return false;
+    }
+  }
+}
