@@ -103,21 +103,20 @@ class JobQueries {
           true);
 
   /**
-   * {@link #byStatuses} for {@code :statuses}, by which parts they touch: [at rest only, in flight
-   * only, both], without and with a name filter.
+   * {@link #byStatuses} for {@code :statuses} filtered by {@code extra}, one statement per set of
+   * parts the statuses touch, indexed by {@link #parts}: at rest only, in flight only, both.
    */
-  private static final String[][] LIST_BY_STATUSES = {
-    {
-      byStatuses(WANTED, "", true, false),
-      byStatuses(WANTED, "", false, true),
-      byStatuses(WANTED, "", true, true)
-    },
-    {
-      byStatuses(WANTED, "AND name = :name", true, false),
-      byStatuses(WANTED, "AND name = :name", false, true),
-      byStatuses(WANTED, "AND name = :name", true, true)
-    }
-  };
+  static String[] byStatuses(String extra) {
+    return new String[] {
+      byStatuses(WANTED, extra, true, false),
+      byStatuses(WANTED, extra, false, true),
+      byStatuses(WANTED, extra, true, true)
+    };
+  }
+
+  private static final String[] LIST_BY_STATUSES = byStatuses("");
+
+  private static final String[] LIST_BY_STATUSES_AND_NAME = byStatuses("AND name = :name");
 
   /** Which of {@link #byStatuses}'s parts the statuses need: 0 at rest, 1 in flight, 2 both. */
   static int parts(List<String> statuses) {
@@ -131,7 +130,7 @@ class JobQueries {
     if (statuses.isEmpty()) {
       return name == null ? LIST_NEWEST : LIST_BY_NAME;
     }
-    return LIST_BY_STATUSES[name == null ? 0 : 1][parts(statuses)];
+    return (name == null ? LIST_BY_STATUSES : LIST_BY_STATUSES_AND_NAME)[parts(statuses)];
   }
 
   static final String SPACE_EXISTS = "SELECT EXISTS (SELECT 1 FROM spaces WHERE id = :id)";

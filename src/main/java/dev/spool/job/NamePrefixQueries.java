@@ -62,13 +62,11 @@ class NamePrefixQueries {
 
   private static final String STATUS_FILTER = "AND status = ANY (string_to_array(:statuses, ','))";
 
-  /** The newest jobs of each status, filtered by the prefix (many matching names). */
-  static final String BY_STATUSES =
-      JobQueries.byStatuses(
-          "string_to_array(CAST(:statuses AS text), ',')",
-          "AND starts_with(name, :prefix)",
-          true,
-          true);
+  /**
+   * The newest jobs of each status, filtered by the prefix (many matching names), by the parts the
+   * statuses touch ({@link JobQueries#parts}).
+   */
+  static final String[] BY_STATUSES = JobQueries.byStatuses("AND starts_with(name, :prefix)");
 
   /**
    * Whether the database orders text by codepoint, so that a prefix's names are contiguous. {@code
@@ -118,10 +116,10 @@ class NamePrefixQueries {
           jdbc.sql(BY_NAMES.formatted(JobRepository.JOB_COLUMNS, filter))
               .param("names", String.join(SEPARATOR, names));
     } else {
-      spec = jdbc.sql(BY_STATUSES).param("prefix", prefix);
       if (statuses.isEmpty()) {
         statuses = Arrays.stream(JobStatus.values()).map(JobStatus::wire).toList();
       }
+      spec = jdbc.sql(BY_STATUSES[JobQueries.parts(statuses)]).param("prefix", prefix);
     }
     if (!statuses.isEmpty()) {
       spec = spec.param("statuses", String.join(",", statuses));

@@ -97,6 +97,14 @@ class NamePrefixIntegrationTests extends IntegrationTest {
         .hasSize(100)
         .contains(others.get(0))
         .doesNotContain(others.get(1), others.get(2));
+    // in-flight statuses are read through another index (V76), in the many-names walk too
+    String newest = reports.get(n - 1);
+    new WorkerCalls(api, space).deliver(newest);
+    assertThat(JobListIntegrationTests.ids(list("?namePrefix=report&status=delivered,running")))
+        .containsExactly(newest);
+    assertThat(JobListIntegrationTests.ids(list("?namePrefix=report&status=delivered,pending")))
+        .hasSize(50)
+        .startsWith(others.get(0), newest);
   }
 
   @Test
