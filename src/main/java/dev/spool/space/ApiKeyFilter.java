@@ -1,5 +1,6 @@
 package dev.spool.space;
 
+import dev.spool.web.ApiCalls;
 import dev.spool.web.ApiException;
 import dev.spool.web.ErrorWriter;
 import dev.spool.web.TooManyAttempts;
@@ -35,8 +36,7 @@ class ApiKeyFilter extends OncePerRequestFilter {
 
   @Override
   protected boolean shouldNotFilter(HttpServletRequest request) {
-    String path = request.getRequestURI();
-    return !path.startsWith("/api/v1/") || path.startsWith("/api/v1/realtime/");
+    return !ApiCalls.is(request);
   }
 
   @Override

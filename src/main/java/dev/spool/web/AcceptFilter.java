@@ -7,10 +7,10 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
@@ -30,9 +30,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 @Order(Ordered.HIGHEST_PRECEDENCE + 22)
 class AcceptFilter extends OncePerRequestFilter {
 
-  static final ApiException NOT_ACCEPTABLE =
-      new ApiException(
-          HttpStatus.NOT_ACCEPTABLE, "not_acceptable", "Only application/json is produced");
+  /** What nearly every client sends (curl, fetch, requests: the first; SDKs: the second). */
+  private static final Set<String> PLAIN = Set.of("*/*", "application/json");
 
   private final ErrorWriter errors;
 
@@ -42,18 +41,21 @@ class AcceptFilter extends OncePerRequestFilter {
 
   @Override
   protected boolean shouldNotFilter(HttpServletRequest request) {
-    String path = request.getRequestURI();
-    return !path.startsWith("/api/v1/") || path.startsWith("/api/v1/realtime/");
+    return !ApiCalls.is(request);
   }
 
   @Override
   protected void doFilterInternal(
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
-    if (acceptsJson(Collections.list(request.getHeaders(HttpHeaders.ACCEPT)))) {
+    // the common headers need no parsing: this runs on every call, polls and acks included
+    String first = request.getHeader(HttpHeaders.ACCEPT);
+    if (first == null
+        || PLAIN.contains(first)
+        || acceptsJson(Collections.list(request.getHeaders(HttpHeaders.ACCEPT)))) {
       chain.doFilter(request, response);
     } else {
-      errors.write(response, NOT_ACCEPTABLE);
+      errors.write(response, ApiException.notAcceptable());
     }
   }
 

@@ -79,4 +79,10 @@ public class ApiException extends RuntimeException {
   public static ApiException unsupportedMediaType(String message) {
     return new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", message);
   }
+
+  /** 406: the {@code Accept} header admits no JSON, the only thing the API produces. */
+  public static ApiException notAcceptable() {
+    return new ApiException(
+        HttpStatus.NOT_ACCEPTABLE, "not_acceptable", "Only application/json is produced");
+  }
 }

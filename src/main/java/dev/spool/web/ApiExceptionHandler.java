@@ -45,9 +45,7 @@ class ApiExceptionHandler {
 
   @ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
   ResponseEntity<ErrorBody> notAcceptable(HttpMediaTypeNotAcceptableException e) {
-    return api(
-        new ApiException(
-            HttpStatus.NOT_ACCEPTABLE, "not_acceptable", "Only application/json is produced"));
+    return api(ApiException.notAcceptable());
   }
 
   @ExceptionHandler(HttpMessageNotReadableException.class)
