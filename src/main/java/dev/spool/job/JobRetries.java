@@ -53,8 +53,6 @@ public class JobRetries {
 
   static final String STATE = "SELECT space_id, status FROM jobs WHERE id = :id";
 
-  static final String SPACE_OF = "SELECT space_id FROM jobs WHERE id = :id";
-
   static final String RETRIED_AS =
       "SELECT id FROM jobs WHERE space_id = :space AND retried_from = :id";
 
@@ -63,10 +61,12 @@ public class JobRetries {
 
   private final JdbcClient jdbc;
   private final DbNow now;
+  private final JobRepository jobs;
 
-  JobRetries(JdbcClient jdbc, DbNow now) {
+  JobRetries(JdbcClient jdbc, DbNow now, JobRepository jobs) {
     this.jdbc = jdbc;
     this.now = now;
+    this.jobs = jobs;
   }
 
   /**
@@ -81,13 +81,7 @@ public class JobRetries {
     // The statement names its space, like every write of jobs (on Citus it then runs on the one
     // worker that holds the space): the caller's, or for the admin key the job's, read first.
     String routed =
-        space != null
-            ? space
-            : jdbc.sql(SPACE_OF)
-                .param("id", jobId)
-                .query(String.class)
-                .optional()
-                .orElseThrow(() -> ApiException.notFound("Job"));
+        space != null ? space : jobs.spaceOf(jobId).orElseThrow(() -> ApiException.notFound("Job"));
     Optional<Retried> created;
     try {
       created =
