@@ -19,15 +19,16 @@ import tools.jackson.databind.json.JsonMapper;
 class WaitOutlook {
 
   /**
-   * One probe per (group, name), or per group without a filter (name null): whether a job is
-   * available now, else when the next one falls due. Each probe is an index probe on {@code
-   * jobs_claimable} or {@code jobs_claimable_by_name}; a CASE runs only the subquery of its branch.
+   * One probe per (group, name), or per group without a filter (name null): the first claimable
+   * job's {@code available_at} in index order — due now when it has passed (a job is available),
+   * else when the next one falls due. Each probe is one index probe on {@code jobs_claimable} or
+   * {@code jobs_claimable_by_name} ({@code min} over the leading columns reads the first entry); a
+   * CASE runs only the subquery of its branch.
    *
-   * <p>"Available now" is the first available job in index order ({@code ORDER BY available_at
-   * LIMIT 1}), not {@code EXISTS}: with one big backlog in the database, the planner costs an
-   * {@code EXISTS} by the average space and scans the whole table for the first match, which a
-   * space without available jobs never has (103 ms per probe at 300,000 jobs, every second, while
-   * polls wait; 0.7 ms by the index). {@code WaitOutlookPlanIntegrationTests} keeps it so.
+   * <p>Not {@code EXISTS} for "available now": with one big backlog in the database, the planner
+   * costs an {@code EXISTS} by the average space and scans the whole table for the first match,
+   * which a space without available jobs never has (103 ms per probe at 300,000 jobs, every second,
+   * while polls wait; 0.7 ms by the index). {@code WaitOutlookPlanIntegrationTests} keeps it so.
    */
   static final String OUTLOOK =
       """
@@ -37,29 +38,19 @@ class WaitOutlook {
       ), judged AS (
           SELECT grp,
                  CASE WHEN probe.name IS NULL THEN
-                     (SELECT j.available_at FROM jobs j
-                       WHERE j.space_id = probe.space_id
-                         AND j.status IN ('pending', 'scheduled') AND j.available_at <= now()
-                       ORDER BY j.available_at LIMIT 1) IS NOT NULL
-                 ELSE
-                     (SELECT j.available_at FROM jobs j
-                       WHERE j.space_id = probe.space_id AND j.name = probe.name
-                         AND j.status IN ('pending', 'scheduled') AND j.available_at <= now()
-                       ORDER BY j.available_at LIMIT 1) IS NOT NULL
-                 END AS available,
-                 CASE WHEN probe.name IS NULL THEN
                      (SELECT min(j.available_at) FROM jobs j
                        WHERE j.space_id = probe.space_id
-                         AND j.status IN ('pending', 'scheduled') AND j.available_at > now())
+                         AND j.status IN ('pending', 'scheduled'))
                  ELSE
                      (SELECT min(j.available_at) FROM jobs j
                        WHERE j.space_id = probe.space_id AND j.name = probe.name
-                         AND j.status IN ('pending', 'scheduled') AND j.available_at > now())
-                 END AS next_at
+                         AND j.status IN ('pending', 'scheduled'))
+                 END AS first_at
             FROM probe
       )
-      SELECT grp, bool_or(available) AS available,
-             EXTRACT(EPOCH FROM min(next_at) - now()) * 1000 AS millis
+      SELECT grp, coalesce(bool_or(first_at <= now()), false) AS available,
+             EXTRACT(EPOCH FROM min(first_at) FILTER (WHERE first_at > now()) - now()) * 1000
+                 AS millis
         FROM judged GROUP BY grp
       """;
 
