@@ -285,7 +285,7 @@ class CallbackOutbox {
     }
     Collections.sort(spaces);
     Collections.rotate(spaces, -Math.floorMod(turns.getAndIncrement(), spaces.size()));
-    Map<String, List<Delivery>> bySpace = new LinkedHashMap<>();
+    List<Delivery> claimed = new ArrayList<>();
     int left = limit;
     List<String> open = spaces;
     while (left > 0 && !open.isEmpty()) {
@@ -304,7 +304,7 @@ class CallbackOutbox {
                     .param("perSpace", perSpace)
                     .param("token", token)
                     .param("leaseMs", lease.toMillis()));
-        bySpace.computeIfAbsent(space, k -> new ArrayList<>()).addAll(got);
+        claimed.addAll(got);
         left -= got.size();
         if (got.size() == take) {
           more.add(space); // it may have more
@@ -312,7 +312,7 @@ class CallbackOutbox {
       }
       open = more;
     }
-    return roundRobin(bySpace.values().stream().flatMap(List::stream).toList());
+    return roundRobin(claimed); // the first round met the spaces in the walk's order
   }
 
   /**

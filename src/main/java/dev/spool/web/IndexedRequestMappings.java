@@ -5,7 +5,6 @@ import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -145,7 +144,7 @@ public class IndexedRequestMappings extends RequestMappingHandlerMapping {
     for (Map.Entry<RequestMappingInfo, HandlerMethod> e : getHandlerMethods().entrySet()) {
       Candidate c = new Candidate(e.getKey(), e.getValue());
       direct.addAll(getDirectPaths(e.getKey()));
-      Map<Key, Boolean> keys = new LinkedHashMap<>();
+      Set<Key> keys = new LinkedHashSet<>();
       boolean anywhere = e.getKey().getPatternValues().isEmpty();
       for (String pattern : e.getKey().getPatternValues()) {
         if (pattern.contains("**") || pattern.contains("{*") || !pattern.startsWith("/")) {
@@ -155,12 +154,12 @@ public class IndexedRequestMappings extends RequestMappingHandlerMapping {
         String[] parts = pattern.split("/", -1);
         String last = parts[parts.length - 1];
         boolean literal = !last.isEmpty() && last.chars().noneMatch(ch -> "{}*?".indexOf(ch) >= 0);
-        keys.put(new Key(parts.length, literal ? last.toLowerCase(Locale.ROOT) : null), true);
+        keys.add(new Key(parts.length, literal ? last.toLowerCase(Locale.ROOT) : null));
       }
       if (anywhere) {
         everywhere.add(c);
       } else {
-        keys.keySet().forEach(k -> byKey.computeIfAbsent(k, x -> new ArrayList<>()).add(c));
+        keys.forEach(k -> byKey.computeIfAbsent(k, x -> new ArrayList<>()).add(c));
       }
     }
     // each key's list is complete on its own: the mappings of that key, those of the same length
