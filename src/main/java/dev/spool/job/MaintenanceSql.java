@@ -44,7 +44,7 @@ public final class MaintenanceSql {
                       SELECT id, space_id, 'promoted', NULL, attempt_number, 'scheduled', 'pending'
                         FROM u ORDER BY available_at, id
                   """),
-              JobSql.lockedRows("due", "due.space_id"));
+              JobSql.lockedRows("due", ":space"));
 
   /**
    * A delivered job past its deadline returns to pending (same attempt, event {@code
@@ -78,7 +78,7 @@ public final class MaintenanceSql {
                              attempt_number, 'delivered', 'pending'
                         FROM u ORDER BY id
                   """),
-              JobSql.lockedRows("due", "due.space_id"));
+              JobSql.lockedRows("due", ":space"));
 
   /**
    * A running job past its deadline fails its attempt exactly like a worker's fail (event {@code
@@ -127,10 +127,11 @@ public final class MaintenanceSql {
           UPDATE job_counts c SET n = c.n - g.n
             FROM (SELECT space_id, status, count(*) AS n FROM d GROUP BY space_id, status) g
            WHERE c.space_id = g.space_id AND c.status = g.status
+             AND (CAST(:space AS text) IS NULL OR c.space_id = :space)
       )
       SELECT count(*) FROM d
       """
-          .formatted(NOW, JobSql.lockedRows("doomed", "doomed.space_id"));
+          .formatted(NOW, JobSql.lockedRows("doomed", ":space"));
 
   /**
    * On Citus ({@code SPOOL_DISTRIBUTED=citus}, docs/scaling.md): the spaces that may have work for

@@ -221,6 +221,6 @@ public final class TransitionSql {
                      ORDER BY p.id, e.ord
                 """),
             finalSelect,
-            JobSql.lockedRows("p", "p.space_id"));
+            JobSql.lockedRows("p", ":space"));
   }
 }
