@@ -122,6 +122,22 @@ public class DurableCommits {
     return true;
   }
 
+  /**
+   * Runs a write in a transaction whose commit skips its own WAL flush, without flushing after it:
+   * the caller calls {@link #flush()} before its client hears of the write (a group commit flushes
+   * once for its whole group). Disabled: the write runs as it is.
+   */
+  public <T> T deferred(Supplier<T> work) {
+    if (!enabled()) {
+      return work.get();
+    }
+    return tx.execute(
+        status -> {
+          deferFlush();
+          return work.get();
+        });
+  }
+
   /** Whether writers should defer their commit's flush and call {@link #flush()}. */
   public boolean enabled() {
     return properties.flushAfterCommit();

@@ -75,15 +75,77 @@ public final class JobSql {
         ev AS (
             INSERT INTO job_events (job_id, space_id, type, data, attempt_number, from_status,
                                     to_status)
-        %s
+        %s%s%s
             RETURNING id, space_id, to_status
         ), note AS (
             SELECT spool_notify_events(array_agg(space_id))
                    + spool_notify_pending(array_agg(space_id) FILTER (WHERE to_status = 'pending'))
                    AS sent
               FROM ev
-        )
+        ) %s
         """
-        .formatted(rows.stripTrailing());
+        .formatted(EVENT_ROWS, rows.stripTrailing(), EVENT_ROWS_END, FINAL_SELECT);
+  }
+
+  /* Markers around the parts of an {@link #appendEvents} statement that {@link #eventsReturned}
+   * rewrites: the event rows, and the statement's final SELECT (everything after the marker). */
+  private static final String EVENT_ROWS = "/*spool-event-rows*/";
+  private static final String EVENT_ROWS_END = "/*spool-event-rows-end*/";
+  private static final String FINAL_SELECT = "/*spool-final-select*/";
+
+  /**
+   * The column of an {@link #eventsReturned} statement that carries its events (first row only).
+   */
+  public static final String EVENTS_COLUMN = "spool_events";
+
+  private static final Map<String, String> EVENTS_RETURNED = new ConcurrentHashMap<>();
+
+  /**
+   * On Citus: the {@link #appendEvents} statement {@code sql} (in its {@link #routed} form) with
+   * its events returned instead of inserted, so that the whole statement can run on the one worker
+   * that holds its space. {@code ev} selects the event rows without inserting them, {@code note}
+   * aggregates them (in order) into a JSON array and notifies nothing, and the statement's final
+   * SELECT gains a column {@link #EVENTS_COLUMN}: that array on its first row, null on the others
+   * (each event's {@code data} as JSON text, so that it is inserted byte for byte as built). {@link
+   * JobStatements} inserts them and sends the notifications with a second statement of the same
+   * transaction.
+   *
+   * <p>Why: an {@code INSERT … SELECT} from the statement's own {@code UPDATE … RETURNING} makes
+   * Citus plan the update apart, copy its result to every worker, and commit on both with two-phase
+   * commit (docs/scaling.md).
+   */
+  public static String eventsReturned(String sql, SpaceRouting routing) {
+    return EVENTS_RETURNED.computeIfAbsent(
+        routed(sql, routing),
+        s -> {
+          int rows = s.indexOf(EVENT_ROWS);
+          int rowsEnd = s.indexOf(EVENT_ROWS_END);
+          int fin = s.indexOf(FINAL_SELECT);
+          int ev = s.lastIndexOf("ev AS (", rows);
+          if (rows < 0 || rowsEnd < rows || fin < rowsEnd || ev < 0) {
+            throw new IllegalArgumentException("not a statement of appendEvents: " + s);
+          }
+          return s.substring(0, ev)
+              + """
+              ev AS (
+                  SELECT r.job_id, r.space_id, r.type, CAST(r.data AS text) AS data,
+                         r.attempt_number, r.from_status, r.to_status,
+                         row_number() OVER () AS ord
+                    FROM (%s) AS r(job_id, space_id, type, data, attempt_number, from_status,
+                                   to_status)
+              ), note AS (
+                  SELECT json_agg(ev ORDER BY ord) AS %s FROM ev
+              ), spool_final AS (
+              %s
+              )
+              SELECT f.*, CASE WHEN row_number() OVER () = 1 THEN (SELECT %2$s FROM note) END
+                     AS %2$s
+                FROM spool_final f
+              """
+                  .formatted(
+                      s.substring(rows + EVENT_ROWS.length(), rowsEnd),
+                      EVENTS_COLUMN,
+                      s.substring(fin + FINAL_SELECT.length()).strip());
+        });
   }
 }

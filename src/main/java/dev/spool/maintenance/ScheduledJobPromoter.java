@@ -2,7 +2,7 @@ package dev.spool.maintenance;
 
 import dev.spool.common.DbNow;
 import dev.spool.database.SpaceRouting;
-import dev.spool.job.JobSql;
+import dev.spool.job.JobStatements;
 import dev.spool.job.MaintenanceSql;
 import java.sql.Types;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -21,10 +21,16 @@ public class ScheduledJobPromoter {
   private final int batch;
   private final DbNow now;
   private final SpaceRouting routing;
+  private final JobStatements statements;
 
   ScheduledJobPromoter(
-      JdbcClient jdbc, MaintenanceProperties properties, DbNow now, SpaceRouting routing) {
+      JdbcClient jdbc,
+      MaintenanceProperties properties,
+      DbNow now,
+      SpaceRouting routing,
+      JobStatements statements) {
     this.jdbc = jdbc;
+    this.statements = statements;
     this.routing = routing;
     this.now = now;
     this.batch = properties.batchSize();
@@ -35,11 +41,12 @@ public class ScheduledJobPromoter {
     return routing.eachSpace(
         () -> now.bind(jdbc.sql(MaintenanceSql.PROMOTE_CANDIDATES)).query(String.class).list(),
         space ->
-            now.bind(jdbc.sql(JobSql.routed(MaintenanceSql.PROMOTE_DUE, routing)))
-                    .param("batch", batch)
-                    .param("space", space, Types.VARCHAR)
-                    .query(Long.class)
-                    .single()
+            statements
+                    .list(
+                        MaintenanceSql.PROMOTE_DUE,
+                        s -> now.bind(s).param("batch", batch).param("space", space, Types.VARCHAR),
+                        (rs, n) -> rs.getLong(1))
+                    .get(0)
                 >= batch);
   }
 }

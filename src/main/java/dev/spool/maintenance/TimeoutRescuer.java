@@ -2,7 +2,7 @@ package dev.spool.maintenance;
 
 import dev.spool.common.DbNow;
 import dev.spool.database.SpaceRouting;
-import dev.spool.job.JobSql;
+import dev.spool.job.JobStatements;
 import dev.spool.job.MaintenanceSql;
 import java.sql.Types;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -28,10 +28,16 @@ public class TimeoutRescuer {
   private final int batch;
   private final DbNow now;
   private final SpaceRouting routing;
+  private final JobStatements statements;
 
   TimeoutRescuer(
-      JdbcClient jdbc, MaintenanceProperties properties, DbNow now, SpaceRouting routing) {
+      JdbcClient jdbc,
+      MaintenanceProperties properties,
+      DbNow now,
+      SpaceRouting routing,
+      JobStatements statements) {
     this.jdbc = jdbc;
+    this.statements = statements;
     this.routing = routing;
     this.now = now;
     this.batch = properties.batchSize();
@@ -49,10 +55,11 @@ public class TimeoutRescuer {
   }
 
   private long count(String sql, String space) {
-    return now.bind(jdbc.sql(JobSql.routed(sql, routing)))
-        .param("batch", batch)
-        .param("space", space, Types.VARCHAR)
-        .query(Long.class)
-        .single();
+    return statements
+        .list(
+            sql,
+            s -> now.bind(s).param("batch", batch).param("space", space, Types.VARCHAR),
+            (rs, n) -> rs.getLong(1))
+        .get(0);
   }
 }

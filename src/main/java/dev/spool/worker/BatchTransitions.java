@@ -4,10 +4,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.spool.common.DbNow;
 import dev.spool.common.Ids;
 import dev.spool.database.DurableCommits;
-import dev.spool.database.SpaceRouting;
 import dev.spool.job.JobGuard;
 import dev.spool.job.JobRepository;
-import dev.spool.job.JobSql;
+import dev.spool.job.JobStatements;
 import dev.spool.job.JobView;
 import dev.spool.job.TransitionSql;
 import dev.spool.web.ApiException;
@@ -19,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.springframework.dao.PessimisticLockingFailureException;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -54,23 +52,23 @@ class BatchTransitions {
   /** A row of {@link TransitionSql#FAIL_MANY}'s {@code ops}. */
   record FailOp(String id, String delivery, String error, String lastError, boolean retry) {}
 
-  private final JdbcClient jdbc;
   private final DurableCommits durable;
   private final JobGuard guard;
   private final JsonBodies bodies;
   private final DbNow now;
-  private final SpaceRouting routing;
+  private final Transitions transitions;
+  private final JobStatements statements;
   private final JsonMapper json = JsonMapper.builder().build();
 
   BatchTransitions(
-      JdbcClient jdbc,
       DurableCommits durable,
       JobGuard guard,
       JsonBodies bodies,
       DbNow now,
-      SpaceRouting routing) {
-    this.routing = routing;
-    this.jdbc = jdbc;
+      Transitions transitions,
+      JobStatements statements) {
+    this.statements = statements;
+    this.transitions = transitions;
     this.now = now;
     this.durable = durable;
     this.guard = guard;
@@ -100,15 +98,7 @@ class BatchTransitions {
     }
     Map<String, String> changed = new HashMap<>();
     if (!ops.isEmpty()) {
-      String opsJson = json.writeValueAsString(ops);
-      List<JobView> rows =
-          retrying(
-              () ->
-                  now.bind(jdbc.sql(TransitionSql.ACK_OR_COMPLETE))
-                      .param("deferFlush", durable.enabled())
-                      .param("ops", opsJson)
-                      .query(JobRepository.JOB_MAPPER)
-                      .list());
+      List<JobView> rows = retrying(() -> transitions.ackOrComplete(ops));
       if (!rows.isEmpty()) {
         durable.flush(); // one flush for the whole batch, before any 2xx
       }
@@ -149,11 +139,10 @@ class BatchTransitions {
               () ->
                   durable.write(
                       () ->
-                          now.bind(jdbc.sql(JobSql.routed(TransitionSql.FAIL_MANY, routing)))
-                              .param("space", space)
-                              .param("ops", opsJson)
-                              .query(JobRepository.JOB_MAPPER)
-                              .list()));
+                          statements.list(
+                              TransitionSql.FAIL_MANY,
+                              s -> now.bind(s).param("space", space).param("ops", opsJson),
+                              JobRepository.JOB_MAPPER)));
       rows.forEach(v -> changed.put(v.id(), v.status()));
     }
     return answer(space, batch, refused, changed, "running");

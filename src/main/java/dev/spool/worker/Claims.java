@@ -6,11 +6,12 @@ import dev.spool.database.DurableCommits;
 import dev.spool.database.SpaceRouting;
 import dev.spool.job.ClaimSql;
 import dev.spool.job.JobRepository;
-import dev.spool.job.JobSql;
+import dev.spool.job.JobStatements;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -44,8 +45,15 @@ class Claims {
   private final JsonMapper json = JsonMapper.builder().build();
 
   private final SpaceRouting routing;
+  private final JobStatements statements;
 
-  Claims(JdbcClient jdbc, DurableCommits durable, DbNow now, SpaceRouting routing) {
+  Claims(
+      JdbcClient jdbc,
+      DurableCommits durable,
+      DbNow now,
+      SpaceRouting routing,
+      JobStatements statements) {
+    this.statements = statements;
     this.durable = durable;
     this.routing = routing;
     this.now = now;
@@ -67,22 +75,22 @@ class Claims {
     for (int i = 0; i < count; i++) {
       deliveries.add(Ids.next());
     }
-    JdbcClient.StatementSpec spec =
-        now.bind(
-                jdbc.sql(
-                    JobSql.routed(
-                        names.isEmpty()
-                            ? (ack ? ClaimSql.CLAIM_ANY_ACKED : ClaimSql.CLAIM_ANY)
-                            : (ack ? ClaimSql.CLAIM_NAMED_ACKED : ClaimSql.CLAIM_NAMED),
-                        routing)))
-            .param("space", spaceId)
-            .param("count", count)
-            .param("deliveries", json.writeValueAsString(deliveries));
-    if (!names.isEmpty()) {
-      spec = spec.param("names", json.writeValueAsString(names));
-    }
-    JdbcClient.StatementSpec claim = spec;
-    return durable.write(() -> claim.query(MAPPER).list());
+    String sql =
+        names.isEmpty()
+            ? (ack ? ClaimSql.CLAIM_ANY_ACKED : ClaimSql.CLAIM_ANY)
+            : (ack ? ClaimSql.CLAIM_NAMED_ACKED : ClaimSql.CLAIM_NAMED);
+    String deliveriesJson = json.writeValueAsString(deliveries);
+    String namesJson = names.isEmpty() ? null : json.writeValueAsString(names);
+    UnaryOperator<JdbcClient.StatementSpec> bind =
+        s -> {
+          s =
+              now.bind(s)
+                  .param("space", spaceId)
+                  .param("count", count)
+                  .param("deliveries", deliveriesJson);
+          return namesJson == null ? s : s.param("names", namesJson);
+        };
+    return durable.write(() -> statements.list(sql, bind, MAPPER));
   }
 
   /**
@@ -97,14 +105,19 @@ class Claims {
     if (space == null && routing.distributed()) {
       return Optional.empty();
     }
-    return durable.write(
-        () ->
-            now.bind(jdbc.sql(ack ? ClaimSql.CLAIM_ONE_ACKED : ClaimSql.CLAIM_ONE))
-                .param("id", jobId)
-                .param("space", space, Types.VARCHAR)
-                .param("delivery", Ids.next())
-                .query(MAPPER)
-                .optional());
+    String delivery = Ids.next();
+    List<Delivery> claimed =
+        durable.write(
+            () ->
+                statements.list(
+                    ack ? ClaimSql.CLAIM_ONE_ACKED : ClaimSql.CLAIM_ONE,
+                    s ->
+                        now.bind(s)
+                            .param("id", jobId)
+                            .param("space", space, Types.VARCHAR)
+                            .param("delivery", delivery),
+                    MAPPER));
+    return claimed.stream().findFirst();
   }
 
   boolean spaceExists(String spaceId) {

@@ -5,7 +5,7 @@ import dev.spool.database.DurableCommits;
 import dev.spool.database.GroupCommit;
 import dev.spool.database.SpaceRouting;
 import dev.spool.job.JobRepository;
-import dev.spool.job.JobSql;
+import dev.spool.job.JobStatements;
 import dev.spool.job.JobView;
 import dev.spool.job.TransitionSql;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
@@ -49,24 +50,24 @@ class Transitions {
    */
   static final int IN_FLIGHT = 1;
 
-  private final JdbcClient jdbc;
   private final DurableCommits durable;
   private final DbNow now;
   private final JsonMapper json = JsonMapper.builder().build();
   private final GroupCommit<Op, Optional<JobView>> group;
 
   private final SpaceRouting routing;
+  private final JobStatements statements;
 
   Transitions(
-      JdbcClient jdbc,
       DurableCommits durable,
       DbNow now,
       MeterRegistry registry,
-      SpaceRouting routing) {
+      SpaceRouting routing,
+      JobStatements statements) {
     this.routing = routing;
+    this.statements = statements;
     this.durable = durable;
     this.now = now;
-    this.jdbc = jdbc;
     this.group =
         new GroupCommit<>(IN_FLIGHT, MAX_BATCH, Transitions::weight, Op::id, this::write)
             .measured(registry, "transitions");
@@ -146,25 +147,29 @@ class Transitions {
     };
   }
 
-  /** Runs {@link TransitionSql#ACK_OR_COMPLETE}; its flush is deferred when enabled. */
-  private List<JobView> ackOrComplete(List<Op> ops) {
+  /**
+   * Runs {@link TransitionSql#ACK_OR_COMPLETE} for requests of any spaces; its flush is deferred
+   * when enabled, and the caller flushes before answering. On one PostgreSQL it is one autocommit
+   * statement that defers its own flush ({@code :deferFlush}); on Citus a transaction of {@link
+   * JobStatements} whose flush is deferred on the coordinator (the statement itself runs on a
+   * worker, where the flush must not be skipped), and requests of one space go to its worker alone.
+   */
+  List<JobView> ackOrComplete(List<Op> ops) {
     String space = ops.get(0).space();
+    boolean citus = routing.distributed();
     boolean oneSpace =
-        routing.distributed()
-            && space != null
-            && ops.stream().allMatch(o -> space.equals(o.space()));
-    JdbcClient.StatementSpec spec =
-        now.bind(
-                jdbc.sql(
-                    oneSpace
-                        ? TransitionSql.ACK_OR_COMPLETE_IN_SPACE
-                        : TransitionSql.ACK_OR_COMPLETE))
-            .param("deferFlush", durable.enabled())
-            .param("ops", json.writeValueAsString(ops));
-    if (oneSpace) {
-      spec = spec.param("space", space);
+        citus && space != null && ops.stream().allMatch(o -> space.equals(o.space()));
+    String opsJson = json.writeValueAsString(ops);
+    UnaryOperator<JdbcClient.StatementSpec> bind =
+        s -> {
+          s = now.bind(s).param("deferFlush", durable.enabled() && !citus).param("ops", opsJson);
+          return oneSpace ? s.param("space", space) : s;
+        };
+    String sql = oneSpace ? TransitionSql.ACK_OR_COMPLETE_IN_SPACE : TransitionSql.ACK_OR_COMPLETE;
+    if (!citus) {
+      return statements.list(sql, bind, JobRepository.JOB_MAPPER);
     }
-    return spec.query(JobRepository.JOB_MAPPER).list();
+    return durable.deferred(() -> statements.list(sql, bind, JobRepository.JOB_MAPPER));
   }
 
   /**
@@ -174,27 +179,27 @@ class Transitions {
    */
   Optional<JobView> fail(
       String id, Guard guard, String errorJson, String lastError, boolean retry) {
-    return durable.write(
-        () ->
-            spec(JobSql.routed(TransitionSql.FAIL_IF_IN_FLIGHT, routing), id, guard)
+    return one(
+        TransitionSql.FAIL_IF_IN_FLIGHT,
+        s ->
+            guarded(s, id, guard)
                 .param("error", errorJson)
                 .param("lastError", lastError)
-                .param("retry", retry)
-                .query(JobRepository.JOB_MAPPER)
-                .optional());
+                .param("retry", retry));
   }
 
   Optional<JobView> kill(String id, Guard guard, String reason) {
-    return durable.write(
-        () ->
-            spec(TransitionSql.KILL_IF_ACTIVE, id, guard)
-                .param("reason", reason)
-                .query(JobRepository.JOB_MAPPER)
-                .optional());
+    return one(TransitionSql.KILL_IF_ACTIVE, s -> guarded(s, id, guard).param("reason", reason));
   }
 
-  private JdbcClient.StatementSpec spec(String sql, String id, Guard guard) {
-    return now.bind(jdbc.sql(sql))
+  /** Runs a statement on one job through {@link JobStatements}, durably. */
+  private Optional<JobView> one(String sql, UnaryOperator<JdbcClient.StatementSpec> bind) {
+    return durable.write(() -> statements.list(sql, bind, JobRepository.JOB_MAPPER)).stream()
+        .findFirst();
+  }
+
+  private JdbcClient.StatementSpec guarded(JdbcClient.StatementSpec spec, String id, Guard guard) {
+    return now.bind(spec)
         .param("id", id)
         .param("space", guard.space(), Types.VARCHAR)
         .param("delivery", guard.delivery(), Types.VARCHAR);

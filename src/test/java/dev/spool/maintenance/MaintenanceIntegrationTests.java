@@ -6,6 +6,7 @@ import dev.spool.common.BackgroundLoop;
 import dev.spool.common.DbNow;
 import dev.spool.database.SpaceRouting;
 import dev.spool.job.JobCounts;
+import dev.spool.job.JobStatements;
 import dev.spool.support.CountsFolded;
 import dev.spool.support.IntegrationTest;
 import dev.spool.support.SecondInstance;
@@ -226,13 +227,18 @@ class MaintenanceIntegrationTests extends IntegrationTest {
     JdbcClient otherJdbc = SecondInstance.shared().bean(JdbcClient.class);
     DbNow otherNow = TestClock.dbNowOf(clock);
     SpaceRouting otherRouting = SecondInstance.shared().bean(SpaceRouting.class);
+    JobStatements otherStatements = SecondInstance.shared().bean(JobStatements.class);
     List<Callable<Boolean>> turns = new ArrayList<>();
     for (int copy = 0; copy < 2; copy++) {
       turns.add(promoter::runOnce);
       turns.add(rescuer::runOnce);
       turns.add(reaper::runOnce);
-      turns.add(new ScheduledJobPromoter(otherJdbc, properties, otherNow, otherRouting)::runOnce);
-      turns.add(new TimeoutRescuer(otherJdbc, properties, otherNow, otherRouting)::runOnce);
+      turns.add(
+          new ScheduledJobPromoter(otherJdbc, properties, otherNow, otherRouting, otherStatements)
+              ::runOnce);
+      turns.add(
+          new TimeoutRescuer(otherJdbc, properties, otherNow, otherRouting, otherStatements)
+              ::runOnce);
       turns.add(
           new RetentionReaper(otherJdbc, properties, retention, otherNow, otherRouting)::runOnce);
     }

@@ -3,6 +3,7 @@ package dev.spool.maintenance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spool.database.SpaceRouting;
+import dev.spool.job.JobStatements;
 import dev.spool.support.IntegrationTest;
 import dev.spool.support.SecondInstance;
 import dev.spool.support.TestApi.Response;
@@ -152,7 +153,8 @@ class TimeoutIntegrationTests extends IntegrationTest {
             SecondInstance.shared().bean(JdbcClient.class),
             properties,
             TestClock.dbNowOf(clock),
-            SecondInstance.shared().bean(SpaceRouting.class));
+            SecondInstance.shared().bean(SpaceRouting.class),
+            SecondInstance.shared().bean(JobStatements.class));
     ExecutorService pool = Executors.newFixedThreadPool(7);
     try {
       for (int round = 0; round < 8; round++) {
