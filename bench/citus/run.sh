@@ -97,23 +97,26 @@ for i in $(seq 1 20); do
   [ "$n2" != "$n1" ] && break
 done
 echo "Citus: space 1 on worker :$n1, space 2 on worker :$n2, $N jobs each"
-# node_cpu: CPU seconds of each node's backends so far (coordinator, worker 1, worker 2); backends
-# that exit during the drain are not counted, Spool and Citus keep theirs open
+# node_cpu: CPU time of each node's backends so far, in clock ticks (coordinator, worker 1,
+# worker 2; utime + stime from /proc); backends that exit during the drain are not counted, Spool
+# and Citus keep theirs open
 node_cpu() {
-  local i pm
+  local i pm p
   for i in 0 1 2; do
     pm=$(head -n1 "$CDATA/node$i/postmaster.pid")
-    ps -o cputimes= --ppid "$pm" | awk '{s += $1} END {printf "%d ", s}'
+    for p in $(ps -o pid= --ppid "$pm"); do cat "/proc/$p/stat" 2>/dev/null || true; done |
+      awk '{s += $14 + $15} END {printf "%d ", s}'
   done
 }
+TICK=$(getconf CLK_TCK)
 cpu0=$(node_cpu)
 run citus "$S1" "$K1" "$S2" "$K2"
 cpu1=$(node_cpu)
 record citus_node_cpu "$(python3 -c "
 a = [int(x) for x in '$cpu0'.split()]; b = [int(x) for x in '$cpu1'.split()]
 jobs = 2 * $N
-d = [y - x for x, y in zip(a, b)]
-print(f'coordinator_s={d[0]} worker1_s={d[1]} worker2_s={d[2]} '
+d = [(y - x) / $TICK for x, y in zip(a, b)]
+print(f'coordinator_s={d[0]:.2f} worker1_s={d[1]:.2f} worker2_s={d[2]:.2f} '
       f'coordinator_ms_per_job={1000 * d[0] / jobs:.2f} worker_ms_per_job={1000 * (d[1] + d[2]) / jobs:.2f}')")"
 stop_spool
 
