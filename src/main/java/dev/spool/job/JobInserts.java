@@ -3,13 +3,13 @@ package dev.spool.job;
 import dev.spool.common.DbNow;
 import dev.spool.common.Timestamps;
 import dev.spool.database.DurableCommits;
+import dev.spool.database.SpaceRouting;
 import dev.spool.web.ApiException;
 import dev.spool.web.JsonBodies;
 import dev.spool.web.SpoolLimits;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JsonGenerator;
 
@@ -22,19 +22,27 @@ import tools.jackson.core.JsonGenerator;
 class JobInserts {
 
   /**
-   * A {@code scheduledFor} in the future makes the job scheduled (available at that time); a past
-   * or absent one makes it pending, available now — decided by the database's clock. {@code
-   * commit_mode} lets the commit skip its WAL flush when {@code :deferFlush} (see {@link
-   * DurableCommits}); it is joined into {@code input} only so that it is evaluated.
+   * Lets the commit skip its WAL flush when {@code :deferFlush} (see {@link DurableCommits});
+   * joined into {@code input} only so that it is evaluated.
    */
-  static final String INSERT_BATCH =
+  private static final String COMMIT_MODE =
       """
       WITH commit_mode AS MATERIALIZED (
           SELECT set_config('synchronous_commit',
                             CASE WHEN :deferFlush THEN 'off'
                                  ELSE current_setting('synchronous_commit') END, true)
       ), input AS (
-          SELECT u.* FROM commit_mode, json_to_recordset(CAST(:batch AS json)) AS u(
+          SELECT u.* FROM commit_mode, \
+      """;
+
+  /**
+   * A {@code scheduledFor} in the future makes the job scheduled (available at that time); a past
+   * or absent one makes it pending, available now — decided by the database's clock.
+   */
+  static final String INSERT_BATCH =
+      COMMIT_MODE
+          + """
+          json_to_recordset(CAST(:batch AS json)) AS u(
               id text, space_id text, name text, payload json, max_retries int,
               timeout_seconds int, backoff_seconds int, scheduled_for timestamptz,
               callback_url text, callback_headers json)
@@ -50,30 +58,46 @@ class JobInserts {
             FROM input ORDER BY id
           RETURNING id, space_id, status, scheduled_for
       ), %2$s
-      SELECT sent FROM note
+      SELECT count(*) FROM inserted, note
       """
-          .formatted(
-              JobSql.NOW,
-              JobSql.appendEvents(
-                  """
-                      SELECT id, space_id,
-                             CASE WHEN status = 'scheduled' THEN 'scheduled' ELSE 'created' END,
-                             CASE WHEN status = 'scheduled'
-                                  THEN json_build_object('scheduledFor', spool_ts(scheduled_for))
-                             END,
-                             0, NULL, status
-                        FROM inserted ORDER BY id
-                  """));
+              .formatted(
+                  JobSql.NOW,
+                  JobSql.appendEvents(
+                      """
+                          SELECT id, space_id,
+                                 CASE WHEN status = 'scheduled' THEN 'scheduled' ELSE 'created' END,
+                                 CASE WHEN status = 'scheduled'
+                                      THEN json_build_object('scheduledFor', spool_ts(scheduled_for))
+                                 END,
+                                 0, NULL, status
+                            FROM inserted ORDER BY id
+                      """));
 
-  private final JdbcClient jdbc;
+  /**
+   * On Citus: {@link #INSERT_BATCH} without {@code commit_mode} (the caller defers the flush with a
+   * statement of its own). The insert reads its rows through {@code input}, and every CTE an {@code
+   * INSERT … SELECT} reads is a sub-plan that Citus copies to every worker: with {@code
+   * commit_mode} in it, a create of one space wrote on both workers.
+   */
+  static final String INSERT_BATCH_CITUS =
+      "WITH input AS (\n    SELECT u.* FROM " + INSERT_BATCH.substring(COMMIT_MODE.length());
+
+  private final JobStatements statements;
+  private final SpaceRouting routing;
   private final JsonBodies bodies;
   private final DurableCommits durable;
   private final SpoolLimits limits;
   private final DbNow now;
 
   JobInserts(
-      JdbcClient jdbc, JsonBodies bodies, DurableCommits durable, SpoolLimits limits, DbNow now) {
-    this.jdbc = jdbc;
+      JobStatements statements,
+      SpaceRouting routing,
+      JsonBodies bodies,
+      DurableCommits durable,
+      SpoolLimits limits,
+      DbNow now) {
+    this.statements = statements;
+    this.routing = routing;
     this.now = now;
     this.bodies = bodies;
     this.durable = durable;
@@ -83,14 +107,23 @@ class JobInserts {
   /**
    * Runs {@link #INSERT_BATCH} for rows made by {@link #rows}; several requests' rows may be joined
    * with commas. The commit's flush is deferred when enabled: call {@link DurableCommits#flush()}
-   * before answering.
+   * before answering. On Citus it runs through {@link JobStatements}, so the jobs and their events
+   * are written on the workers of their spaces only.
    */
   void insert(String rows) {
-    now.bind(jdbc.sql(INSERT_BATCH))
-        .param("batch", "[" + rows + "]")
-        .param("deferFlush", durable.enabled())
-        .query(Integer.class)
-        .single();
+    if (!routing.distributed()) {
+      statements.list(
+          INSERT_BATCH,
+          s -> now.bind(s).param("batch", "[" + rows + "]").param("deferFlush", durable.enabled()),
+          (rs, n) -> rs.getLong(1));
+      return;
+    }
+    durable.deferred(
+        () ->
+            statements.list(
+                INSERT_BATCH_CITUS,
+                s -> now.bind(s).param("batch", "[" + rows + "]"),
+                (rs, n) -> rs.getLong(1)));
   }
 
   /**
