@@ -46,6 +46,9 @@ class CallbackDispatcher implements PgNotifications.Listener {
   /** Pending wake-ups; drained by each turn. */
   private final WakeSignal wake = new WakeSignal();
 
+  /** On Citus: the spaces the next turn looks at ({@link NotifiedSpaces}). */
+  private final NotifiedSpaces notified;
+
   private final AtomicLong attempted = new AtomicLong();
   private final AtomicLong succeeded = new AtomicLong();
 
@@ -56,6 +59,7 @@ class CallbackDispatcher implements PgNotifications.Listener {
       CallbackProperties props,
       Clock clock) {
     this.outbox = outbox;
+    this.notified = new NotifiedSpaces(props.pollInterval());
     this.sender = sender;
     this.schedule = schedule;
     this.props = props;
@@ -75,7 +79,8 @@ class CallbackDispatcher implements PgNotifications.Listener {
   @Override
   public void onNotification(String channel, String payload) {
     if (PgNotifications.EVENTS.equals(channel)) {
-      wakeUp();
+      notified.add(payload);
+      wake.signal();
     }
   }
 
@@ -84,7 +89,9 @@ class CallbackDispatcher implements PgNotifications.Listener {
     wakeUp();
   }
 
+  /** Wakes the loop to look at every space (a sender became free, or anything may be due). */
   void wakeUp() {
+    notified.everything();
     wake.signal();
   }
 
@@ -97,6 +104,7 @@ class CallbackDispatcher implements PgNotifications.Listener {
     int capacity = Math.min(idle.availablePermits(), props.batchSize());
     int claimed = dispatchDue();
     if (claimed > 0 && claimed == capacity && idle.availablePermits() > 0) {
+      notified.everything(); // more may be due, in any space
       return true;
     }
     return wake.await(props.pollInterval(), props.wakeDelay());
@@ -110,7 +118,12 @@ class CallbackDispatcher implements PgNotifications.Listener {
     }
     String token = Ids.next();
     List<CallbackOutbox.Delivery> due =
-        outbox.claimDue(capacity, props.maxInFlightPerSpace(), token, props.lease());
+        outbox.claimDue(
+            capacity,
+            props.maxInFlightPerSpace(),
+            token,
+            props.lease(),
+            outbox.distributed() ? notified.take() : null);
     for (CallbackOutbox.Delivery d : due) {
       idle.acquireUninterruptibly();
       pool.execute(

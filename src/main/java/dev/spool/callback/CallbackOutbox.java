@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -90,6 +91,13 @@ class CallbackOutbox {
                 s.signing_secret,
                 CASE WHEN s.previous_secret_expires_at > now()
                      THEN s.previous_signing_secret END AS previous_secret
+      """;
+
+  /** On Citus: {@link #ANY_DUE} in one space (one shard), for a turn woken by its commits. */
+  static final String ANY_DUE_IN_SPACE =
+      """
+      SELECT EXISTS (SELECT 1 FROM callback_deliveries
+                      WHERE space_id = :space AND state = 'pending' AND next_attempt_at <= now())
       """;
 
   /** On Citus ({@code SPOOL_DISTRIBUTED=citus}): the spaces with due deliveries. */
@@ -250,16 +258,46 @@ class CallbackOutbox {
   }
 
   List<Delivery> claimDue(int limit, int perSpace, String token, Duration lease) {
-    if (!jdbc.sql(ANY_DUE).query(Boolean.class).single()) {
-      return List.of();
-    }
-    return withoutFlushWait(() -> claim(limit, perSpace, token, lease));
+    return claimDue(limit, perSpace, token, lease, null);
   }
 
-  private List<Delivery> claim(int limit, int perSpace, String token, Duration lease) {
+  /**
+   * @param only on Citus, the spaces to look at ({@link NotifiedSpaces}), or null for every space
+   */
+  List<Delivery> claimDue(int limit, int perSpace, String token, Duration lease, Set<String> only) {
+    List<String> spaces = null;
+    if (only != null) {
+      spaces = new ArrayList<>();
+      for (String space : only) {
+        if (jdbc.sql(ANY_DUE_IN_SPACE).param("space", space).query(Boolean.class).single()) {
+          spaces.add(space);
+        }
+      }
+      if (spaces.isEmpty()) {
+        return List.of();
+      }
+    } else if (!jdbc.sql(ANY_DUE).query(Boolean.class).single()) {
+      return List.of();
+    }
+    List<String> inSpaces = spaces;
+    return withoutFlushWait(() -> claim(limit, perSpace, token, lease, inSpaces));
+  }
+
+  /** Whether the tables are distributed (Citus), where claims run space by space. */
+  boolean distributed() {
+    return routing.distributed();
+  }
+
+  private List<Delivery> claim(
+      int limit, int perSpace, String token, Duration lease, List<String> spaces) {
     jdbc.sql(CLAIM_LOCK).param("key", CLAIM_LOCK_KEY).query().singleRow();
     if (routing.distributed()) {
-      return claimSpaceBySpace(limit, perSpace, token, lease);
+      return claimSpaceBySpace(
+          spaces != null ? spaces : jdbc.sql(CLAIM_DUE_SPACES).query(String.class).list(),
+          limit,
+          perSpace,
+          token,
+          lease);
     }
     return roundRobin(
         query(
@@ -278,8 +316,9 @@ class CallbackOutbox {
    * space's second, …). The per-space cap is the statement's, which counts the leases this
    * transaction took in earlier rounds.
    */
-  private List<Delivery> claimSpaceBySpace(int limit, int perSpace, String token, Duration lease) {
-    List<String> spaces = new ArrayList<>(jdbc.sql(CLAIM_DUE_SPACES).query(String.class).list());
+  private List<Delivery> claimSpaceBySpace(
+      List<String> due, int limit, int perSpace, String token, Duration lease) {
+    List<String> spaces = new ArrayList<>(due);
     if (spaces.isEmpty()) {
       return List.of();
     }

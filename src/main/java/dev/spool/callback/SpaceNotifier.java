@@ -67,6 +67,17 @@ class SpaceNotifier implements PgNotifications.Listener {
   /** On Citus: the spaces with queued notifications (docs/scaling.md). */
   static final String CANDIDATES = "SELECT DISTINCT space_id FROM space_notifications";
 
+  /**
+   * On Citus, for a turn woken by commits: those of the notified spaces that send notifications at
+   * all (a read of the reference table {@code spaces}, on the coordinator); only they can have
+   * queued any.
+   */
+  static final String NOTIFYING_AMONG =
+      """
+      SELECT id FROM spaces
+       WHERE id IN (:ids) AND (push_url IS NOT NULL OR slack_url IS NOT NULL)
+      """;
+
   private final JdbcClient jdbc;
   private final SpaceRouting routing;
   private final WebhookSender sender;
@@ -75,12 +86,16 @@ class SpaceNotifier implements PgNotifications.Listener {
   private final WakeSignal wake = new WakeSignal();
   private final AtomicLong failures = new AtomicLong();
 
+  /** On Citus: the spaces the next turn looks at ({@link NotifiedSpaces}). */
+  private final NotifiedSpaces notified;
+
   SpaceNotifier(
       JdbcClient jdbc, WebhookSender sender, CallbackProperties props, SpaceRouting routing) {
     this.jdbc = jdbc;
     this.routing = routing;
     this.sender = sender;
     this.props = props;
+    this.notified = new NotifiedSpaces(props.pollInterval());
     AtomicInteger n = new AtomicInteger();
     this.pool =
         new ThreadPoolExecutor(
@@ -99,12 +114,20 @@ class SpaceNotifier implements PgNotifications.Listener {
 
   @Override
   public void onNotification(String channel, String payload) {
+    if (PgNotifications.EVENTS.equals(channel)) {
+      notified.add(payload);
+    } else if (PgNotifications.PENDING.equals(channel)) {
+      notified.addSpace(payload);
+    } else {
+      notified.everything();
+    }
     wake.signal();
   }
 
   @Override
   public void onReconnect() {
-    onNotification(null, null);
+    notified.everything();
+    wake.signal();
   }
 
   /** Failed sends so far (for health and tests). */
@@ -116,6 +139,7 @@ class SpaceNotifier implements PgNotifications.Listener {
   boolean runOnce() {
     int took = takeAndSend();
     if (took > 0 && pool.getQueue().remainingCapacity() > 0) {
+      notified.everything(); // a full take may have left more, in any space
       return true;
     }
     return wake.await(props.pollInterval(), props.wakeDelay());
@@ -128,8 +152,15 @@ class SpaceNotifier implements PgNotifications.Listener {
       return 0; // receivers are slow: leave the rest in the table until the queue drains
     }
     List<Notification> taken = new java.util.ArrayList<>();
+    java.util.Set<String> only = routing.distributed() ? notified.take() : null;
+    if (only != null && only.isEmpty()) {
+      return 0;
+    }
     routing.eachSpace(
-        CANDIDATES,
+        () ->
+            only == null
+                ? jdbc.sql(CANDIDATES).query(String.class).list()
+                : jdbc.sql(NOTIFYING_AMONG).param("ids", only).query(String.class).list(),
         space -> {
           if (taken.size() < room) {
             taken.addAll(take(space, room - taken.size()));
