@@ -4,6 +4,7 @@ import static java.util.stream.Collectors.joining;
 import static java.util.stream.Collectors.toUnmodifiableSet;
 
 import dev.spool.database.PgNotifications;
+import dev.spool.database.SpaceRouting;
 import dev.spool.job.JobEventType;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -71,18 +72,41 @@ class JobEventMetrics implements PgNotifications.Listener, SmartLifecycle {
       GROUP BY space_id, type
       """;
 
+  /**
+   * On Citus, when the batch's notifications named at most {@link #ROUTED_SPACES} spaces: {@link
+   * #EVENTS_OF_TRANSACTIONS} once per space, each routed to that space's shard, instead of one read
+   * over all 32 shards (up to 20 times a second under load).
+   */
+  private static final String EVENTS_OF_TRANSACTIONS_IN_SPACE =
+      """
+      SELECT space_id, type, count(*) AS n FROM job_events
+      WHERE space_id = :space AND tx = ANY (CAST(:txs AS bigint[])) AND type IN (:types)
+      GROUP BY space_id, type
+      """;
+
+  static final int ROUTED_SPACES = 8;
+
+  /** A committed transaction and the spaces its notification named (null: any space). */
+  record Tx(long tx, String spaces) {}
+
   private static final Logger log = LoggerFactory.getLogger(JobEventMetrics.class);
 
   private final PgNotifications notifications;
   private final JdbcClient jdbc;
   private final MeterRegistry registry;
-  private final LinkedBlockingQueue<Long> queued = new LinkedBlockingQueue<>(MAX_QUEUED);
+  private final LinkedBlockingQueue<Tx> queued = new LinkedBlockingQueue<>(MAX_QUEUED);
+  private final SpaceRouting routing;
   private final AtomicBoolean draining = new AtomicBoolean();
   private final Counter dropped;
   private volatile ExecutorService executor;
 
-  JobEventMetrics(PgNotifications notifications, JdbcClient jdbc, MeterRegistry registry) {
+  JobEventMetrics(
+      PgNotifications notifications,
+      JdbcClient jdbc,
+      MeterRegistry registry,
+      SpaceRouting routing) {
     this.notifications = notifications;
+    this.routing = routing;
     this.jdbc = jdbc;
     this.registry = registry;
     this.dropped =
@@ -101,7 +125,9 @@ class JobEventMetrics implements PgNotifications.Listener, SmartLifecycle {
     if (tx < 0) {
       return;
     }
-    if (!queued.offer(tx)) {
+    int colon = payload.indexOf(':');
+    String spaces = colon < 0 || payload.endsWith(":*") ? null : payload.substring(colon + 1);
+    if (!queued.offer(new Tx(tx, spaces))) {
       dropped.increment();
       return;
     }
@@ -120,7 +146,7 @@ class JobEventMetrics implements PgNotifications.Listener, SmartLifecycle {
       Thread.currentThread().interrupt();
     }
     try {
-      List<Long> batch = new ArrayList<>(BATCH);
+      List<Tx> batch = new ArrayList<>(BATCH);
       while (queued.drainTo(batch, BATCH) > 0) {
         count(batch);
         batch.clear();
@@ -135,21 +161,49 @@ class JobEventMetrics implements PgNotifications.Listener, SmartLifecycle {
     }
   }
 
-  private void count(List<Long> txs) {
+  private void count(List<Tx> batch) {
+    String txs = batch.stream().map(t -> String.valueOf(t.tx())).collect(joining(",", "{", "}"));
     try {
-      jdbc.sql(EVENTS_OF_TRANSACTIONS)
-          .param("txs", txs.stream().map(String::valueOf).collect(joining(",", "{", "}")))
-          .param("types", COUNTED)
-          .query(
-              (rs, n) -> {
-                counter(rs.getString("space_id"), rs.getString("type")).increment(rs.getLong("n"));
-                return null;
-              })
-          .list();
+      Set<String> spaces = routing.distributed() ? spacesOf(batch) : null;
+      if (spaces == null) {
+        read(jdbc.sql(EVENTS_OF_TRANSACTIONS).param("txs", txs));
+      } else {
+        for (String space : spaces) {
+          read(jdbc.sql(EVENTS_OF_TRANSACTIONS_IN_SPACE).param("space", space).param("txs", txs));
+        }
+      }
     } catch (RuntimeException e) {
-      dropped.increment(txs.size());
-      log.debug("Event metrics skipped {} transactions: {}", txs.size(), e.getMessage());
+      dropped.increment(batch.size());
+      log.debug("Event metrics skipped {} transactions: {}", batch.size(), e.getMessage());
     }
+  }
+
+  private void read(JdbcClient.StatementSpec query) {
+    query
+        .param("types", COUNTED)
+        .query(
+            (rs, n) -> {
+              counter(rs.getString("space_id"), rs.getString("type")).increment(rs.getLong("n"));
+              return null;
+            })
+        .list();
+  }
+
+  /** The spaces the batch's notifications named, or null when one named none or too many. */
+  static Set<String> spacesOf(List<Tx> batch) {
+    Set<String> spaces = new java.util.TreeSet<>();
+    for (Tx t : batch) {
+      if (t.spaces() == null) {
+        return null;
+      }
+      for (String space : t.spaces().split(",")) {
+        spaces.add(space);
+      }
+      if (spaces.size() > ROUTED_SPACES) {
+        return null;
+      }
+    }
+    return spaces;
   }
 
   private Counter counter(String space, String type) {
