@@ -109,9 +109,31 @@ node_cpu() {
   done
 }
 TICK=$(getconf CLK_TCK)
+# worker_tx: transactions committed (xact_commit, prepared ones included) and prepared
+# transactions recorded by the coordinator so far: how many transactions each write opens on the
+# workers, whatever the machine's speed
+worker_tx() {
+  local port
+  for port in $((CPORT + 1)) $((CPORT + 2)); do
+    psql -qAt -h 127.0.0.1 -p "$port" -d spool -c \
+      "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()" | tr '\n' ' '
+  done
+  psql -qAt -h 127.0.0.1 -p "$CPORT" -d spool -c "SELECT count(*) FROM pg_dist_transaction"
+}
+psql -q -h 127.0.0.1 -p "$CPORT" -d spool -c "SELECT recover_prepared_transactions()" >/dev/null
+psql -q -h 127.0.0.1 -p "$CPORT" -d spool -c "ALTER SYSTEM SET citus.recover_2pc_interval = -1" \
+  -c "SELECT pg_reload_conf()" >/dev/null
+tx0=$(worker_tx)
 cpu0=$(node_cpu)
 run citus "$S1" "$K1" "$S2" "$K2"
 cpu1=$(node_cpu)
+tx1=$(worker_tx)
+record citus_worker_tx "$(python3 -c "
+a = [int(x) for x in '$tx0'.split()]; b = [int(x) for x in '$tx1'.split()]
+jobs = 2 * $N
+d = [y - x for x, y in zip(a, b)]
+print(f'worker1_commits_per_job={d[0] / jobs:.2f} worker2_commits_per_job={d[1] / jobs:.2f} '
+      f'prepared_per_job={d[2] / jobs:.2f}')")"
 record citus_node_cpu "$(python3 -c "
 a = [int(x) for x in '$cpu0'.split()]; b = [int(x) for x in '$cpu1'.split()]
 jobs = 2 * $N
