@@ -106,7 +106,9 @@ public final class JobSql {
    * that holds its space. {@code ev} selects the event rows without inserting them, {@code note}
    * aggregates them (in order) into a JSON array and notifies nothing, and the statement's final
    * SELECT gains a column {@link #EVENTS_COLUMN}: that array on its first row, null on the others
-   * (each event's {@code data} as JSON text, so that it is inserted byte for byte as built). {@link
+   * (each event's {@code data} as JSON text, so that it is inserted byte for byte as built). {@code
+   * ev.id} is the parameter {@code :spoolEventId}: null, or for a statement that appends at most
+   * one event the id taken for it beforehand, so that its final SELECT may answer with it. {@link
    * JobStatements} inserts them and sends the notifications with a second statement of the same
    * transaction.
    *
@@ -130,7 +132,8 @@ public final class JobSql {
               ev AS (
                   SELECT r.job_id, r.space_id, r.type, CAST(r.data AS text) AS data,
                          r.attempt_number, r.from_status, r.to_status,
-                         row_number() OVER () AS ord
+                         row_number() OVER () AS ord,
+                         CAST(:spoolEventId AS bigint) AS id
                     FROM (%s) AS r(job_id, space_id, type, data, attempt_number, from_status,
                                    to_status)
               ), note AS (

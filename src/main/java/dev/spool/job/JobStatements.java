@@ -57,12 +57,32 @@ public class JobStatements {
    */
   public <T> List<T> list(
       String sql, UnaryOperator<JdbcClient.StatementSpec> bind, RowMapper<T> mapper) {
+    return list(sql, bind, mapper, false);
+  }
+
+  /**
+   * {@link #list(String, UnaryOperator, RowMapper)} for a statement that appends at most one event
+   * and answers with its id ({@code ev.id}): on Citus the id is taken from the events' sequence on
+   * the coordinator first, since the event is inserted only after the statement.
+   */
+  public <T> List<T> listAnsweringEventId(
+      String sql, UnaryOperator<JdbcClient.StatementSpec> bind, RowMapper<T> mapper) {
+    return list(sql, bind, mapper, true);
+  }
+
+  private <T> List<T> list(
+      String sql,
+      UnaryOperator<JdbcClient.StatementSpec> bind,
+      RowMapper<T> mapper,
+      boolean eventId) {
     if (!routing.distributed()) {
       return bind.apply(jdbc.sql(JobSql.routed(sql, routing))).query(mapper).list();
     }
     if (!TransactionSynchronizationManager.isActualTransactionActive()) {
-      return tx.execute(status -> list(sql, bind, mapper));
+      return tx.execute(status -> list(sql, bind, mapper, eventId));
     }
+    Long id =
+        eventId ? jdbc.sql(NEXT_EVENT_ID).query(Long.class).single() : null; // on the coordinator
     String[] events = new String[1];
     RowMapper<T> capturing =
         (rs, n) -> {
@@ -73,26 +93,46 @@ public class JobStatements {
           return mapper.mapRow(rs, n);
         };
     List<T> rows =
-        bind.apply(jdbc.sql(JobSql.eventsReturned(sql, routing))).query(capturing).list();
+        bind.apply(jdbc.sql(JobSql.eventsReturned(sql, routing)))
+            .param("spoolEventId", id, Types.BIGINT)
+            .query(capturing)
+            .list();
     if (events[0] != null) {
-      insertEvents(events[0]);
+      insertEvents(events[0], id);
     }
     return rows;
   }
 
-  /** Inserts the events of {@link JobSql#EVENTS_COLUMN} in their order and notifies. */
-  private void insertEvents(String eventsJson) {
+  /** The next id of {@code job_events.id}'s sequence. */
+  private static final String NEXT_EVENT_ID =
+      "SELECT nextval(pg_get_serial_sequence('job_events', 'id'))";
+
+  /**
+   * Inserts the events of {@link JobSql#EVENTS_COLUMN} in their order and notifies; with {@code
+   * id}, the one event it was taken for gets it.
+   */
+  private void insertEvents(String eventsJson, Long id) {
     JsonNode events = json.readTree(eventsJson);
+    if (id != null && events.size() > 1) {
+      throw new IllegalStateException("one event id taken for " + events.size() + " events");
+    }
     for (int from = 0; from < events.size(); from += EVENTS_PER_INSERT) {
       int to = Math.min(events.size(), from + EVENTS_PER_INSERT);
       StringBuilder sql =
           new StringBuilder(
-              "WITH ev AS (INSERT INTO job_events (job_id, space_id, type, data, attempt_number,"
-                  + " from_status, to_status) VALUES ");
+              "WITH ev AS (INSERT INTO job_events ("
+                  + (id == null ? "" : "id, ")
+                  + "job_id, space_id, type, data, attempt_number, from_status, to_status)"
+                  + " VALUES ");
       List<Object> params = new ArrayList<>((to - from) * 7);
       for (int i = from; i < to; i++) {
         JsonNode e = events.get(i);
-        sql.append(i == from ? "" : ", ").append("(?, ?, ?, CAST(? AS json), ?, ?, ?)");
+        sql.append(i == from ? "" : ", ")
+            .append(id == null ? "(" : "(?, ")
+            .append("?, ?, ?, CAST(? AS json), ?, ?, ?)");
+        if (id != null) {
+          params.add(id);
+        }
         params.add(text(e.get("job_id")));
         params.add(text(e.get("space_id")));
         params.add(text(e.get("type")));

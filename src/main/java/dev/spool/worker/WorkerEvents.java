@@ -3,8 +3,10 @@ package dev.spool.worker;
 import dev.spool.common.DbNow;
 import dev.spool.database.DurableCommits;
 import dev.spool.job.JobEventType;
+import dev.spool.job.JobStatements;
 import dev.spool.job.WorkerEventSql;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -16,14 +18,14 @@ import org.springframework.stereotype.Component;
 @Component
 class WorkerEvents {
 
-  private final JdbcClient jdbc;
+  private final JobStatements statements;
   private final DurableCommits durable;
   private final DbNow now;
 
-  WorkerEvents(JdbcClient jdbc, DurableCommits durable, DbNow now) {
+  WorkerEvents(DurableCommits durable, DbNow now, JobStatements statements) {
+    this.statements = statements;
     this.durable = durable;
     this.now = now;
-    this.jdbc = jdbc;
   }
 
   /** Who writes, to which job, under which delivery; null delivery/space means "any". */
@@ -33,49 +35,48 @@ class WorkerEvents {
   record Appended(long eventId, java.time.OffsetDateTime deadlineAt, String progress) {}
 
   Optional<Appended> progress(Target t, String progressJson) {
-    return durable.write(
-        () ->
-            run(WorkerEventSql.REPORT_PROGRESS, t)
-                .param("progress", progressJson)
-                .query(this::map)
-                .optional());
+    return append(WorkerEventSql.REPORT_PROGRESS, t, s -> s.param("progress", progressJson));
   }
 
   Optional<Appended> checkpoint(Target t, String dataJson) {
-    return durable.write(
-        () ->
-            run(WorkerEventSql.APPEND_AND_RESET_TIMEOUT, t)
-                .param("type", JobEventType.CHECKPOINT.wire())
-                .param("data", dataJson)
-                .query(this::map)
-                .optional());
+    return append(
+        WorkerEventSql.APPEND_AND_RESET_TIMEOUT,
+        t,
+        s -> s.param("type", JobEventType.CHECKPOINT.wire()).param("data", dataJson));
   }
 
   Optional<Appended> keepalive(Target t) {
-    return durable.write(
-        () ->
-            run(WorkerEventSql.APPEND_AND_RESET_TIMEOUT, t)
-                .param("type", JobEventType.KEEPALIVE.wire())
-                .param("data", null)
-                .query(this::map)
-                .optional());
+    return append(
+        WorkerEventSql.APPEND_AND_RESET_TIMEOUT,
+        t,
+        s -> s.param("type", JobEventType.KEEPALIVE.wire()).param("data", null));
   }
 
   Optional<Appended> custom(Target t, String type, String dataJson) {
-    return durable.write(
-        () ->
-            run(WorkerEventSql.APPEND_CUSTOM, t)
-                .param("type", type)
-                .param("data", dataJson)
-                .query(this::map)
-                .optional());
+    return append(
+        WorkerEventSql.APPEND_CUSTOM, t, s -> s.param("type", type).param("data", dataJson));
   }
 
-  private JdbcClient.StatementSpec run(String sql, Target t) {
-    return now.bind(jdbc.sql(sql))
-        .param("id", t.jobId())
-        .param("delivery", t.deliveryId())
-        .param("space", t.spaceId());
+  /**
+   * Runs one event statement durably through {@link JobStatements} (on Citus on the job's worker
+   * alone, docs/scaling.md).
+   */
+  private Optional<Appended> append(
+      String sql, Target t, UnaryOperator<JdbcClient.StatementSpec> params) {
+    return durable
+        .write(
+            () ->
+                statements.listAnsweringEventId(
+                    sql,
+                    s ->
+                        params.apply(
+                            now.bind(s)
+                                .param("id", t.jobId())
+                                .param("delivery", t.deliveryId())
+                                .param("space", t.spaceId())),
+                    this::map))
+        .stream()
+        .findFirst();
   }
 
   private Appended map(java.sql.ResultSet rs, int n) throws java.sql.SQLException {

@@ -19,9 +19,10 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * SPOOL_DISTRIBUTED=citus (TEST_CITUS=1 only): a worker's claim, ack, complete, fail and kill of
- * one space write on the one worker that holds the space and commit there in one phase, with their
- * events stamped with the coordinator's transaction id (the one the notification carries).
+ * SPOOL_DISTRIBUTED=citus (TEST_CITUS=1 only): a worker's claim, ack, complete, fail, kill,
+ * progress, checkpoint, custom event and keepalive of one space write on the one worker that holds
+ * the space and commit there in one phase, with their events stamped with the coordinator's
+ * transaction id (the one the notification carries).
  *
  * <p>How it sees two-phase commit: Citus records every transaction it prepares on a worker in the
  * coordinator's {@code pg_dist_transaction}, under a name that carries the coordinator backend's
@@ -34,6 +35,7 @@ class CitusOnePhaseCommitIntegrationTests extends IntegrationTest {
 
   @Autowired Claims claims;
   @Autowired Transitions transitions;
+  @Autowired WorkerEvents workerEvents;
   @Autowired DataSource dataSource;
 
   @BeforeEach
@@ -147,6 +149,38 @@ class CitusOnePhaseCommitIntegrationTests extends IntegrationTest {
     assertThat(ackedOnPoll.result()).hasSize(1);
     assertThat(eventsOf(space.id(), ackedOnPoll.result().get(0).id(), ackedOnPoll.tx()))
         .containsExactly("delivered", "acked");
+  }
+
+  @Test
+  void progressCheckpointAndCustomEventsCommitOnOneWorkerAndAnswerWithTheirEventsId() {
+    TestApi.TestSpace space = api.newSpace();
+    String id = api.createJob(space, "reporting");
+    Delivery d = claims.claim(space.id(), List.of("reporting"), 1, true).get(0);
+    WorkerEvents.Target target = new WorkerEvents.Target(id, d.deliveryId(), space.id());
+    List<Written<Optional<WorkerEvents.Appended>>> appended =
+        List.of(
+            inTransaction(() -> workerEvents.progress(target, "{\"percent\":50}")),
+            inTransaction(() -> workerEvents.checkpoint(target, "{\"cursor\":7}")),
+            inTransaction(() -> workerEvents.custom(target, "my-step", "{\"n\":1}")),
+            inTransaction(() -> workerEvents.keepalive(target)));
+    List<String> types = List.of("progress", "checkpoint", "my-step", "keepalive");
+    for (int i = 0; i < appended.size(); i++) {
+      Written<Optional<WorkerEvents.Appended>> w = appended.get(i);
+      assertThat(prepared(w)).as("prepared transactions of " + types.get(i)).isZero();
+      long eventId = w.result().orElseThrow().eventId();
+      assertThat(
+              jdbc.sql(
+                      "SELECT type FROM job_events WHERE space_id = :space AND job_id = :job"
+                          + " AND id = :id AND tx = :tx")
+                  .param("space", space.id())
+                  .param("job", id)
+                  .param("id", eventId)
+                  .param("tx", w.tx())
+                  .query(String.class)
+                  .list())
+          .as("the event the answer names, in the write's transaction")
+          .containsExactly(types.get(i));
+    }
   }
 
   @Test
