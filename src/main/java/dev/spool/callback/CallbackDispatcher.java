@@ -79,7 +79,9 @@ class CallbackDispatcher implements PgNotifications.Listener {
   @Override
   public void onNotification(String channel, String payload) {
     if (PgNotifications.EVENTS.equals(channel)) {
-      notified.add(payload);
+      if (outbox.distributed()) { // only Citus turns take them (one PostgreSQL would only collect)
+        notified.add(payload);
+      }
       wake.signal();
     }
   }

@@ -114,6 +114,13 @@ class SpaceNotifier implements PgNotifications.Listener {
 
   @Override
   public void onNotification(String channel, String payload) {
+    if (routing.distributed()) { // only Citus turns take them: one PostgreSQL would only collect
+      note(channel, payload);
+    }
+    wake.signal();
+  }
+
+  private void note(String channel, String payload) {
     if (PgNotifications.EVENTS.equals(channel)) {
       notified.add(payload);
     } else if (PgNotifications.PENDING.equals(channel)) {
@@ -121,7 +128,6 @@ class SpaceNotifier implements PgNotifications.Listener {
     } else {
       notified.everything();
     }
-    wake.signal();
   }
 
   @Override

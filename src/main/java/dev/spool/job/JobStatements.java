@@ -17,8 +17,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Runs the worker path's statements (claims, acks and completes) so that on Citus each write stays
- * on the one worker that holds its space.
+ * Runs the statements that change jobs of one space (claims, acks, completes, fails, kills,
+ * progress, checkpoints, custom events, keepalives, creates, the promoter's and the timeout
+ * rescuer's) so that on Citus each write stays on the one worker that holds its space.
  *
  * <p>On one PostgreSQL a statement runs as written: one autocommit statement (or one statement of
  * the caller's transaction) changes the jobs, appends their events and notifies.
@@ -30,8 +31,10 @@ import tools.jackson.databind.json.JsonMapper;
  * routed to the same worker, whose {@code tx} default and id sequence the coordinator evaluates
  * (the coordinator's transaction id, which the notification carries), with the notifications issued
  * on the coordinator in the same statement. The transaction touches one worker and commits there in
- * one phase. A statement over several spaces (an admin call's group) still works: Citus plans it
- * apart and the events go to each space's worker.
+ * one phase (a create's insert goes through the coordinator, which Citus prepares even on one
+ * worker). A statement that answers with its event's id takes that id first ({@link
+ * #listAnsweringEventId}). A statement over several spaces (an admin call's group) still works:
+ * Citus plans it apart and the events go to each space's worker.
  */
 @Component
 public class JobStatements {
