@@ -1,7 +1,9 @@
 package dev.spool.callback;
 
+import dev.spool.database.PgNotifications;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -41,16 +43,12 @@ final class NotifiedSpaces {
 
   /** Notes the spaces of a {@code spool_events} payload; called from the notification thread. */
   void add(String payload) {
-    int colon = payload == null ? -1 : payload.indexOf(':');
-    if (colon < 0 || payload.endsWith(":*")) {
+    List<String> named = PgNotifications.eventsSpaces(payload);
+    if (named == null) {
       everything.set(true);
       return;
     }
-    for (String space : payload.substring(colon + 1).split(",")) {
-      if (!space.isEmpty()) {
-        spaces.add(space);
-      }
-    }
+    named.forEach(this::addSpace);
   }
 
   /** Notes one space (a {@code spool_pending} payload). */

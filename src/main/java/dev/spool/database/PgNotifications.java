@@ -76,6 +76,18 @@ public class PgNotifications implements BackgroundLoop.Work {
   }
 
   /**
+   * The spaces a {@value #EVENTS} payload names, or null when it names none: {@code <txid>:*} (the
+   * list was too long) or a bare txid, which stand for any space.
+   */
+  public static List<String> eventsSpaces(String payload) {
+    int colon = payload == null ? -1 : payload.indexOf(':');
+    if (colon < 0 || payload.endsWith(":*")) {
+      return null;
+    }
+    return List.of(payload.substring(colon + 1).split(","));
+  }
+
+  /**
    * The transaction id of a {@value #EVENTS} payload ({@code <txid>:<spaces>}, or a bare txid as
    * the callback outbox trigger sent it before V74); -1 when the payload is not one.
    */

@@ -87,7 +87,7 @@ class JobEventMetrics implements PgNotifications.Listener, SmartLifecycle {
   static final int ROUTED_SPACES = 8;
 
   /** A committed transaction and the spaces its notification named (null: any space). */
-  record Tx(long tx, String spaces) {}
+  record Tx(long tx, List<String> spaces) {}
 
   private static final Logger log = LoggerFactory.getLogger(JobEventMetrics.class);
 
@@ -125,9 +125,7 @@ class JobEventMetrics implements PgNotifications.Listener, SmartLifecycle {
     if (tx < 0) {
       return;
     }
-    int colon = payload.indexOf(':');
-    String spaces = colon < 0 || payload.endsWith(":*") ? null : payload.substring(colon + 1);
-    if (!queued.offer(new Tx(tx, spaces))) {
+    if (!queued.offer(new Tx(tx, PgNotifications.eventsSpaces(payload)))) {
       dropped.increment();
       return;
     }
@@ -196,9 +194,7 @@ class JobEventMetrics implements PgNotifications.Listener, SmartLifecycle {
       if (t.spaces() == null) {
         return null;
       }
-      for (String space : t.spaces().split(",")) {
-        spaces.add(space);
-      }
+      spaces.addAll(t.spaces());
       if (spaces.size() > ROUTED_SPACES) {
         return null;
       }

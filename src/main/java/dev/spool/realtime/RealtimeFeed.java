@@ -92,17 +92,15 @@ class RealtimeFeed implements PgNotifications.Listener, BackgroundLoop.Work {
     if (!PgNotifications.EVENTS.equals(channel) || hubs.isEmpty()) {
       return;
     }
-    int colon = payload.indexOf(':');
-    long tx;
-    try {
-      tx = Long.parseLong(colon < 0 ? payload : payload.substring(0, colon));
-    } catch (NumberFormatException e) {
+    long tx = PgNotifications.eventsTxid(payload);
+    if (tx < 0) {
       log.warn("Ignoring malformed {} payload", PgNotifications.EVENTS);
       return;
     }
+    List<String> named = PgNotifications.eventsSpaces(payload);
     Set<String> spaces = null; // any space: payload "T:*", or the bare "T" of an older Spool
-    if (colon >= 0 && !payload.endsWith(":*")) {
-      spaces = new HashSet<>(List.of(payload.substring(colon + 1).split(",")));
+    if (named != null) {
+      spaces = new HashSet<>(named);
       spaces.retainAll(hubs.keySet());
       if (spaces.isEmpty()) {
         return;

@@ -13,7 +13,9 @@ class JobEventMetricsSpacesTests {
   void theSpacesOfEveryNotificationOnceEach() {
     assertThat(
             JobEventMetrics.spacesOf(
-                List.of(new JobEventMetrics.Tx(7, "S2,S1"), new JobEventMetrics.Tx(8, "S1"))))
+                List.of(
+                    new JobEventMetrics.Tx(7, List.of("S2", "S1")),
+                    new JobEventMetrics.Tx(8, List.of("S1")))))
         .containsExactly("S1", "S2");
   }
 
@@ -21,11 +23,11 @@ class JobEventMetricsSpacesTests {
   void aNotificationWithoutSpacesOrTooManySpacesMeansEverySpace() {
     assertThat(
             JobEventMetrics.spacesOf(
-                List.of(new JobEventMetrics.Tx(7, "S1"), new JobEventMetrics.Tx(8, null))))
+                List.of(new JobEventMetrics.Tx(7, List.of("S1")), new JobEventMetrics.Tx(8, null))))
         .isNull();
     List<JobEventMetrics.Tx> many = new ArrayList<>();
     for (int i = 0; i <= JobEventMetrics.ROUTED_SPACES; i++) {
-      many.add(new JobEventMetrics.Tx(i, "S" + i));
+      many.add(new JobEventMetrics.Tx(i, List.of("S" + i)));
     }
     assertThat(JobEventMetrics.spacesOf(many)).isNull();
     assertThat(JobEventMetrics.spacesOf(many.subList(0, JobEventMetrics.ROUTED_SPACES)))
