@@ -97,16 +97,8 @@ public class DurableCommits {
    * flush is paid either. Disabled: the write runs as it is (autocommit).
    */
   public <T> T write(Supplier<T> work) {
-    if (!enabled()) {
-      return work.get();
-    }
-    T result =
-        tx.execute(
-            status -> {
-              deferFlush();
-              return work.get();
-            });
-    if (wroteSomething(result)) {
+    T result = deferred(work);
+    if (enabled() && wroteSomething(result)) {
       flush();
     }
     return result;
