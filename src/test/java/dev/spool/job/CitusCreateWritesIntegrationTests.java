@@ -3,6 +3,7 @@ package dev.spool.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spool.common.Ids;
+import dev.spool.support.CitusTransactions;
 import dev.spool.support.IntegrationTest;
 import dev.spool.support.TestApi;
 import dev.spool.support.TestDatabase;
@@ -13,8 +14,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * SPOOL_DISTRIBUTED=citus (TEST_CITUS=1 only): a create of one space writes on the one worker that
@@ -44,26 +43,16 @@ class CitusCreateWritesIntegrationTests extends IntegrationTest {
             new NewJob(Ids.next(), "now", null, 3, 60, 0, null, null, null),
             new NewJob(
                 Ids.next(), "later", null, 3, 60, 0, Instant.now().plusSeconds(3600), null, null));
-    record Written(long tx, String gid) {}
-    Written written =
-        new TransactionTemplate(new DataSourceTransactionManager(dataSource))
-            .execute(
-                status -> {
-                  inserts.insert(inserts.rows(space.id(), jobs));
-                  return new Written(
-                      jdbc.sql("SELECT txid_current()").query(Long.class).single(),
-                      jdbc.sql(
-                              "SELECT 'citus\\_%\\_' || process_id || '\\_' || transaction_number"
-                                  + " || '\\_%' FROM get_current_transaction_id()")
-                          .query(String.class)
-                          .single());
-                });
+    CitusTransactions.Written<Void> written =
+        CitusTransactions.inTransaction(
+            jdbc,
+            dataSource,
+            () -> {
+              inserts.insert(inserts.rows(space.id(), jobs));
+              return null;
+            });
 
-    List<Integer> groups =
-        jdbc.sql("SELECT DISTINCT groupid FROM pg_dist_transaction WHERE gid LIKE :gid")
-            .param("gid", written.gid())
-            .query(Integer.class)
-            .list();
+    List<Integer> groups = CitusTransactions.preparedOn(jdbc, written).stream().distinct().toList();
     Integer spaceGroup =
         jdbc.sql(
                 "SELECT n.groupid FROM citus_shards s JOIN pg_dist_node n"

@@ -3,6 +3,8 @@ package dev.spool.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spool.job.JobView;
+import dev.spool.support.CitusTransactions;
+import dev.spool.support.CitusTransactions.Written;
 import dev.spool.support.IntegrationTest;
 import dev.spool.support.TestApi;
 import dev.spool.support.TestDatabase;
@@ -15,8 +17,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * SPOOL_DISTRIBUTED=citus (TEST_CITUS=1 only): a worker's claim, ack, complete, fail, kill,
@@ -24,12 +24,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * the space and commit there in one phase, with their events stamped with the coordinator's
  * transaction id (the one the notification carries).
  *
- * <p>How it sees two-phase commit: Citus records every transaction it prepares on a worker in the
- * coordinator's {@code pg_dist_transaction}, under a name that carries the coordinator backend's
- * process id and the distributed transaction's number, until its recovery (once a minute) finds it
- * finished. Each write here runs in a transaction of the test's own that also reads both (and its
- * transaction id); a write that needed two-phase commit leaves a row with that name. A group over
- * two spaces on two workers must leave one, which shows that the look-up sees it.
+ * <p>How it sees two-phase commit: {@link CitusTransactions}; a write that needed it leaves a row
+ * under its transaction's name. A group over two spaces on two workers must leave one, which shows
+ * that the look-up sees it.
  */
 class CitusOnePhaseCommitIntegrationTests extends IntegrationTest {
 
@@ -43,31 +40,12 @@ class CitusOnePhaseCommitIntegrationTests extends IntegrationTest {
     Assumptions.assumeTrue(TestDatabase.citus(), "TEST_CITUS=1 runs this on a Citus cluster");
   }
 
-  /** What a write did: its distributed transaction's name prefix and id, and its result. */
-  record Written<T>(String gid, long tx, T result) {}
-
   private <T> Written<T> inTransaction(Supplier<T> write) {
-    return new TransactionTemplate(new DataSourceTransactionManager(dataSource))
-        .execute(
-            status -> {
-              T result = write.get();
-              long tx = jdbc.sql("SELECT txid_current()").query(Long.class).single();
-              String gid =
-                  jdbc.sql(
-                          "SELECT 'citus\\_%\\_' || process_id || '\\_' || transaction_number"
-                              + " || '\\_%' FROM get_current_transaction_id()")
-                      .query(String.class)
-                      .single();
-              return new Written<>(gid, tx, result);
-            });
+    return CitusTransactions.inTransaction(jdbc, dataSource, write);
   }
 
   private long prepared(Written<?> write) {
-    assertThat(write.gid()).as("a distributed transaction").doesNotContain("\\_0\\_%");
-    return jdbc.sql("SELECT count(*) FROM pg_dist_transaction WHERE gid LIKE :pattern")
-        .param("pattern", write.gid())
-        .query(Long.class)
-        .single();
+    return CitusTransactions.preparedOn(jdbc, write).size();
   }
 
   private List<String> eventsOf(String space, String job, long tx) {
