@@ -209,6 +209,11 @@ class LongPolls implements PgNotifications.Listener, SmartLifecycle {
     return waiting.size();
   }
 
+  /** Polls waiting now in one space, for tests (other tests' polls come and go meanwhile). */
+  int waitingIn(String spaceId) {
+    return waiting.sizeIn(spaceId);
+  }
+
   private void wakeAll() {
     waiting.spaceIds().forEach(this::wake);
   }

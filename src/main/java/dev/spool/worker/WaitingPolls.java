@@ -60,6 +60,14 @@ final class WaitingPolls {
     return registered.get();
   }
 
+  /** {@link #size()} in one space. */
+  int sizeIn(String spaceId) {
+    return withSpace(
+        spaceId,
+        false,
+        s -> s.ownClaims + s.groups.values().stream().mapToInt(g -> g.waiters.size()).sum());
+  }
+
   /**
    * Registers a poll before its first claim, so a wake during that claim is not missed.
    *

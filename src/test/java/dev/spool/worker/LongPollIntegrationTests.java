@@ -71,10 +71,10 @@ class LongPollIntegrationTests extends IntegrationTest {
     TestApi producer = SecondInstance.shared().api();
     List<Long> latencies = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
-      int before = longPolls.waiting();
+      int before = longPolls.waitingIn(space.id());
       CompletableFuture<Response> poll =
           CompletableFuture.supplyAsync(() -> worker.poll("{\"waitSeconds\":10}"), clients);
-      await(() -> longPolls.waiting() > before);
+      await(() -> longPolls.waitingIn(space.id()) > before);
       Thread.sleep(20);
       Response created =
           producer.post(
@@ -97,12 +97,12 @@ class LongPollIntegrationTests extends IntegrationTest {
   void aLostNotificationOnlyCostsTheRecheckInterval() throws Exception {
     TestSpace space = api.newSpace();
     WorkerCalls worker = new WorkerCalls(api, space);
-    int before = longPolls.waiting();
+    int before = longPolls.waitingIn(space.id());
     notifications.removeListener(longPolls);
     try {
       CompletableFuture<Response> poll =
           CompletableFuture.supplyAsync(() -> worker.poll("{\"waitSeconds\":10}"), clients);
-      await(() -> longPolls.waiting() > before);
+      await(() -> longPolls.waitingIn(space.id()) > before);
       long start = System.nanoTime();
       String id = api.createJob(space, "unannounced");
 
