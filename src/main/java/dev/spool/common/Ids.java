@@ -8,6 +8,9 @@ public final class Ids {
 
   private Ids() {}
 
+  /** The length of an id's text. */
+  public static final int LENGTH = 26;
+
   public static String next() {
     return UlidCreator.getMonotonicUlid().toString();
   }

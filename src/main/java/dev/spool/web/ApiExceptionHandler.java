@@ -26,6 +26,14 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 @RestControllerAdvice
 class ApiExceptionHandler {
 
+  /**
+   * The answer to an exception thrown by a controller's own code (not by Spring MVC's binding,
+   * which a caller outside MVC does not use): what the handlers below answer for it.
+   */
+  ResponseEntity<ErrorBody> toResponse(Exception e) {
+    return e instanceof ApiException a ? api(a) : unexpected(e);
+  }
+
   private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
 
   @ExceptionHandler(ApiException.class)
