@@ -28,7 +28,7 @@ public final class ClaimSql {
   /** Oldest first by (available_at, id): the order of the {@code jobs_claimable} index. */
   private static final String CLAIM_AVAILABLE_TEMPLATE =
       """
-      WITH picked AS (
+      WITH %8$spicked AS (
           SELECT ctid, id, available_at, status FROM jobs
            WHERE space_id = :space AND status IN ('pending', 'scheduled')
              AND available_at <= %1$s %2$s
@@ -52,7 +52,7 @@ public final class ClaimSql {
       ), %5$s
       SELECT id, name, payload::text AS payload, timeout_seconds, max_retries, attempt_number,
              created_at, delivery_id, status
-        FROM u, note ORDER BY available_at, id
+        FROM u, note%9$s ORDER BY available_at, id
       """;
 
   private static final String BY_NAME =
@@ -89,7 +89,15 @@ public final class ClaimSql {
             .formatted(mode[2], order));
   }
 
-  private static String claimAvailable(String filter, String[] mode) {
+  /**
+   * @param ownFlush whether the statement defers its own commit's flush ({@link
+   *     JobSql#COMMIT_MODE}, bound {@code :deferFlush}; the final SELECT reads it: joined into
+   *     {@code numbered} it turned the change step's TID scan into a scan of the whole table, see
+   *     {@code StalePlanIntegrationTests}): one PostgreSQL runs the claim as one autocommit
+   *     statement. On Citus it runs in a transaction of {@link JobStatements} whose flush the
+   *     coordinator defers (a CTE the claim reads would be copied to every worker).
+   */
+  private static String claimAvailable(String filter, String[] mode, boolean ownFlush) {
     return CLAIM_AVAILABLE_TEMPLATE.formatted(
         NOW,
         filter,
@@ -97,13 +105,25 @@ public final class ClaimSql {
         mode[1],
         events(mode, "u.available_at, u.id, e.ord"),
         DEADLINE,
-        JobSql.lockedRows("n", ":space"));
+        JobSql.lockedRows("numbered", "n", ":space"),
+        ownFlush ? JobSql.COMMIT_MODE + ", " : "",
+        ownFlush ? ", commit_mode" : "");
   }
 
-  public static final String CLAIM_ANY = claimAvailable("", DELIVER);
-  public static final String CLAIM_NAMED = claimAvailable(BY_NAME, DELIVER);
-  public static final String CLAIM_ANY_ACKED = claimAvailable("", DELIVER_AND_ACK);
-  public static final String CLAIM_NAMED_ACKED = claimAvailable(BY_NAME, DELIVER_AND_ACK);
+  /** The claim statement of a poll: with or without a name filter and ack on poll. */
+  public static String claimAvailable(boolean named, boolean ack, boolean ownFlush) {
+    return CLAIMS[(named ? 4 : 0) + (ack ? 2 : 0) + (ownFlush ? 1 : 0)];
+  }
+
+  private static final String[] CLAIMS = new String[8];
+
+  static {
+    for (int i = 0; i < CLAIMS.length; i++) {
+      CLAIMS[i] =
+          claimAvailable(
+              (i & 4) != 0 ? BY_NAME : "", (i & 2) != 0 ? DELIVER_AND_ACK : DELIVER, (i & 1) != 0);
+    }
+  }
 
   /** Claims one job by id: pending, or scheduled and due. */
   private static final String CLAIM_ONE_TEMPLATE =

@@ -26,14 +26,7 @@ class JobInserts {
    * joined into {@code input} only so that it is evaluated.
    */
   private static final String COMMIT_MODE =
-      """
-      WITH commit_mode AS MATERIALIZED (
-          SELECT set_config('synchronous_commit',
-                            CASE WHEN :deferFlush THEN 'off'
-                                 ELSE current_setting('synchronous_commit') END, true)
-      ), input AS (
-          SELECT u.* FROM commit_mode, \
-      """;
+      "WITH " + JobSql.COMMIT_MODE + ", input AS (\n    SELECT u.* FROM commit_mode, ";
 
   /**
    * A {@code scheduledFor} in the future makes the job scheduled (available at that time); a past

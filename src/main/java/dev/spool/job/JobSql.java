@@ -24,28 +24,50 @@ public final class JobSql {
   public static final String NOW = DbNow.SQL;
 
   /**
+   * A CTE (named {@code commit_mode}) that lets the statement's own commit skip its WAL flush when
+   * {@code :deferFlush} is true (see {@code DurableCommits}): an autocommit statement then defers
+   * its flush like a transaction of {@code DurableCommits.deferred}, without the round trips of a
+   * transaction. The statement must read it (join it into a CTE that runs) so that it is evaluated.
+   */
+  public static final String COMMIT_MODE =
+      """
+      commit_mode AS MATERIALIZED (
+          SELECT set_config('synchronous_commit',
+                            CASE WHEN :deferFlush THEN 'off'
+                                 ELSE current_setting('synchronous_commit') END, true)
+      )""";
+
+  /**
    * When the job's current delivery or execution times out: {@code timeoutSeconds} from now. Set on
    * delivery and ack, pushed back by progress, checkpoint and keepalive; {@code j} is the jobs row.
    */
   public static final String DEADLINE = "spool_after(" + NOW + ", j.timeout_seconds)";
 
   /**
-   * The change step's condition for the rows its statement locked first: {@code alias} is the CTE
-   * that holds them (with their {@code ctid} and {@code id}), {@code space} their space as an
-   * expression. On one PostgreSQL the rows are found by {@code ctid} and nothing else: any other
-   * condition on {@code jobs} there (the space, a status, a due time) lets the planner find them
-   * through an index instead, and with statistics taken while the space was small it once read the
-   * whole backlog per claim (see {@link ClaimSql}); the lock already holds what the picking step
-   * checked. Citus refuses {@code ctid} in a modification whose other side it plans apart, so
-   * {@link #routed} swaps in space and id there, which also routes the statement.
+   * The change step's condition for the rows its statement locked first: {@code cte} is the CTE
+   * that holds them (with their {@code ctid} and {@code id}), {@code alias} its name in the change
+   * step's FROM, {@code space} their space as an expression. On one PostgreSQL the rows are found
+   * by {@code ctid} and nothing else: any other condition on {@code jobs} there (the space, a
+   * status, a due time) lets the planner find them through an index instead, and with statistics
+   * taken while the space was small it once read the whole backlog per claim (see {@link
+   * ClaimSql}); the lock already holds what the picking step checked. The TIDs are also given as an
+   * array ({@code ctid = ANY (ARRAY(…))}, computed once), so the scan of {@code jobs} is a TID scan
+   * whatever join the planner picks: with the join alone, statistics taken while the table was
+   * nearly empty made it hash the locked rows and scan the whole table ({@code
+   * StalePlanIntegrationTests} on a fresh database). Citus refuses {@code ctid} in a modification
+   * whose other side it plans apart, so {@link #routed} swaps in space and id there, which also
+   * routes the statement.
    */
-  static String lockedRows(String alias, String space) {
-    return "j.ctid = %1$s.ctid /*citus: j.space_id = %2$s AND j.id = %1$s.id */"
-        .formatted(alias, space);
+  static String lockedRows(String cte, String alias, String space) {
+    return ("j.ctid = ANY (ARRAY(SELECT ctid FROM %3$s)) AND j.ctid = %1$s.ctid"
+            + " /*citus: j.space_id = %2$s AND j.id = %1$s.id */")
+        .formatted(alias, space, cte);
   }
 
   private static final Pattern LOCKED_ROWS =
-      Pattern.compile("j\\.ctid = \\w+\\.ctid /\\*citus: ([^*]+) \\*/");
+      Pattern.compile(
+          "j\\.ctid = ANY \\(ARRAY\\(SELECT ctid FROM \\w+\\)\\) AND j\\.ctid = \\w+\\.ctid"
+              + " /\\*citus: ([^*]+) \\*/");
 
   private static final Map<String, String> CITUS_FORMS = new ConcurrentHashMap<>();
 

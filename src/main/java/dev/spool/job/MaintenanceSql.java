@@ -44,7 +44,7 @@ public final class MaintenanceSql {
                       SELECT id, space_id, 'promoted', NULL, attempt_number, 'scheduled', 'pending'
                         FROM u ORDER BY available_at, id
                   """),
-              JobSql.lockedRows("due", ":space"));
+              JobSql.lockedRows("due", "due", ":space"));
 
   /**
    * A delivered job past its deadline returns to pending (same attempt, event {@code
@@ -78,7 +78,7 @@ public final class MaintenanceSql {
                              attempt_number, 'delivered', 'pending'
                         FROM u ORDER BY id
                   """),
-              JobSql.lockedRows("due", ":space"));
+              JobSql.lockedRows("due", "due", ":space"));
 
   /**
    * A running job past its deadline fails its attempt exactly like a worker's fail (event {@code
@@ -131,7 +131,7 @@ public final class MaintenanceSql {
       )
       SELECT count(*) FROM d
       """
-          .formatted(NOW, JobSql.lockedRows("doomed", ":space"));
+          .formatted(NOW, JobSql.lockedRows("doomed", "doomed", ":space"));
 
   /**
    * On Citus ({@code SPOOL_DISTRIBUTED=citus}, docs/scaling.md): the spaces that may have work for

@@ -40,11 +40,7 @@ public final class TransitionSql {
    */
   public static final String ACK_OR_COMPLETE =
       """
-      WITH commit_mode AS MATERIALIZED (
-          SELECT set_config('synchronous_commit',
-                            CASE WHEN :deferFlush THEN 'off'
-                                 ELSE current_setting('synchronous_commit') END, true)
-      ), ops AS MATERIALIZED (
+      WITH %4$s, ops AS MATERIALIZED (
           SELECT o.*, %1$s AS at FROM commit_mode, json_to_recordset(CAST(:ops AS json))
                  AS o(kind text, id text, space text, delivery text, result text)
       ), u AS (
@@ -77,7 +73,8 @@ public final class TransitionSql {
                              attempt_number, previous_status, status
                         FROM u ORDER BY id
                   """),
-              RETURN_JOBS);
+              RETURN_JOBS,
+              JobSql.COMMIT_MODE);
 
   /**
    * On Citus ({@code SPOOL_DISTRIBUTED=citus}): {@link #ACK_OR_COMPLETE} for the requests of one
@@ -221,6 +218,6 @@ public final class TransitionSql {
                      ORDER BY p.id, e.ord
                 """),
             finalSelect,
-            JobSql.lockedRows("p", ":space"));
+            JobSql.lockedRows("plan", "p", ":space"));
   }
 }

@@ -75,10 +75,8 @@ class Claims {
     for (int i = 0; i < count; i++) {
       deliveries.add(Ids.next());
     }
-    String sql =
-        names.isEmpty()
-            ? (ack ? ClaimSql.CLAIM_ANY_ACKED : ClaimSql.CLAIM_ANY)
-            : (ack ? ClaimSql.CLAIM_NAMED_ACKED : ClaimSql.CLAIM_NAMED);
+    boolean ownFlush = !routing.distributed();
+    String sql = ClaimSql.claimAvailable(!names.isEmpty(), ack, ownFlush);
     String deliveriesJson = json.writeValueAsString(deliveries);
     String namesJson = names.isEmpty() ? null : json.writeValueAsString(names);
     UnaryOperator<JdbcClient.StatementSpec> bind =
@@ -88,9 +86,21 @@ class Claims {
                   .param("space", spaceId)
                   .param("count", count)
                   .param("deliveries", deliveriesJson);
+          if (ownFlush) {
+            s = s.param("deferFlush", durable.enabled());
+          }
           return namesJson == null ? s : s.param("names", namesJson);
         };
-    return durable.write(() -> statements.list(sql, bind, MAPPER));
+    if (!ownFlush) {
+      return durable.write(() -> statements.list(sql, bind, MAPPER));
+    }
+    // one autocommit statement that defers its own flush: no BEGIN, set_config and COMMIT round
+    // trips around it (a poll at a trickle claims one job per statement)
+    List<Delivery> claimed = statements.list(sql, bind, MAPPER);
+    if (!claimed.isEmpty()) {
+      durable.flush();
+    }
+    return claimed;
   }
 
   /**

@@ -103,8 +103,9 @@ class StalePlanIntegrationTests extends IntegrationTest {
 
   private static String sql(String statement) {
     return switch (statement) {
-      case "CLAIM_ANY" -> ClaimSql.CLAIM_ANY;
-      case "CLAIM_NAMED_ACKED" -> ClaimSql.CLAIM_NAMED_ACKED;
+      // as one PostgreSQL runs them: one autocommit statement deferring its own flush
+      case "CLAIM_ANY" -> ClaimSql.claimAvailable(false, false, true);
+      case "CLAIM_NAMED_ACKED" -> ClaimSql.claimAvailable(true, true, true);
       case "PROMOTE_DUE" -> MaintenanceSql.PROMOTE_DUE;
       case "RETURN_UNACKED" -> MaintenanceSql.RETURN_UNACKED;
       case "FAIL_EXPIRED_RUNNING" -> MaintenanceSql.FAIL_EXPIRED_RUNNING;
