@@ -138,9 +138,13 @@ space() {
 }
 # profile KEY COMMAND...: runs COMMAND while one psql session samples the active statements of
 # Spool's database every 100 ms (wait event, or CPU, and the statement): where PostgreSQL's wall
-# time goes, summed up under the table. BENCH_PROFILE=0 turns it off.
+# time goes, summed up under the table. BENCH_PROFILE=0 turns it off. The commit_mode CTE that
+# begins the claim, the grouped ack/complete and the create insert alike is shortened to
+# "commit_mode …", so that the 120 characters shown tell those statements apart.
 SAMPLE="SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') || ' | '
-  || left(regexp_replace(query, '\s+', ' ', 'g'), 120) FROM pg_stat_activity
+  || left(regexp_replace(regexp_replace(query, '\s+', ' ', 'g'),
+          'commit_mode AS MATERIALIZED \( SELECT set_config\(.*?, true\) \), ', 'commit_mode …, '),
+          120) FROM pg_stat_activity
   WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()"
 profile() {
   local key=$1 sampler=
