@@ -97,7 +97,16 @@ public class DurableCommits {
    * flush is paid either. Disabled: the write runs as it is (autocommit).
    */
   public <T> T write(Supplier<T> work) {
-    T result = deferred(work);
+    return flushedAfter(() -> deferred(work));
+  }
+
+  /**
+   * Runs a write whose commit already skips its own WAL flush (an autocommit statement that defers
+   * it itself, such as one with {@code JobSql.COMMIT_MODE} bound to {@link #enabled()}), then
+   * {@link #flush()} before returning when it changed something, as {@link #write} does.
+   */
+  public <T> T flushedAfter(Supplier<T> work) {
+    T result = work.get();
     if (enabled() && wroteSomething(result)) {
       flush();
     }

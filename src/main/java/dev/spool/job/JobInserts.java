@@ -22,10 +22,10 @@ import tools.jackson.core.JsonGenerator;
 class JobInserts {
 
   /**
-   * Lets the commit skip its WAL flush when {@code :deferFlush} (see {@link DurableCommits});
-   * joined into {@code input} only so that it is evaluated.
+   * The head of {@link #INSERT_BATCH}: {@link JobSql#COMMIT_MODE}, joined into {@code input} only
+   * so that it is evaluated, up to where {@code input} names its rows.
    */
-  private static final String COMMIT_MODE =
+  private static final String INPUT_AFTER_COMMIT_MODE =
       "WITH " + JobSql.COMMIT_MODE + ", input AS (\n    SELECT u.* FROM commit_mode, ";
 
   /**
@@ -33,7 +33,7 @@ class JobInserts {
    * or absent one makes it pending, available now — decided by the database's clock.
    */
   static final String INSERT_BATCH =
-      COMMIT_MODE
+      INPUT_AFTER_COMMIT_MODE
           + """
           json_to_recordset(CAST(:batch AS json)) AS u(
               id text, space_id text, name text, payload json, max_retries int,
@@ -73,7 +73,8 @@ class JobInserts {
    * commit_mode} in it, a create of one space wrote on both workers.
    */
   static final String INSERT_BATCH_CITUS =
-      "WITH input AS (\n    SELECT u.* FROM " + INSERT_BATCH.substring(COMMIT_MODE.length());
+      "WITH input AS (\n    SELECT u.* FROM "
+          + INSERT_BATCH.substring(INPUT_AFTER_COMMIT_MODE.length());
 
   private final JobStatements statements;
   private final SpaceRouting routing;

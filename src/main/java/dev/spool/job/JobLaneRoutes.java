@@ -13,6 +13,6 @@ class JobLaneRoutes {
 
   @Bean
   FastLane.Route createRoute(JobController jobs) {
-    return new FastLane.Route("/api/v1/spaces/", "spaceId", "/jobs", jobs::create);
+    return new FastLane.Route("/api/v1/spaces/{spaceId}/jobs", jobs::create);
   }
 }

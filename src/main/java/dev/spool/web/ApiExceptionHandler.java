@@ -26,6 +26,8 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 @RestControllerAdvice
 class ApiExceptionHandler {
 
+  private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
+
   /**
    * The answer to an exception thrown by a controller's own code (not by Spring MVC's binding,
    * which a caller outside MVC does not use): what the handlers below answer for it.
@@ -33,8 +35,6 @@ class ApiExceptionHandler {
   ResponseEntity<ErrorBody> toResponse(Exception e) {
     return e instanceof ApiException a ? api(a) : unexpected(e);
   }
-
-  private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
 
   @ExceptionHandler(ApiException.class)
   ResponseEntity<ErrorBody> api(ApiException e) {

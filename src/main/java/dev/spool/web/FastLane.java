@@ -45,22 +45,37 @@ import tools.jackson.databind.json.JsonMapper;
 public class FastLane extends OncePerRequestFilter {
 
   /**
-   * One call the lane answers: {@code POST prefix + id + suffix}, the id a ULID, answered by {@code
-   * handler} (the controller method MVC would call, given the request and the id), whose answer is
-   * JSON: a {@link ResponseEntity}, or the body of a 200. What it throws is answered as {@link
+   * One call the lane answers: {@code POST} on its route template with one variable, the id, which
+   * must be a ULID (such as {@code /api/v1/jobs/{jobId}/ack}); answered by {@code handler}, the
+   * controller method MVC would call, given the request and the id. Its answer is JSON: a {@link
+   * ResponseEntity}, or the body of a 200. What it throws is answered as {@link
    * ApiExceptionHandler} answers it.
-   *
-   * @param variable the id's name in the route template, as the controller's mapping names it
    */
-  public record Route(
-      String prefix,
-      String variable,
-      String suffix,
-      BiFunction<HttpServletRequest, String, Object> handler) {
+  public static final class Route {
 
-    /** The route template, as MVC's mapping names it (the HTTP metrics' {@code uri} tag). */
+    private final String template;
+    private final String prefix;
+    private final String suffix;
+    private final BiFunction<HttpServletRequest, String, Object> handler;
+
+    /**
+     * @param template the route template as the controller's mapping names it (also the HTTP
+     *     metrics' {@code uri} tag), with exactly one {@code {variable}}
+     */
+    public Route(String template, BiFunction<HttpServletRequest, String, Object> handler) {
+      int open = template.indexOf('{');
+      int close = template.indexOf('}', open + 1);
+      if (open < 0 || close < 0 || template.indexOf('{', close) >= 0) {
+        throw new IllegalArgumentException("one {variable} expected in " + template);
+      }
+      this.template = template;
+      this.prefix = template.substring(0, open);
+      this.suffix = template.substring(close + 1);
+      this.handler = handler;
+    }
+
     public String template() {
-      return prefix + "{" + variable + "}" + suffix;
+      return template;
     }
 
     /** The id when the path is this route's; otherwise null. */
@@ -115,7 +130,7 @@ public class FastLane extends OncePerRequestFilter {
     ResponseEntity<?> answer;
     byte[] body;
     try {
-      Object returned = route.handler().apply(request, id);
+      Object returned = route.handler.apply(request, id);
       answer = returned instanceof ResponseEntity<?> e ? e : ResponseEntity.ok(returned);
       body = bytes(answer.getBody());
     } catch (RuntimeException e) {

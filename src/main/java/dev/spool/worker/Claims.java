@@ -60,11 +60,6 @@ class Claims {
     this.jdbc = jdbc;
   }
 
-  /** Claims what the poll asks for: its count, its name filter, with or without ack. */
-  List<Delivery> claim(String spaceId, PollRequest poll) {
-    return claim(spaceId, poll.names(), poll.count(), poll.ack());
-  }
-
   /**
    * Claims up to {@code count} available jobs of the space, oldest first.
    *
@@ -91,16 +86,12 @@ class Claims {
           }
           return namesJson == null ? s : s.param("names", namesJson);
         };
-    if (!ownFlush) {
-      return durable.write(() -> statements.list(sql, bind, MAPPER));
-    }
-    // one autocommit statement that defers its own flush: no BEGIN, set_config and COMMIT round
-    // trips around it (a poll at a trickle claims one job per statement)
-    List<Delivery> claimed = statements.list(sql, bind, MAPPER);
-    if (!claimed.isEmpty()) {
-      durable.flush();
-    }
-    return claimed;
+    // one PostgreSQL: one autocommit statement that defers its own flush, with no BEGIN,
+    // set_config and COMMIT round trips around it (a poll at a trickle claims one job per
+    // statement)
+    return ownFlush
+        ? durable.flushedAfter(() -> statements.list(sql, bind, MAPPER))
+        : durable.write(() -> statements.list(sql, bind, MAPPER));
   }
 
   /**

@@ -11,15 +11,13 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class WorkerLaneRoutes {
 
-  static final String JOBS = "/api/v1/jobs/";
-
   @Bean
   FastLane.Route ackRoute(WorkerController worker) {
-    return new FastLane.Route(JOBS, "jobId", "/ack", worker::ack);
+    return new FastLane.Route("/api/v1/jobs/{jobId}/ack", worker::ack);
   }
 
   @Bean
   FastLane.Route completeRoute(WorkerController worker) {
-    return new FastLane.Route(JOBS, "jobId", "/complete", worker::complete);
+    return new FastLane.Route("/api/v1/jobs/{jobId}/complete", worker::complete);
   }
 }

@@ -22,9 +22,7 @@ class FastLaneTests {
 
   final FastLane.Route ack =
       new FastLane.Route(
-          "/api/v1/jobs/",
-          "jobId",
-          "/ack",
+          "/api/v1/jobs/{jobId}/ack",
           (request, id) -> {
             called.set(id);
             return switch (request.getHeader("x-test")) {
@@ -95,6 +93,17 @@ class FastLaneTests {
     assertThat(bug.getStatus()).isEqualTo(500);
     assertThat(bug.getContentAsString())
         .isEqualTo("{\"error\":\"Internal server error\",\"code\":\"internal\"}");
+  }
+
+  @Test
+  void aRouteHasExactlyOneVariable() {
+    assertThat(ack.template()).isEqualTo("/api/v1/jobs/{jobId}/ack");
+    for (String bad : new String[] {"/api/v1/jobs", "/api/v1/{a}/{b}", "/api/v1/jobs/{id"}) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> new FastLane.Route(bad, (request, id) -> null))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class);
+    }
   }
 
   @Test
