@@ -19,6 +19,9 @@ import java.util.function.Function;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.context.WebApplicationContext;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -32,6 +35,9 @@ class FastLaneIntegrationTests extends IntegrationTest {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @Autowired io.micrometer.core.instrument.MeterRegistry registry;
+  @Autowired List<dev.spool.web.FastLane.Route> routes;
+  @Autowired WebApplicationContext context;
+  @Autowired RequestMappingHandlerMapping mappings;
 
   TestSpace space;
   WorkerCalls worker;
@@ -222,6 +228,32 @@ class FastLaneIntegrationTests extends IntegrationTest {
     String workerOnly = api.newKey(space.id(), List.of("jobs:worker"));
     sameAnswer(
         "a key without the scope", mvc -> send(jobs, mvc, workerOnly, JSON, "{\"name\":\"a\"}"));
+  }
+
+  /**
+   * The comparisons above would pass with the lane absent too: here it is a filter of the running
+   * server, with the three routes, each a POST route of a controller under the same template.
+   */
+  @Test
+  void theLaneServesTheThreeRoutesOfTheirControllers() {
+    assertThat(context.getServletContext().getFilterRegistrations()).containsKey("fastLane");
+    List<String> templates = routes.stream().map(dev.spool.web.FastLane.Route::template).toList();
+    assertThat(templates)
+        .containsExactlyInAnyOrder(
+            "/api/v1/jobs/{jobId}/ack",
+            "/api/v1/jobs/{jobId}/complete",
+            "/api/v1/spaces/{spaceId}/jobs");
+    TreeSet<String> posts = new TreeSet<>();
+    mappings
+        .getHandlerMethods()
+        .keySet()
+        .forEach(
+            info -> {
+              if (info.getMethodsCondition().getMethods().contains(RequestMethod.POST)) {
+                posts.addAll(info.getPatternValues());
+              }
+            });
+    assertThat(posts).containsAll(templates);
   }
 
   @Test
