@@ -122,6 +122,12 @@ SELECT create_distributed_table('job_counts', 'space_id', colocate_with => 'jobs
 SELECT create_distributed_table('job_stats', 'space_id', colocate_with => 'jobs');
 SELECT create_distributed_table('idempotency_keys', 'space_id', colocate_with => 'jobs');
 
+-- The foreign key from jobs to spaces, which V77 removed on one PostgreSQL (its cascade had no
+-- index to use there): here the primary key (space_id, id) serves it, and it takes the key-share
+-- lock on the space that Spaces.delete relies on, so the statements that insert jobs do not call
+-- spool_lock_spaces on Citus.
+ALTER TABLE jobs ADD CONSTRAINT jobs_space_id_fkey
+    FOREIGN KEY (space_id) REFERENCES spaces (id) ON DELETE CASCADE;
 ALTER TABLE job_events ADD CONSTRAINT job_events_job_fkey
     FOREIGN KEY (space_id, job_id) REFERENCES jobs (space_id, id) ON DELETE CASCADE;
 ALTER TABLE job_logs ADD CONSTRAINT job_logs_job_fkey

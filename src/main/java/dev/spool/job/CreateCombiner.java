@@ -3,7 +3,9 @@ package dev.spool.job;
 import dev.spool.database.DurableCommits;
 import dev.spool.database.GroupCommit;
 import dev.spool.web.SpoolLimits;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Component;
 
@@ -45,15 +47,15 @@ class CreateCombiner {
             IN_FLIGHT, limits.jobsPerRequest(), Request::jobs, r -> null, this::write);
   }
 
-  /** One request's rows (from {@link JobInserts#rows}) and how many jobs they hold. */
-  private record Request(String rows, int jobs) {}
+  /** One request's rows (from {@link JobInserts#rows}), their space and how many jobs they hold. */
+  private record Request(String rows, String spaceId, int jobs) {}
 
   /**
-   * Inserts the rows (from {@link JobInserts#rows}) and returns once they are committed and on
-   * disk; throws what their insert threw.
+   * Inserts the rows (from {@link JobInserts#rows}) of a space and returns once they are committed
+   * and on disk; throws what their insert threw.
    */
-  void insert(String rows, int jobs) {
-    group.submit(new Request(rows, jobs));
+  void insert(String rows, String spaceId, int jobs) {
+    group.submit(new Request(rows, spaceId, jobs));
   }
 
   /**
@@ -65,11 +67,13 @@ class CreateCombiner {
     boolean joint = batch.size() > 1;
     if (joint) {
       StringBuilder rows = new StringBuilder();
+      Set<String> spaces = new LinkedHashSet<>();
       for (GroupCommit.Entry<Request, Void> e : batch) {
         rows.append(rows.isEmpty() ? "" : ",").append(e.input().rows());
+        spaces.add(e.input().spaceId());
       }
       try {
-        inserts.insert(rows.toString());
+        inserts.insert(rows.toString(), String.join(",", spaces));
       } catch (RuntimeException jointFailure) {
         joint = false; // one request may be the cause: give each its own outcome below
       }
@@ -77,7 +81,7 @@ class CreateCombiner {
     if (!joint) {
       for (GroupCommit.Entry<Request, Void> e : batch) {
         try {
-          inserts.insert(e.input().rows());
+          inserts.insert(e.input().rows(), e.input().spaceId());
         } catch (RuntimeException failure) {
           if (!alreadyCommitted(failure)) {
             e.fail(failure);

@@ -78,7 +78,7 @@ class JobCreation {
     String response = responseJson(spaceId, batch);
     try {
       if (idemKey.isEmpty()) {
-        combiner.insert(rows, batch.jobs().size());
+        combiner.insert(rows, spaceId, batch.jobs().size());
         return new Created(response, false);
       }
       Created created =
@@ -87,7 +87,7 @@ class JobCreation {
                   claimKey(spaceId, idemKey.get(), body, response)
                       .orElseGet(
                           () -> {
-                            inserts.insert(rows);
+                            inserts.insert(rows, spaceId);
                             return new Created(response, false);
                           }));
       durable.flush();

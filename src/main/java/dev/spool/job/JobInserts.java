@@ -22,11 +22,20 @@ import tools.jackson.core.JsonGenerator;
 class JobInserts {
 
   /**
-   * The head of {@link #INSERT_BATCH}: {@link JobSql#COMMIT_MODE}, joined into {@code input} only
-   * so that it is evaluated, up to where {@code input} names its rows.
+   * The head of {@link #INSERT_BATCH}, up to where {@code input} names its rows: {@link
+   * JobSql#COMMIT_MODE} and the lock on the jobs' spaces ({@code spool_lock_spaces}, V77: what the
+   * foreign key to {@code spaces} did, once per space; it fails the statement when a space is
+   * gone), both joined into {@code input} so that they are evaluated before any row is inserted.
    */
   private static final String INPUT_AFTER_COMMIT_MODE =
-      "WITH " + JobSql.COMMIT_MODE + ", input AS (\n    SELECT u.* FROM commit_mode, ";
+      "WITH "
+          + JobSql.COMMIT_MODE
+          + """
+          , spaces_locked AS MATERIALIZED (
+              SELECT spool_lock_spaces(string_to_array(CAST(:spaces AS text), ',')) AS n
+          ), input AS (
+              SELECT u.* FROM commit_mode, spaces_locked, \
+          """;
 
   /**
    * A {@code scheduledFor} in the future makes the job scheduled (available at that time); a past
@@ -68,9 +77,11 @@ class JobInserts {
 
   /**
    * On Citus: {@link #INSERT_BATCH} without {@code commit_mode} (the caller defers the flush with a
-   * statement of its own). The insert reads its rows through {@code input}, and every CTE an {@code
-   * INSERT … SELECT} reads is a sub-plan that Citus copies to every worker: with {@code
-   * commit_mode} in it, a create of one space wrote on both workers.
+   * statement of its own) and without the space lock (there the foreign key to {@code spaces} is
+   * kept: the primary key {@code (space_id, id)} serves its cascade). The insert reads its rows
+   * through {@code input}, and every CTE an {@code INSERT … SELECT} reads is a sub-plan that Citus
+   * copies to every worker: with {@code commit_mode} in it, a create of one space wrote on both
+   * workers.
    */
   static final String INSERT_BATCH_CITUS =
       "WITH input AS (\n    SELECT u.* FROM "
@@ -100,15 +111,21 @@ class JobInserts {
 
   /**
    * Runs {@link #INSERT_BATCH} for rows made by {@link #rows}; several requests' rows may be joined
-   * with commas. The commit's flush is deferred when enabled: call {@link DurableCommits#flush()}
-   * before answering. On Citus it runs through {@link JobStatements}, so the jobs and their events
-   * are written on the workers of their spaces only.
+   * with commas, {@code spaces} the ids of their spaces (comma-separated; a space id has no comma).
+   * A space that does not exist fails the whole statement as a foreign key violation naming {@code
+   * jobs_space_id_fkey}. The commit's flush is deferred when enabled: call {@link
+   * DurableCommits#flush()} before answering. On Citus it runs through {@link JobStatements}, so
+   * the jobs and their events are written on the workers of their spaces only.
    */
-  void insert(String rows) {
+  void insert(String rows, String spaces) {
     if (!routing.distributed()) {
       statements.list(
           INSERT_BATCH,
-          s -> now.bind(s).param("batch", "[" + rows + "]").param("deferFlush", durable.enabled()),
+          s ->
+              now.bind(s)
+                  .param("batch", "[" + rows + "]")
+                  .param("spaces", spaces)
+                  .param("deferFlush", durable.enabled()),
           (rs, n) -> rs.getLong(1));
       return;
     }

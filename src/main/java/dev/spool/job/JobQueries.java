@@ -30,17 +30,30 @@ class JobQueries {
    */
   static final String BEFORE_EVERYTHING = "~";
 
-  /** Jobs of one name: a range scan of {@code jobs_space_name_newest}. */
-  static final String LIST_BY_NAME =
-      """
-      SELECT %s FROM jobs
-       WHERE space_id = ANY (ARRAY[CAST(:space AS text)]) AND name = :name AND id < :before
-       ORDER BY space_id, id DESC LIMIT :limit OFFSET :offset
-      """
-          .formatted(JobRepository.JOB_COLUMNS);
-
   /** The statuses a job rests in: the ones {@code jobs_space_status_newest} holds. */
   static final String AT_REST = "('scheduled', 'pending', 'completed', 'dead', 'killed')";
+
+  /**
+   * Jobs of one name: a range scan of {@code jobs_space_name_newest}, which holds the jobs at rest
+   * (V77; the {@code status IN} repeats its predicate), merged with the in-flight jobs of that name
+   * read through {@code jobs_in_flight_deadline} (see {@link #byStatuses}).
+   */
+  static final String LIST_BY_NAME =
+      """
+      SELECT j.* FROM (
+          (SELECT %1$s FROM jobs
+            WHERE space_id = ANY (ARRAY[CAST(:space AS text)]) AND name = :name
+              AND status IN %2$s AND id < :before
+            ORDER BY space_id, id DESC LIMIT :window)
+          UNION ALL
+          (SELECT %1$s FROM jobs
+            WHERE status IN ('delivered', 'running')
+              AND space_id = ANY (ARRAY[CAST(:space AS text)]) AND name = :name AND id < :before
+            ORDER BY space_id, id DESC LIMIT :window)
+      ) j
+      ORDER BY j.id DESC LIMIT :limit OFFSET :offset
+      """
+          .formatted(JobRepository.JOB_COLUMNS, AT_REST);
 
   /** The statuses a job is in while a worker holds it: not in that index. */
   static final Set<String> IN_FLIGHT = Set.of("delivered", "running");
@@ -161,15 +174,13 @@ class JobQueries {
             .param("space", spaceId)
             .param("before", before == null ? BEFORE_EVERYTHING : before)
             .param("limit", limit)
-            .param("offset", offset);
+            .param("offset", offset)
+            .param("window", offset + limit);
     if (name != null) {
       spec = spec.param("name", name);
     }
     if (!statuses.isEmpty()) {
       spec = spec.param("statuses", String.join(",", statuses));
-    }
-    if (sql != LIST_BY_NAME) {
-      spec = spec.param("window", offset + limit);
     }
     return spec.query(JobRepository.JOB_MAPPER).list();
   }

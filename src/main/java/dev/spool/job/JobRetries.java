@@ -2,8 +2,10 @@ package dev.spool.job;
 
 import dev.spool.common.DbNow;
 import dev.spool.common.Ids;
+import dev.spool.database.SpaceRouting;
 import dev.spool.web.ApiException;
 import java.util.Optional;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -24,9 +26,11 @@ public class JobRetries {
    */
   static final String RETRY =
       """
-      WITH old AS (
-          SELECT * FROM jobs
-           WHERE space_id = :space AND id = :id AND status IN ('dead', 'killed')
+      WITH spaces_locked AS MATERIALIZED (
+          SELECT spool_lock_spaces(ARRAY[CAST(:space AS text)]) AS n
+      ), old AS (
+          SELECT j.* FROM spaces_locked, jobs j
+           WHERE j.space_id = :space AND j.id = :id AND j.status IN ('dead', 'killed')
       ), inserted AS (
           INSERT INTO jobs (id, space_id, name, payload, status, max_retries, timeout_seconds,
                             backoff_seconds, available_at, callback_url, callback_headers,
@@ -51,6 +55,23 @@ public class JobRetries {
                         FROM old o JOIN inserted i ON i.retried_from = o.id
                   """));
 
+  /**
+   * On Citus: {@link #RETRY} without the space lock, which the foreign key to {@code spaces} takes
+   * there (V77, db/citus/distribute.sql).
+   */
+  static final String RETRY_CITUS =
+      RETRY.replace(
+          """
+          WITH spaces_locked AS MATERIALIZED (
+              SELECT spool_lock_spaces(ARRAY[CAST(:space AS text)]) AS n
+          ), old AS (
+              SELECT j.* FROM spaces_locked, jobs j
+          """,
+          """
+          WITH old AS (
+              SELECT j.* FROM jobs j
+          """);
+
   static final String STATE = "SELECT space_id, status FROM jobs WHERE id = :id";
 
   static final String RETRIED_AS =
@@ -62,11 +83,13 @@ public class JobRetries {
   private final JdbcClient jdbc;
   private final DbNow now;
   private final JobRepository jobs;
+  private final SpaceRouting routing;
 
-  JobRetries(JdbcClient jdbc, DbNow now, JobRepository jobs) {
+  JobRetries(JdbcClient jdbc, DbNow now, JobRepository jobs, SpaceRouting routing) {
     this.jdbc = jdbc;
     this.now = now;
     this.jobs = jobs;
+    this.routing = routing;
   }
 
   /**
@@ -85,7 +108,7 @@ public class JobRetries {
     Optional<Retried> created;
     try {
       created =
-          now.bind(jdbc.sql(RETRY))
+          now.bind(jdbc.sql(routing.distributed() ? RETRY_CITUS : RETRY))
               .param("id", jobId)
               .param("space", routed)
               .param("newId", Ids.next())
@@ -93,6 +116,11 @@ public class JobRetries {
               .optional();
     } catch (DuplicateKeyException e) {
       throw alreadyRetried(jobId, routed);
+    } catch (DataIntegrityViolationException e) {
+      if (String.valueOf(e.getMessage()).contains("space_id_fkey")) {
+        throw ApiException.notFound("Job"); // its space was deleted meanwhile, and the job with it
+      }
+      throw e;
     }
     return created.orElseThrow(() -> explain(jobId, space));
   }

@@ -32,32 +32,65 @@ class NamePrefixQueries {
   /** Control characters are refused in job names, so this separator cannot occur in one. */
   private static final String SEPARATOR = "\u001f";
 
+  /**
+   * The names with the prefix: the skip scan of {@code jobs_space_name_newest}, which holds the
+   * jobs at rest (V77; the {@code status IN} repeats its predicate), and the names of the space's
+   * in-flight jobs, read through {@code jobs_in_flight_deadline} (at most {@code :maxNames} + 1 of
+   * each, so that more than {@link #MAX_NAMES} in all is seen).
+   */
   static final String NAMES =
       """
       WITH RECURSIVE names(name, n) AS (
           (SELECT name, 1 FROM jobs
             WHERE space_id = ANY (ARRAY[CAST(:space AS text)]) AND name >= :prefix
+              AND status IN %1$s
             ORDER BY space_id, name LIMIT 1)
           UNION ALL
           SELECT (SELECT j.name FROM jobs j
                    WHERE j.space_id = ANY (ARRAY[CAST(:space AS text)]) AND j.name > names.name
+                     AND j.status IN %1$s
                    ORDER BY j.space_id, j.name LIMIT 1), names.n + 1
             FROM names WHERE starts_with(names.name, :prefix) AND names.n <= :maxNames
       )
       SELECT name FROM names WHERE starts_with(name, :prefix)
-      """;
+      UNION
+      (SELECT DISTINCT name FROM jobs
+        WHERE status IN ('delivered', 'running')
+          AND space_id = ANY (ARRAY[CAST(:space AS text)]) AND starts_with(name, :prefix)
+        LIMIT :maxNames + 1)
+      """
+          .formatted(JobQueries.AT_REST);
 
-  /** Each matching name its own range scan of {@code jobs_space_name_newest}, merged by id. */
+  /**
+   * Each matching name its own range scan of {@code jobs_space_name_newest} (the jobs at rest), and
+   * the in-flight jobs of those names in one more part ({@code %3$s}: empty when the statuses asked
+   * for are all at rest), merged by id. {@code %1$s} are the columns, {@code %2$s} the status
+   * filter.
+   */
   static final String BY_NAMES =
       """
-      SELECT j.* FROM unnest(string_to_array(:names, chr(31))) AS n(name)
-      CROSS JOIN LATERAL (
-          SELECT %s FROM jobs
-           WHERE space_id = ANY (ARRAY[CAST(:space AS text)]) AND name = n.name
-             AND id < :before %s
-           ORDER BY space_id, id DESC LIMIT :window
+      SELECT j.* FROM (
+          SELECT j.* FROM unnest(string_to_array(:names, chr(31))) AS n(name)
+          CROSS JOIN LATERAL (
+              SELECT %1$s FROM jobs
+               WHERE space_id = ANY (ARRAY[CAST(:space AS text)]) AND name = n.name
+                 AND status IN %4$s AND id < :before %2$s
+               ORDER BY space_id, id DESC LIMIT :window
+          ) j
+          %3$s
       ) j
       ORDER BY j.id DESC LIMIT :limit OFFSET :offset
+      """;
+
+  /** {@link #BY_NAMES}'s in-flight part. */
+  static final String BY_NAMES_IN_FLIGHT =
+      """
+          UNION ALL
+          (SELECT %1$s FROM jobs
+            WHERE status IN ('delivered', 'running')
+              AND space_id = ANY (ARRAY[CAST(:space AS text)])
+              AND name = ANY (string_to_array(:names, chr(31))) AND id < :before %2$s
+            ORDER BY space_id, id DESC LIMIT :window)
       """;
 
   private static final String STATUS_FILTER = "AND status = ANY (string_to_array(:statuses, ','))";
@@ -112,8 +145,14 @@ class NamePrefixQueries {
     JdbcClient.StatementSpec spec;
     if (names != null && names.size() <= MAX_NAMES) {
       String filter = statuses.isEmpty() ? "" : STATUS_FILTER;
+      String inFlight =
+          statuses.isEmpty() || JobQueries.parts(statuses) > 0
+              ? BY_NAMES_IN_FLIGHT.formatted(JobRepository.JOB_COLUMNS, filter)
+              : "";
       spec =
-          jdbc.sql(BY_NAMES.formatted(JobRepository.JOB_COLUMNS, filter))
+          jdbc.sql(
+                  BY_NAMES.formatted(
+                      JobRepository.JOB_COLUMNS, filter, inFlight, JobQueries.AT_REST))
               .param("names", String.join(SEPARATOR, names));
     } else {
       if (statuses.isEmpty()) {

@@ -128,11 +128,11 @@ public class Spaces {
   @Transactional
   public void delete(String id) {
     Space space = get(id);
-    // Lock the space row first. A create holds a key-share lock on it (its foreign key check)
-    // until it commits, so this waits for creates in flight and then sees their jobs; creates
-    // that start later wait for this delete and then fail on the missing space (404). Without
-    // the lock, a job committed between the check and the delete was cascade-deleted after its
-    // 201.
+    // Lock the space row first. A create (or a retry) holds a key-share lock on it until it
+    // commits (spool_lock_spaces, V77; the foreign key's check on Citus), so this waits for
+    // creates in flight and then sees their jobs; creates that start later wait for this delete
+    // and then fail on the missing space (404). Without the lock, a job committed between the
+    // check and the delete was deleted after its 201.
     jdbc.sql("SELECT id FROM spaces WHERE id = :space FOR UPDATE")
         .param("space", space.getId())
         .query(String.class)
@@ -149,6 +149,16 @@ public class Spaces {
     if (active) {
       throw ApiException.conflict("space_has_active_jobs", "Space has active jobs");
     }
+    // The space's jobs, all terminal now, go first: on one PostgreSQL there is no foreign key from
+    // jobs to spaces whose cascade would (V77). Each status its own range scan of the status
+    // listing index; their events, logs and callbacks go with them (trigger, foreign keys).
+    jdbc.sql(
+            """
+            DELETE FROM jobs
+             WHERE space_id = :space AND status IN ('completed', 'dead', 'killed')
+            """)
+        .param("space", space.getId())
+        .update();
     spaces.delete(space);
     keys.invalidateAll();
   }

@@ -48,7 +48,7 @@ class CitusCreateWritesIntegrationTests extends IntegrationTest {
             jdbc,
             dataSource,
             () -> {
-              inserts.insert(inserts.rows(space.id(), jobs));
+              inserts.insert(inserts.rows(space.id(), jobs), space.id());
               return null;
             });
 

@@ -9,6 +9,7 @@ import dev.spool.support.TestApi.TestSpace;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.dao.DataIntegrityViolationException;
 
 /**
  * A joint create insert whose connection dies right after its commit fails in the application
@@ -25,9 +26,9 @@ class LostCommitAnswerIntegrationTests extends IntegrationTest {
     TestSpace space = api.newSpace();
     List<NewJob> jobs = List.of(job("lost-answer-1"), job("lost-answer-2"));
     String rows = inserts.rows(space.id(), jobs);
-    inserts.insert(rows); // the insert that committed while its answer was lost
+    inserts.insert(rows, space.id()); // the insert that committed while its answer was lost
 
-    combiner.insert(rows, jobs.size());
+    combiner.insert(rows, space.id(), jobs.size());
 
     for (NewJob j : jobs) {
       assertThat(api.get("/api/v1/jobs/" + j.id(), space.key()).status()).isEqualTo(200);
@@ -45,12 +46,17 @@ class LostCommitAnswerIntegrationTests extends IntegrationTest {
   void onlyTheJobsPrimaryKeyCountsAsAlreadyCommitted() {
     TestSpace space = api.newSpace();
     String rows = inserts.rows(space.id(), List.of(job("twice")));
-    inserts.insert(rows);
-    RuntimeException duplicate = catchRuntimeException(() -> inserts.insert(rows));
+    inserts.insert(rows, space.id());
+    RuntimeException duplicate = catchRuntimeException(() -> inserts.insert(rows, space.id()));
     assertThat(CreateCombiner.alreadyCommitted(duplicate)).isTrue();
 
-    String orphan = inserts.rows("01ARZ3NDEKTSV4RRFFQ69G5FAV", List.of(job("no-space")));
-    RuntimeException missingSpace = catchRuntimeException(() -> inserts.insert(orphan));
+    String gone = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
+    String orphan = inserts.rows(gone, List.of(job("no-space")));
+    RuntimeException missingSpace = catchRuntimeException(() -> inserts.insert(orphan, gone));
+    assertThat(missingSpace)
+        .as("a missing space fails the insert as the foreign key did, naming it")
+        .isInstanceOf(DataIntegrityViolationException.class)
+        .hasMessageContaining("jobs_space_id_fkey");
     assertThat(CreateCombiner.alreadyCommitted(missingSpace)).isFalse();
   }
 

@@ -59,6 +59,38 @@ class NamePrefixIntegrationTests extends IntegrationTest {
   }
 
   @Test
+  void aNameOrPrefixListsTheJobsAWorkerHoldsAmongTheOthers() {
+    // jobs_space_name_newest holds the jobs at rest only (V77): the delivered and running ones come
+    // from the in-flight index, merged by id, in every shape of the name filter
+    List<String> ids = create("mail", "mail", "mail", "mail", "mail-only-held", "other");
+    WorkerCalls worker = new WorkerCalls(api, space);
+    worker.deliver(ids.get(1));
+    worker.start(ids.get(2));
+    worker.claimAndComplete("null", ids.get(3));
+    worker.start(ids.get(4));
+    List<String> mail = newestFirst(ids.subList(0, 4));
+    assertThat(JobListIntegrationTests.ids(list("?name=mail"))).isEqualTo(mail);
+    assertThat(JobListIntegrationTests.ids(list("?name=mail&status=running,delivered")))
+        .isEqualTo(newestFirst(List.of(ids.get(1), ids.get(2))));
+    assertThat(JobListIntegrationTests.ids(list("?name=mail&status=completed")))
+        .containsExactly(ids.get(3));
+    assertThat(JobListIntegrationTests.ids(list("?name=mail-only-held")))
+        .containsExactly(ids.get(4));
+    assertThat(JobListIntegrationTests.ids(list("?namePrefix=mail")))
+        .isEqualTo(newestFirst(ids.subList(0, 5)));
+    assertThat(JobListIntegrationTests.ids(list("?namePrefix=mail-&status=running")))
+        .containsExactly(ids.get(4));
+    assertThat(list("?namePrefix=mail-&status=pending").json()).isEmpty();
+
+    Response page1 = list("?name=mail&limit=3");
+    assertThat(JobListIntegrationTests.ids(page1)).isEqualTo(mail.subList(0, 3));
+    Response page2 = list("?name=mail&limit=3&cursor=" + page1.header("Next-Cursor"));
+    assertThat(JobListIntegrationTests.ids(page2)).isEqualTo(mail.subList(3, 4));
+    assertThat(JobListIntegrationTests.ids(list("?name=mail&limit=2&offset=1")))
+        .isEqualTo(mail.subList(1, 3));
+  }
+
+  @Test
   void thePrefixCombinesWithStatusesAndPagesWithTheCursor() {
     List<String> ids = create("send-a", "send-b", "send-a", "keep", "send-c");
     WorkerCalls worker = new WorkerCalls(api, space);
