@@ -78,12 +78,27 @@ class CallbackDispatcher implements PgNotifications.Listener {
 
   @Override
   public void onNotification(String channel, String payload) {
-    if (PgNotifications.EVENTS.equals(channel)) {
+    if (PgNotifications.EVENTS.equals(channel) && mayHaveWrittenDeliveries(payload)) {
       if (outbox.distributed()) { // only Citus turns take them (one PostgreSQL would only collect)
         notified.add(payload);
       }
       wake.signal();
     }
+  }
+
+  /**
+   * Whether the statement a {@code spool_events} notification announces may have written callback
+   * deliveries: a delivery is written (by the outbox trigger) only when a job becomes completed,
+   * dead or killed, and that statement appends the terminal event. A payload that counts its events
+   * and counts none of those does not wake the loop; one without counts (too long for NOTIFY, or an
+   * old writer) always does.
+   */
+  static boolean mayHaveWrittenDeliveries(String payload) {
+    List<PgNotifications.EventCount> counts = PgNotifications.eventsCounts(payload);
+    return counts == null
+        || counts.stream()
+            .anyMatch(
+                c -> JobEventType.fromWire(c.type()).map(JobEventType::isTerminal).orElse(false));
   }
 
   @Override

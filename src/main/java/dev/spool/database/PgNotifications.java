@@ -7,6 +7,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,11 +27,12 @@ import org.springframework.stereotype.Component;
  * spool_notify_pending} of V1__schema.sql, called inside each statement's CTE), so they leave only
  * after commit, in commit order.
  *
- * <p>Channels: {@value #EVENTS} (payload {@code <txid>:<spaceId>[,<spaceId>...]}: a committed
- * transaction that appended job events, and the spaces of those events — or {@code <txid>:*} when
- * the list would be too long for NOTIFY; fetch the events with {@code WHERE tx = :txid}. A
- * transaction whose statements touched different sets of spaces notifies once per set) and {@value
- * #PENDING} (payload: a space id in which jobs became pending).
+ * <p>Channels: {@value #EVENTS} (payload {@code <txid>:<spaceId>[,<spaceId>...]|<first event
+ * id>|<counts>}: a committed transaction that appended job events, the spaces of those events, and
+ * how many of each type each space got ({@link #eventsCounts}) — one notification per statement.
+ * Without the counts ({@code <txid>:<spaces>}) when they would be too long, or {@code <txid>:*}
+ * when even the spaces would; fetch the events with {@code WHERE tx = :txid} then. V78 of the
+ * schema says more) and {@value #PENDING} (payload: a space id in which jobs became pending).
  *
  * <p>If the connection drops, it reconnects with backoff and bumps {@link #generation()}, and every
  * listener's {@link Listener#onReconnect()} runs: notifications may have been lost in between, and
@@ -84,7 +86,55 @@ public class PgNotifications implements BackgroundLoop.Work {
     if (colon < 0 || payload.endsWith(":*")) {
       return null;
     }
-    return List.of(payload.substring(colon + 1).split(","));
+    int bar = payload.indexOf('|', colon);
+    return List.of(payload.substring(colon + 1, bar < 0 ? payload.length() : bar).split(","));
+  }
+
+  /**
+   * One line of a {@value #EVENTS} payload's counts: {@code n} events of {@code type} in a space.
+   */
+  public record EventCount(String spaceId, String type, long n) {}
+
+  /**
+   * The events a {@value #EVENTS} payload counts, by space and type ({@code <txid>:<spaces>|<first
+   * id>|<i>.<type>=<n>,...}, {@code i} the space's position in the list); an empty list when the
+   * statement appended none that are counted (custom types are not), null when the payload carries
+   * no counts (it was too long, or it comes from a caller that does not count): then only a read of
+   * the transaction's events tells.
+   */
+  public static List<EventCount> eventsCounts(String payload) {
+    List<String> spaces = eventsSpaces(payload);
+    int bar = payload == null ? -1 : payload.indexOf('|');
+    int second = bar < 0 ? -1 : payload.indexOf('|', bar + 1);
+    if (spaces == null || second < 0) {
+      return null;
+    }
+    List<EventCount> counts = new ArrayList<>();
+    String list = payload.substring(second + 1);
+    if (list.isEmpty()) {
+      return counts;
+    }
+    try {
+      for (String entry : list.split(",")) {
+        int dot = entry.indexOf('.');
+        int eq = entry.lastIndexOf('=');
+        if (dot < 0 || eq < dot) {
+          return null;
+        }
+        int i = Integer.parseInt(entry.substring(0, dot));
+        if (i < 0 || i >= spaces.size()) {
+          return null;
+        }
+        counts.add(
+            new EventCount(
+                spaces.get(i),
+                entry.substring(dot + 1, eq),
+                Long.parseLong(entry.substring(eq + 1))));
+      }
+    } catch (NumberFormatException e) {
+      return null;
+    }
+    return counts;
   }
 
   /**

@@ -89,8 +89,9 @@ public final class JobSql {
    * space_id, type, data, attempt_number, from_status, to_status}, in the order wanted — and {@code
    * note} (one row, column {@code sent}) issues their notifications: {@code spool_events} for the
    * spaces with new events, and {@code spool_pending} for those where a job became pending, which
-   * wakes long polls. The final SELECT must read {@code note} so that it runs; {@code ev} returns
-   * {@code id, space_id, to_status}.
+   * wakes long polls. The {@code spool_events} payload counts the statement's events by space and
+   * type (V78), so that its listeners need not read them back. The final SELECT must read {@code
+   * note} so that it runs; {@code ev} returns {@code id, space_id, type, to_status}.
    */
   public static String appendEvents(String rows) {
     return """
@@ -98,9 +99,9 @@ public final class JobSql {
             INSERT INTO job_events (job_id, space_id, type, data, attempt_number, from_status,
                                     to_status)
         %s%s%s
-            RETURNING id, space_id, to_status
+            RETURNING id, space_id, type, to_status
         ), note AS (
-            SELECT spool_notify_events(array_agg(space_id))
+            SELECT spool_notify_events(array_agg(space_id), array_agg(type), min(id))
                    + spool_notify_pending(array_agg(space_id) FILTER (WHERE to_status = 'pending'))
                    AS sent
               FROM ev

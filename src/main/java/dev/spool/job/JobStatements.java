@@ -146,8 +146,8 @@ public class JobStatements {
       }
       sql.append(
           """
-           RETURNING space_id, to_status)
-          SELECT spool_notify_events(array_agg(space_id))
+           RETURNING id, space_id, type, to_status)
+          SELECT spool_notify_events(array_agg(space_id), array_agg(type), min(id))
                  + spool_notify_pending(array_agg(space_id) FILTER (WHERE to_status = 'pending'))
             FROM ev""");
       jdbc.sql(sql.toString()).params(params).query().singleValue();

@@ -27,9 +27,11 @@ import org.springframework.stereotype.Component;
 
 /**
  * Counts job transitions and callback outcomes per space from the committed event stream, so no
- * feature has to call into metrics: every committed transaction that appended events announces its
- * id on {@link PgNotifications#EVENTS}; this class queues the ids and, on its own thread (never the
- * bus thread), reads {@code type, count(*)} of those transactions in batches.
+ * feature has to call into metrics: every statement that appends events announces its transaction
+ * on {@link PgNotifications#EVENTS} with its events counted by space and type (V78), and this class
+ * adds those counts as they arrive. A notification without counts (too long for NOTIFY, or from a
+ * writer that does not count) is queued and, on its own thread (never the bus thread), its
+ * transaction's events are read back ({@code type, count(*)}) in batches.
  *
  * <p>The counters are <b>cluster-wide</b>: every instance hears every transaction, so each instance
  * reports the whole cluster's numbers. Aggregate across instances with {@code max()}, never {@code
@@ -123,6 +125,15 @@ class JobEventMetrics implements PgNotifications.Listener, SmartLifecycle {
     }
     long tx = PgNotifications.eventsTxid(payload);
     if (tx < 0) {
+      return;
+    }
+    List<PgNotifications.EventCount> counts = PgNotifications.eventsCounts(payload);
+    if (counts != null) {
+      for (PgNotifications.EventCount c : counts) {
+        if (COUNTED.contains(c.type())) {
+          counter(c.spaceId(), c.type()).increment(c.n());
+        }
+      }
       return;
     }
     if (!queued.offer(new Tx(tx, PgNotifications.eventsSpaces(payload)))) {

@@ -2,6 +2,7 @@ package dev.spool.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spool.database.PgNotifications;
 import dev.spool.job.JobStatus;
 import dev.spool.maintenance.ScheduledJobPromoter;
 import dev.spool.maintenance.TimeoutRescuer;
@@ -58,44 +59,47 @@ class StatementNotificationsIntegrationTests extends IntegrationTest {
   @Test
   void everyWritePathNotifiesItsSpaceAfterCommit() throws Exception {
     String a = api.createJob(space, "a");
-    expect(true, true);
+    expect(true, true, "created");
 
     String delivery = worker.deliver(a);
-    expect(true, false);
+    expect(true, false, "delivered");
     TestApi.require(worker.ack(a, delivery), 200);
-    expect(true, false);
+    expect(true, false, "acked");
     TestApi.require(
         worker.action(a, "progress", "{\"percent\":5,\"message\":\"working\"}", delivery), 200);
-    expect(true, false);
+    expect(true, false, "progress");
     TestApi.require(worker.fail(a, "{\"error\":\"again\"}", delivery), 200);
-    expect(true, true); // retried at once: pending again
+    expect(true, true, "retried"); // retried at once: pending again
 
     delivery = worker.deliver(a);
-    expect(true, false);
+    expect(true, false, "delivered");
     TestApi.require(worker.complete(a, "{\"result\":1}", delivery), 200);
-    expect(true, false);
+    expect(true, false, "completed");
 
     String b = api.createJob(space, "b");
-    expect(true, true);
+    expect(true, true, "created");
     TestApi.require(worker.kill(b, null), 200);
-    expect(true, false);
+    expect(true, false, "killed");
 
     api.createJobs(space, "[{\"name\":\"c\",\"scheduledFor\":\"2999-01-01T00:00:00Z\"}]");
-    expect(true, false);
+    expect(true, false, "scheduled");
 
     // the promoter (scheduled -> pending) and the rescuer (delivered past deadline -> pending);
     // the jobs are due as they are inserted, so the maintenance loops may move them first
     Instant past = Instant.now().minusSeconds(1);
     jobs.in(space).status(JobStatus.SCHEDULED).availableAt(past).insert();
     promoter.runOnce();
-    expect(true, true);
+    expect(true, true, "promoted");
     jobs.in(space).status(JobStatus.DELIVERED).deadlineAt(past).insert();
     rescuer.runOnce();
-    expect(true, true);
+    expect(true, true, "delivery_timeout");
   }
 
-  /** The notifications of the last step: events for the space, and pending for it or none. */
-  private void expect(boolean events, boolean pending) throws Exception {
+  /**
+   * The notifications of the last step: events for the space, counting events of the given types
+   * (V78; the test factory's own inserts notify without counts), and pending for it or none.
+   */
+  private void expect(boolean events, boolean pending, String... types) throws Exception {
     List<PGNotification> got = new ArrayList<>();
     long until = System.nanoTime() + 5_000_000_000L;
     // wait for what is expected, then a little more for anything unexpected
@@ -108,10 +112,27 @@ class StatementNotificationsIntegrationTests extends IntegrationTest {
             .filter(
                 n ->
                     n.getParameter().equals(space.id())
-                        || n.getParameter().endsWith(":" + space.id()))
-            .map(n -> n.getName() + " " + n.getParameter().replaceFirst("^\\d+:", "<tx>:"))
+                        || n.getParameter().replaceFirst("\\|.*", "").endsWith(":" + space.id()))
+            .map(
+                n ->
+                    n.getName()
+                        + " "
+                        + n.getParameter()
+                            .replaceFirst("^\\d+:", "<tx>:")
+                            .replaceFirst("\\|.*", ""))
             .distinct()
             .toList();
+    List<String> counted =
+        got.stream()
+            .filter(n -> n.getName().equals(PgNotifications.EVENTS))
+            .map(n -> PgNotifications.eventsCounts(n.getParameter()))
+            .filter(c -> c != null)
+            .flatMap(List::stream)
+            .filter(c -> c.spaceId().equals(space.id()))
+            .map(PgNotifications.EventCount::type)
+            .distinct()
+            .toList();
+    assertThat(counted).as("the event types the step's statements counted").containsExactly(types);
     List<String> wanted = new ArrayList<>();
     if (events) {
       wanted.add("spool_events <tx>:" + space.id());
@@ -123,7 +144,9 @@ class StatementNotificationsIntegrationTests extends IntegrationTest {
   }
 
   private boolean has(List<PGNotification> got, boolean events, boolean pending) {
-    boolean e = got.stream().anyMatch(n -> n.getParameter().endsWith(":" + space.id()));
+    boolean e =
+        got.stream()
+            .anyMatch(n -> n.getParameter().replaceFirst("\\|.*", "").endsWith(":" + space.id()));
     boolean p = got.stream().anyMatch(n -> n.getParameter().equals(space.id()));
     return e == events && p == pending;
   }
