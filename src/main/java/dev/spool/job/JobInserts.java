@@ -30,12 +30,9 @@ class JobInserts {
   private static final String INPUT_AFTER_COMMIT_MODE =
       "WITH "
           + JobSql.COMMIT_MODE
-          + """
-          , spaces_locked AS MATERIALIZED (
-              SELECT spool_lock_spaces(string_to_array(CAST(:spaces AS text), ',')) AS n
-          ), input AS (
-              SELECT u.* FROM commit_mode, spaces_locked, \
-          """;
+          + ", "
+          + JobSql.spacesLocked("string_to_array(CAST(:spaces AS text), ',')")
+          + ", input AS (\n    SELECT u.* FROM commit_mode, spaces_locked, ";
 
   /**
    * A {@code scheduledFor} in the future makes the job scheduled (available at that time); a past

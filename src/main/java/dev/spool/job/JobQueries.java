@@ -35,8 +35,8 @@ class JobQueries {
 
   /**
    * Jobs of one name: a range scan of {@code jobs_space_name_newest}, which holds the jobs at rest
-   * (V77; the {@code status IN} repeats its predicate), merged with the in-flight jobs of that name
-   * read through {@code jobs_in_flight_deadline} (see {@link #byStatuses}).
+   * (V77; the {@code status IN} repeats its predicate), merged with the name's jobs {@link
+   * #inFlight}.
    */
   static final String LIST_BY_NAME =
       """
@@ -46,14 +46,27 @@ class JobQueries {
               AND status IN %2$s AND id < :before
             ORDER BY space_id, id DESC LIMIT :window)
           UNION ALL
-          (SELECT %1$s FROM jobs
-            WHERE status IN ('delivered', 'running')
-              AND space_id = ANY (ARRAY[CAST(:space AS text)]) AND name = :name AND id < :before
-            ORDER BY space_id, id DESC LIMIT :window)
-      ) j
+      %3$s) j
       ORDER BY j.id DESC LIMIT :limit OFFSET :offset
       """
-          .formatted(JobRepository.JOB_COLUMNS, AT_REST);
+          .formatted(JobRepository.JOB_COLUMNS, AT_REST, inFlight("AND name = :name"));
+
+  /**
+   * The in-flight part of a listing: the space's delivered and running jobs that pass {@code
+   * filter} (SQL starting with {@code AND}, or empty), newest first, at most {@code :window} of
+   * them. Neither listing index holds them (V76, V77: a job passes through those states on every
+   * attempt); they are read through {@code jobs_in_flight_deadline}, which holds the in-flight jobs
+   * of the whole server — as many as the workers hold at once — filtered by space and sorted.
+   */
+  static String inFlight(String filter) {
+    return """
+            (SELECT %s FROM jobs
+              WHERE status IN ('delivered', 'running')
+                AND space_id = ANY (ARRAY[CAST(:space AS text)]) AND id < :before %s
+              ORDER BY space_id, id DESC LIMIT :window)
+        """
+        .formatted(JobRepository.JOB_COLUMNS, filter);
+  }
 
   /** The statuses a job is in while a worker holds it: not in that index. */
   static final Set<String> IN_FLIGHT = Set.of("delivered", "running");
@@ -70,11 +83,8 @@ class JobQueries {
    * status IN} list repeats the index predicate so that the planner may use the partial index for a
    * status it only learns at run time.
    *
-   * <p>In-flight statuses ({@code delivered}, {@code running}) are not in that index: a job passes
-   * through them on every attempt, and leaving them out saves two index entries per job delivered
-   * (docs/engine.md "Indexes"). They are read through {@code jobs_in_flight_deadline}, which holds
-   * the in-flight jobs of the whole server — as many as the workers hold at once — filtered by
-   * space and sorted. A listing that asks for no in-flight status does not read it (and one that
+   * <p>In-flight statuses ({@code delivered}, {@code running}) are not in that index: they are read
+   * {@link #inFlight}. A listing that asks for no in-flight status does not read them (and one that
    * asks only for in-flight statuses reads nothing else).
    */
   static String byStatuses(String statuses, String extra, boolean atRest, boolean inFlight) {
@@ -87,17 +97,11 @@ class JobQueries {
                    AND status IN %3$s AND id < :before %4$s
                  ORDER BY space_id, id DESC LIMIT :window
             ) j
-        """;
-    String flight =
         """
-            (SELECT %2$s FROM jobs
-              WHERE status IN ('delivered', 'running') AND status = ANY (%1$s)
-                AND space_id = ANY (ARRAY[CAST(:space AS text)]) AND id < :before %4$s
-              ORDER BY space_id, id DESC LIMIT :window)
-        """;
+            .formatted(statuses, JobRepository.JOB_COLUMNS, AT_REST, extra);
+    String flight = inFlight("AND status = ANY (" + statuses + ") " + extra);
     String parts = atRest && inFlight ? rest + "    UNION ALL\n" + flight : atRest ? rest : flight;
-    return ("SELECT j.* FROM (\n" + parts + ") j\nORDER BY j.id DESC LIMIT :limit OFFSET :offset\n")
-        .formatted(statuses, JobRepository.JOB_COLUMNS, AT_REST, extra);
+    return "SELECT j.* FROM (\n" + parts + ") j\nORDER BY j.id DESC LIMIT :limit OFFSET :offset\n";
   }
 
   private static final String WANTED = "string_to_array(CAST(:statuses AS text), ',')";

@@ -22,55 +22,47 @@ public class JobRetries {
   /**
    * One statement: the new job, its {@code created} event and the old job's {@code retried_as}
    * event, and their notifications (the statement issues them, as every write does: the pending job
-   * wakes long polls). The original {@code scheduledFor} is not copied: a retry runs now.
+   * wakes long polls). The original {@code scheduledFor} is not copied: a retry runs now. On one
+   * PostgreSQL it locks the space first ({@link JobSql#spacesLocked}, V77); on Citus the foreign
+   * key to {@code spaces} does ({@link #RETRY_CITUS}, db/citus/distribute.sql).
    */
   static final String RETRY =
-      """
-      WITH spaces_locked AS MATERIALIZED (
-          SELECT spool_lock_spaces(ARRAY[CAST(:space AS text)]) AS n
-      ), old AS (
-          SELECT j.* FROM spaces_locked, jobs j
-           WHERE j.space_id = :space AND j.id = :id AND j.status IN ('dead', 'killed')
-      ), inserted AS (
-          INSERT INTO jobs (id, space_id, name, payload, status, max_retries, timeout_seconds,
-                            backoff_seconds, available_at, callback_url, callback_headers,
-                            retried_from)
-          SELECT :newId, space_id, name, payload, 'pending', max_retries, timeout_seconds,
-                 backoff_seconds, %s, callback_url, callback_headers, id
-            FROM old
-          RETURNING id, space_id, retried_from
-      ), %s
-      SELECT id, space_id FROM inserted, note
-      """
-          .formatted(
-              JobSql.NOW,
-              JobSql.appendEvents(
-                  """
-                      SELECT id, space_id, 'created', json_build_object('retriedFrom', retried_from),
-                             0, NULL, 'pending'
-                        FROM inserted
-                      UNION ALL
-                      SELECT o.id, o.space_id, 'retried_as', json_build_object('jobId', i.id),
-                             o.attempt_number, NULL, NULL
-                        FROM old o JOIN inserted i ON i.retried_from = o.id
-                  """));
+      retryStatement(JobSql.spacesLocked("ARRAY[CAST(:space AS text)]") + ", ", "spaces_locked, ");
 
-  /**
-   * On Citus: {@link #RETRY} without the space lock, which the foreign key to {@code spaces} takes
-   * there (V77, db/citus/distribute.sql).
-   */
-  static final String RETRY_CITUS =
-      RETRY.replace(
-          """
-          WITH spaces_locked AS MATERIALIZED (
-              SELECT spool_lock_spaces(ARRAY[CAST(:space AS text)]) AS n
-          ), old AS (
-              SELECT j.* FROM spaces_locked, jobs j
-          """,
-          """
-          WITH old AS (
-              SELECT j.* FROM jobs j
-          """);
+  /** On Citus: {@link #RETRY} without the space lock. */
+  static final String RETRY_CITUS = retryStatement("", "");
+
+  private static String retryStatement(String lockCte, String lockFrom) {
+    return """
+        WITH %3$sold AS (
+            SELECT j.* FROM %4$sjobs j
+             WHERE j.space_id = :space AND j.id = :id AND j.status IN ('dead', 'killed')
+        ), inserted AS (
+            INSERT INTO jobs (id, space_id, name, payload, status, max_retries, timeout_seconds,
+                              backoff_seconds, available_at, callback_url, callback_headers,
+                              retried_from)
+            SELECT :newId, space_id, name, payload, 'pending', max_retries, timeout_seconds,
+                   backoff_seconds, %1$s, callback_url, callback_headers, id
+              FROM old
+            RETURNING id, space_id, retried_from
+        ), %2$s
+        SELECT id, space_id FROM inserted, note
+        """
+        .formatted(
+            JobSql.NOW,
+            JobSql.appendEvents(
+                """
+                    SELECT id, space_id, 'created', json_build_object('retriedFrom', retried_from),
+                           0, NULL, 'pending'
+                      FROM inserted
+                    UNION ALL
+                    SELECT o.id, o.space_id, 'retried_as', json_build_object('jobId', i.id),
+                           o.attempt_number, NULL, NULL
+                      FROM old o JOIN inserted i ON i.retried_from = o.id
+                """),
+            lockCte,
+            lockFrom);
+  }
 
   static final String STATE = "SELECT space_id, status FROM jobs WHERE id = :id";
 

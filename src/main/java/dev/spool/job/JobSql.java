@@ -38,6 +38,20 @@ public final class JobSql {
       )""";
 
   /**
+   * A CTE (named {@code spaces_locked}) that locks the rows of the spaces {@code spaceIds} (an SQL
+   * {@code text[]} expression) until the transaction ends, as the foreign key's check from jobs to
+   * spaces did before V77, and fails the statement as that check did when one of them is gone
+   * ({@code spool_lock_spaces}). For the statements that insert jobs on one PostgreSQL; they must
+   * read it before their rows (join it into the CTE that yields them) so that it is evaluated
+   * first.
+   */
+  static String spacesLocked(String spaceIds) {
+    return "spaces_locked AS MATERIALIZED (\n    SELECT spool_lock_spaces("
+        + spaceIds
+        + ") AS n\n)";
+  }
+
+  /**
    * When the job's current delivery or execution times out: {@code timeoutSeconds} from now. Set on
    * delivery and ack, pushed back by progress, checkpoint and keepalive; {@code j} is the jobs row.
    */

@@ -82,17 +82,6 @@ class NamePrefixQueries {
       ORDER BY j.id DESC LIMIT :limit OFFSET :offset
       """;
 
-  /** {@link #BY_NAMES}'s in-flight part. */
-  static final String BY_NAMES_IN_FLIGHT =
-      """
-          UNION ALL
-          (SELECT %1$s FROM jobs
-            WHERE status IN ('delivered', 'running')
-              AND space_id = ANY (ARRAY[CAST(:space AS text)])
-              AND name = ANY (string_to_array(:names, chr(31))) AND id < :before %2$s
-            ORDER BY space_id, id DESC LIMIT :window)
-      """;
-
   private static final String STATUS_FILTER = "AND status = ANY (string_to_array(:statuses, ','))";
 
   /**
@@ -147,7 +136,9 @@ class NamePrefixQueries {
       String filter = statuses.isEmpty() ? "" : STATUS_FILTER;
       String inFlight =
           statuses.isEmpty() || JobQueries.parts(statuses) > 0
-              ? BY_NAMES_IN_FLIGHT.formatted(JobRepository.JOB_COLUMNS, filter)
+              ? "    UNION ALL\n"
+                  + JobQueries.inFlight(
+                      "AND name = ANY (string_to_array(:names, chr(31))) " + filter)
               : "";
       spec =
           jdbc.sql(
